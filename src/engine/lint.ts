@@ -1,0 +1,72 @@
+import type { FileKind, Finding, LintError, LintResult, SeverityOverride, Target } from './model';
+import type { Report, Rule } from './rule';
+import { rulesFor } from './registry';
+import { createDockerfileContext } from './dockerfile/context';
+import { createComposeContext } from './compose/context';
+import type { ContainerContext } from './runtime/container';
+import { removeSuppressed } from './suppress';
+import { kindOfFileName, looksBinary, MAX_FILE_BYTES } from './files';
+
+export interface LintOptions {
+  /** Path or name, used to pick the kind when `kind` is absent, and in messages. */
+  file?: string;
+  kind?: FileKind;
+  /** Per-rule severity, or 'off'. */
+  severities?: Record<string, SeverityOverride>;
+}
+
+/** Lints one Dockerfile or compose text. Never throws: problems come back in `errors`. */
+export function lintText(text: string, options: LintOptions = {}): LintResult {
+  const kind = options.kind ?? (options.file ? kindOfFileName(options.file) : undefined);
+  if (!kind) return { findings: [], errors: [{ message: 'not a Dockerfile or compose file name' }] };
+  if (looksBinary(text)) return { findings: [], errors: [{ message: 'binary file (contains NUL bytes): not linted' }] };
+  if (text.length > MAX_FILE_BYTES) {
+    return { findings: [], errors: [{ message: `file too large to lint (${(text.length / 1048576).toFixed(1)} MiB > ${MAX_FILE_BYTES / 1048576} MiB)` }] };
+  }
+  if (kind === 'dockerfile') {
+    const ctx = createDockerfileContext(text, options.file);
+    return finish(runRules('dockerfile', ctx, options), ctx.lines);
+  }
+  const { ctx, errors } = createComposeContext(text, options.file);
+  if (!ctx) return { findings: [], errors };
+  return finish(runRules('compose', ctx, options), ctx.lines);
+}
+
+/** Findings for one running (or stopped, or created) container's inspect data. */
+export function checkContainer(ctx: ContainerContext, options: Pick<LintOptions, 'severities'> = {}): LintResult {
+  return runRules('container', ctx, options);
+}
+
+function runRules<C>(target: Target, ctx: C, options: LintOptions): LintResult {
+  const findings: Finding[] = [];
+  const errors: LintError[] = [];
+  for (const rule of rulesFor(target)) {
+    const override = options.severities?.[rule.meta.id];
+    if (override === 'off') continue;
+    let reports: Report[];
+    try {
+      reports = (rule[target] as (c: C) => Report[])(ctx);
+    } catch (e) {
+      errors.push({ message: `rule ${rule.meta.id} failed: ${(e as Error).message}` });
+      continue;
+    }
+    for (const r of reports) findings.push(toFinding(rule, r, override));
+  }
+  findings.sort((a, b) => (a.range?.start ?? 0) - (b.range?.start ?? 0) || a.ruleId.localeCompare(b.ruleId));
+  return { findings, errors };
+}
+
+function toFinding(rule: Rule, r: Report, override: SeverityOverride | undefined): Finding {
+  return {
+    ruleId: rule.meta.id,
+    severity: override && override !== 'off' ? override : (r.severity ?? rule.meta.severity),
+    message: r.message,
+    range: r.range,
+    evidence: r.evidence,
+    fixes: r.fixes ?? [],
+  };
+}
+
+function finish(result: LintResult, lines: import('./text').LineIndex): LintResult {
+  return { findings: removeSuppressed(result.findings, lines), errors: result.errors };
+}

@@ -1,0 +1,32 @@
+import type { Fix, OffsetRange, RuleMeta, Severity } from './model';
+import type { DockerfileContext } from './dockerfile/context';
+import type { ComposeContext } from './compose/context';
+import type { ContainerContext } from './runtime/container';
+
+/** What a check reports; the pipeline turns it into a Finding (rule id, severity, suppression). */
+export interface Report {
+  message: string;
+  range?: OffsetRange;
+  evidence?: string;
+  fixes?: Fix[];
+  /** Rarely, a check knows the case is worse or milder than the rule's default. */
+  severity?: Severity;
+}
+
+/**
+ * One rule = one module: its metadata and, per target it understands, a check that returns
+ * reports with their fixes. A concern keeps one id across Dockerfile, compose and container.
+ */
+export interface Rule {
+  meta: RuleMeta;
+  dockerfile?(ctx: DockerfileContext): Report[];
+  compose?(ctx: ComposeContext): Report[];
+  container?(ctx: ContainerContext): Report[];
+}
+
+export function defineRule(rule: Rule): Rule {
+  for (const target of rule.meta.targets) {
+    if (!rule[target]) throw new Error(`rule ${rule.meta.id} lists target ${target} without a check for it`);
+  }
+  return rule;
+}

@@ -1,0 +1,70 @@
+import type { OffsetRange, TextEdit } from './model';
+
+/** Maps offsets to 0-based lines and columns; built once per text. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
+  }
+  /** End of the line's content, before '\r\n' or '\n'. */
+  lineEnd(line: number): number {
+    let end = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
+    if (end > this.lineStart(line) && this.text.charCodeAt(end - 1) === 13) end--;
+    return end;
+  }
+  lineText(line: number): string {
+    return this.text.slice(this.lineStart(line), this.lineEnd(line));
+  }
+  position(offset: number): { line: number; character: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - this.starts[lo] };
+  }
+  offset(line: number, character: number): number {
+    return Math.min(this.lineStart(line) + character, this.text.length);
+  }
+}
+
+/** The line ending a file already uses, so inserted lines match it. */
+export function eolOf(text: string): string {
+  const i = text.indexOf('\n');
+  return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
+}
+
+/**
+ * Applies edits given against the same original text. Overlapping edits are dropped after the
+ * first (in offset order), so a batch of independent fixes can be applied without corruption;
+ * callers that care re-lint and apply again until nothing changes.
+ */
+export function applyEdits(text: string, edits: readonly TextEdit[]): { text: string; applied: TextEdit[] } {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  const applied: TextEdit[] = [];
+  let lastEnd = -1;
+  for (const edit of sorted) {
+    if (edit.start < lastEnd) continue;
+    applied.push(edit);
+    lastEnd = Math.max(edit.end, edit.start);
+  }
+  let out = '';
+  let cursor = 0;
+  for (const edit of applied) {
+    out += text.slice(cursor, edit.start) + edit.newText;
+    cursor = edit.end;
+  }
+  return { text: out + text.slice(cursor), applied };
+}
+
+export function rangesOverlap(a: OffsetRange, b: OffsetRange): boolean {
+  return a.start < b.end && b.start < a.end;
+}
