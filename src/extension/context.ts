@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { FEATURES } from './features';
 
 /**
  * The one object composed in activate() (rust-analyzer's `Ctx`): it owns the log, the
@@ -14,7 +15,22 @@ export class BulkheadContext implements vscode.Disposable {
   }
 
   start(): void {
-    this.log.info(`Bulkhead ${this.extension.extension.packageJSON.version} activated`);
+    const started = Date.now();
+    for (const register of FEATURES) {
+      try {
+        register(this);
+      } catch (e) {
+        // One broken feature must not take the others down.
+        this.log.error(`feature ${register.name} failed to start: ${(e as Error).stack ?? e}`);
+      }
+    }
+    this.subscribe(vscode.commands.registerCommand('bulkhead.showOutput', () => this.log.show()));
+    this.log.info(`Bulkhead ${this.extension.extension.packageJSON.version} activated in ${Date.now() - started} ms`);
+  }
+
+  /** A path inside the installed extension (docs, media). */
+  asAbsolutePath(relative: string): string {
+    return this.extension.asAbsolutePath(relative);
   }
 
   subscribe(...items: vscode.Disposable[]): void {

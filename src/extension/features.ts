@@ -1,0 +1,11 @@
+import type { BulkheadContext } from './context';
+import { registerPendingCommands } from './pending';
+
+/**
+ * Every feature registers itself here, in order. A registrar must be cheap: it wires commands,
+ * providers and views, and defers parsing, Docker connections and webviews until first use.
+ * Each owner adds one line.
+ */
+export const FEATURES: ReadonlyArray<(ctx: BulkheadContext) => void> = [
+  registerPendingCommands,
+];
