@@ -1,5 +1,46 @@
-import { DockerfileParser, type Dockerfile } from 'dockerfile-ast';
+import { DockerfileParser, From, JSONInstruction, Run, type Dockerfile, type Instruction } from 'dockerfile-ast';
+import type { OffsetRange } from '../model';
 import { LineIndex } from '../text';
+import { tokenizeShell, type ShellCommand } from './shell';
+
+/** A 0-based line/character position as dockerfile-ast reports it. */
+interface Position {
+  line: number;
+  character: number;
+}
+interface PositionRange {
+  start: Position;
+  end: Position;
+}
+
+/** The base image family decides which user tooling a fix may use. */
+export type ImageFamily = 'alpine' | 'busybox' | 'debian' | 'rhel' | 'windows' | 'scratch' | 'distroless' | 'unknown';
+
+/** A FROM image with ARG defaults substituted. */
+export interface ResolvedImage {
+  /** The reference after substitution (what `docker build` would pull without --build-arg). */
+  reference: string;
+  /** False when a variable had no default: the reference is not known statically. */
+  resolved: boolean;
+  name: string;
+  tag?: string;
+  digest?: string;
+  /** The earlier stage this FROM builds on (`FROM builder`). */
+  stage?: Stage;
+  scratch: boolean;
+}
+
+export interface Stage {
+  index: number;
+  from: From;
+  /** The `AS name`, lower-cased as Docker compares it. */
+  name?: string;
+  /** Instructions after FROM up to the next FROM. */
+  instructions: Instruction[];
+  image: ResolvedImage;
+  family: ImageFamily;
+  isFinal: boolean;
+}
 
 /** Everything a Dockerfile rule may look at, parsed once per lint. */
 export interface DockerfileContext {
@@ -7,8 +48,195 @@ export interface DockerfileContext {
   text: string;
   lines: LineIndex;
   dockerfile: Dockerfile;
+  /** The escape character (`\` or, by the `# escape=` directive, a backtick). */
+  escape: string;
+  stages: Stage[];
+  /** Offset of a dockerfile-ast position. */
+  offsetAt(position: Position): number;
+  /** Offsets of a dockerfile-ast range. */
+  rangeOf(range: PositionRange): OffsetRange;
+  /** The shell commands of a RUN (shell form, heredoc script or exec form), tokenized once. */
+  commandsOf(instruction: Instruction): ShellCommand[];
+  /** The stage an instruction belongs to. */
+  stageOf(instruction: Instruction): Stage | undefined;
 }
 
 export function createDockerfileContext(text: string, file?: string): DockerfileContext {
-  return { file, text, lines: new LineIndex(text), dockerfile: DockerfileParser.parse(text) };
+  const lines = new LineIndex(text);
+  const dockerfile = DockerfileParser.parse(text);
+  const offsetAt = (p: Position) => lines.offset(p.line, p.character);
+  const rangeOf = (r: PositionRange) => ({ start: offsetAt(r.start), end: offsetAt(r.end) });
+  const escape = dockerfile.getEscapeCharacter();
+  const stages = buildStages(dockerfile);
+  const commandCache = new Map<Instruction, ShellCommand[]>();
+  const stageByInstruction = new Map<Instruction, Stage>();
+  for (const s of stages) {
+    stageByInstruction.set(s.from, s);
+    for (const i of s.instructions) stageByInstruction.set(i, s);
+  }
+  const ctx: DockerfileContext = {
+    file,
+    text,
+    lines,
+    dockerfile,
+    escape,
+    stages,
+    offsetAt,
+    rangeOf,
+    commandsOf(instruction) {
+      let cached = commandCache.get(instruction);
+      if (!cached) {
+        cached = shellCommandsOf(ctx, instruction);
+        commandCache.set(instruction, cached);
+      }
+      return cached;
+    },
+    stageOf: (instruction) => stageByInstruction.get(instruction),
+  };
+  return ctx;
+}
+
+/** Offsets of an instruction from its keyword to the end of its last line (heredocs included). */
+export function instructionRange(ctx: DockerfileContext, instruction: Instruction): OffsetRange {
+  return ctx.rangeOf(instruction.getRange());
+}
+
+/** Offsets of just the keyword, a short precise range for findings about a whole instruction. */
+export function keywordRange(ctx: DockerfileContext, instruction: Instruction): OffsetRange {
+  return ctx.rangeOf(instruction.getInstructionRange());
+}
+
+/** An edit removing an instruction's whole lines (with its line break), comments around it kept. */
+export function removeInstructionEdit(ctx: DockerfileContext, instruction: Instruction): { start: number; end: number; newText: string } {
+  const r = instruction.getRange();
+  const start = ctx.lines.lineStart(r.start.line);
+  const endLine = r.end.line;
+  const end = endLine + 1 < ctx.lines.lineCount ? ctx.lines.lineStart(endLine + 1) : ctx.lines.lineEnd(endLine);
+  return { start, end, newText: '' };
+}
+
+/** The leading whitespace of the line an instruction starts on, so inserted lines line up. */
+export function indentOf(ctx: DockerfileContext, instruction: Instruction): string {
+  const line = ctx.lines.lineText(instruction.getRange().start.line);
+  return /^[ \t]*/.exec(line)![0];
+}
+
+function buildStages(dockerfile: Dockerfile): Stage[] {
+  const stages: Stage[] = [];
+  let current: Stage | undefined;
+  const globalArgs = new Map<string, string | undefined>();
+  for (const a of dockerfile.getInitialARGs()) {
+    const p = a.getProperty();
+    if (p) globalArgs.set(p.getName(), p.getValue() ?? undefined);
+  }
+  for (const instruction of dockerfile.getInstructions()) {
+    if (instruction instanceof From) {
+      const name = instruction.getBuildStage()?.toLowerCase() ?? undefined;
+      const image = resolveImage(instruction, globalArgs, stages);
+      current = { index: stages.length, from: instruction, name, instructions: [], image, family: 'unknown', isFinal: false };
+      stages.push(current);
+    } else if (current) {
+      current.instructions.push(instruction);
+    }
+  }
+  if (stages.length) stages[stages.length - 1].isFinal = true;
+  for (const s of stages) s.family = familyOf(s);
+  return stages;
+}
+
+const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+
+/** Substitutes global ARG defaults into the FROM reference, as the builder does. */
+function resolveImage(from: From, globalArgs: Map<string, string | undefined>, earlier: Stage[]): ResolvedImage {
+  const raw = from.getImage() ?? '';
+  let resolved = true;
+  const reference = raw.replace(VARIABLE, (_m, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
+    const name = braced ?? bare ?? '';
+    const value = globalArgs.get(name);
+    const isSet = value !== undefined && value !== '';
+    if (op === '-') return isSet ? value : (word ?? '');
+    if (op === '+') return isSet ? (word ?? '') : '';
+    if (!isSet) resolved = false;
+    return value ?? '';
+  });
+  const lower = reference.toLowerCase();
+  const stage = earlier.find((s) => s.name !== undefined && s.name === lower);
+  const { name, tag, digest } = splitReference(reference);
+  return { reference, resolved, name, tag, digest, stage, scratch: lower === 'scratch' };
+}
+
+/** Splits `registry:port/path/name:tag@digest` (a colon after the last slash is the tag). */
+export function splitReference(reference: string): { name: string; tag?: string; digest?: string } {
+  let rest = reference;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at !== -1) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  const slash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > slash) return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), digest };
+  return { name: rest, digest };
+}
+
+const DEBIAN_HINTS = /(?:^|[-_.])(?:debian|ubuntu|bookworm|bullseye|buster|trixie|jammy|focal|noble|slim)(?:$|[-_.\d])/;
+
+/** Guesses the base image family from the reference, the stage it builds on, and the package tools it runs. */
+function familyOf(stage: Stage): ImageFamily {
+  const { image } = stage;
+  if (image.stage) return image.stage.family;
+  if (image.scratch) return 'scratch';
+  const name = image.name.toLowerCase();
+  const tag = (image.tag ?? '').toLowerCase();
+  const last = name.split('/').pop() ?? '';
+  if (/windows|nanoserver|servercore|mcr\.microsoft\.com\/(?:dotnet\/framework|powershell)/.test(name) || /nanoserver|servercore|windowsservercore|ltsc\d{4}/.test(tag)) return 'windows';
+  if (/distroless|chainguard\/static/.test(name)) return 'distroless';
+  if (last === 'alpine' || tag.includes('alpine')) return 'alpine';
+  if (last === 'busybox') return 'busybox';
+  if (last === 'debian' || last === 'ubuntu' || DEBIAN_HINTS.test(tag)) return 'debian';
+  if (/^(?:fedora|centos|rockylinux|almalinux|ubi\d*|ubi\d+-minimal|amazonlinux|oraclelinux)$/.test(last)) return 'rhel';
+  // Official language images default to Debian.
+  if (/^(?:node|python|golang|ruby|php|openjdk|eclipse-temurin|rust|perl|maven|gradle|buildpack-deps|nginx|httpd|postgres|redis)$/.test(last)) return 'debian';
+  // Fall back to the package manager the stage itself runs.
+  for (const i of stage.instructions) {
+    if (i.getKeyword() !== 'RUN') continue;
+    const body = i.getRawArgumentsContent() ?? '';
+    if (/\bapk\s+(?:add|update)\b/.test(body)) return 'alpine';
+    if (/\bapt(?:-get)?\s+(?:install|update)\b/.test(body)) return 'debian';
+    if (/\b(?:yum|dnf|microdnf)\s+install\b/.test(body)) return 'rhel';
+  }
+  return 'unknown';
+}
+
+/**
+ * The commands a RUN executes, with offsets into the original text: the shell-form line (across
+ * continuations and escape-directive characters), a heredoc script when the RUN line itself has
+ * no command, or the exec-form array as a single command.
+ */
+function shellCommandsOf(ctx: DockerfileContext, instruction: Instruction): ShellCommand[] {
+  if (instruction instanceof JSONInstruction && instruction.getOpeningBracket()) {
+    const words = instruction.getJSONStrings().map((s) => {
+      const r = ctx.rangeOf(s.getRange());
+      return { value: s.getValue(), start: r.start, end: r.end };
+    });
+    return words.length ? [{ words, pipedFrom: false, pipedTo: false }] : [];
+  }
+  const args = instruction.getArguments();
+  if (!args.length) return [];
+  const start = ctx.offsetAt(args[0].getRange().start);
+  const heredocs = instruction instanceof Run ? instruction.getHeredocs() : [];
+  if (heredocs.length) {
+    const firstLineEnd = ctx.lines.lineEnd(heredocs[0].getStartRange().start.line);
+    const head = tokenizeShell(ctx.text, start, firstLineEnd, ctx.escape, true).filter((c) => c.words.length);
+    const content = heredocs[0].getContentRange();
+    const runsScript = !head.length || (head.length === 1 && /^(?:\/bin\/|\/usr\/bin\/)?(?:sh|bash|ash|dash)$/.test(head[0].words[0].value));
+    if (runsScript && content) {
+      const r = ctx.rangeOf(content);
+      return [...head, ...tokenizeShell(ctx.text, r.start, r.end, ctx.escape, false)];
+    }
+    return head;
+  }
+  const end = ctx.offsetAt(instruction.getRange().end);
+  return tokenizeShell(ctx.text, start, end, ctx.escape, true);
 }

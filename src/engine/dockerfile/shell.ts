@@ -1,0 +1,194 @@
+import type { TextEdit } from '../model';
+
+/** One shell word: its unquoted value and where its raw text sits in the original file. */
+export interface ShellWord {
+  value: string;
+  start: number;
+  end: number;
+}
+
+/** A simple command (words between `&&`, `||`, `;`, `|`, `&`, newlines and parentheses). */
+export interface ShellCommand {
+  words: ShellWord[];
+  /** Reads its stdin from a pipe (`… | this`). */
+  pipedFrom: boolean;
+  /** Writes its stdout to a pipe (`this | …`). */
+  pipedTo: boolean;
+}
+
+const BLANK = /[ \t]/;
+
+/**
+ * Tokenizes the shell text in [start, end) of `text` without copying it into a joined string, so
+ * every word keeps its original offsets. With `dockerfileLines`, the Dockerfile's escape character
+ * before a line break continues the line and comment lines inside the continuation are skipped (as
+ * the builder does); otherwise (a heredoc script) line breaks separate commands.
+ */
+export function tokenizeShell(text: string, start: number, end: number, escape: string, dockerfileLines: boolean): ShellCommand[] {
+  const commands: ShellCommand[] = [];
+  let words: ShellWord[] = [];
+  let pipedFrom = false;
+  const shellBackslash = escape === '\\' || !dockerfileLines;
+  let i = start;
+
+  const endCommand = (pipe: boolean) => {
+    if (words.length || pipe) commands.push({ words, pipedFrom, pipedTo: pipe });
+    words = [];
+    pipedFrom = pipe;
+  };
+
+  /** Skips a Dockerfile line continuation at i, returning the offset after it, or i if none. */
+  const continuation = (at: number): number => {
+    if (!dockerfileLines || text[at] !== escape) return at;
+    let j = at + 1;
+    while (j < end && BLANK.test(text[j])) j++;
+    if (text[j] === '\r') j++;
+    if (text[j] !== '\n') return at;
+    j++;
+    // Empty and comment lines inside a continuation are dropped by the builder.
+    for (;;) {
+      let k = j;
+      while (k < end && BLANK.test(text[k])) k++;
+      if (k < end && text[k] === '#') {
+        while (k < end && text[k] !== '\n') k++;
+        j = k + 1;
+      } else if (k < end && (text[k] === '\n' || (text[k] === '\r' && text[k + 1] === '\n'))) {
+        j = text[k] === '\r' ? k + 2 : k + 1;
+      } else return j;
+    }
+  };
+
+  while (i < end) {
+    const skipped = continuation(i);
+    if (skipped !== i) {
+      i = skipped;
+      continue;
+    }
+    const c = text[i];
+    if (BLANK.test(c) || c === '\r') {
+      i++;
+      continue;
+    }
+    if (c === '\n') {
+      endCommand(false);
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      // A comment runs to the end of the (joined) line.
+      while (i < end && text[i] !== '\n') {
+        const s = continuation(i);
+        i = s !== i ? s : i + 1;
+      }
+      continue;
+    }
+    if (c === '&' || c === '|' || c === ';' || c === '(' || c === ')') {
+      const two = text.slice(i, i + 2);
+      if (two === '&&' || two === '||' || two === ';;') {
+        endCommand(false);
+        i += 2;
+      } else if (c === '|') {
+        endCommand(true);
+        i++;
+      } else if (c === '&' && text[i + 1] === '>') {
+        // `&>file` redirection is part of the command.
+        i = readWord(i).next;
+      } else {
+        endCommand(false);
+        i++;
+      }
+      continue;
+    }
+    const w = readWord(i);
+    words.push({ value: w.value, start: i, end: w.end });
+    i = w.next;
+  }
+  endCommand(false);
+  // A trailing `|` with nothing after leaves an empty command: drop it.
+  return commands.filter((cmd) => cmd.words.length);
+
+  function readWord(from: number): { value: string; end: number; next: number } {
+    let value = '';
+    let j = from;
+    let lastEnd = from;
+    while (j < end) {
+      const skipped = continuation(j);
+      if (skipped !== j) {
+        j = skipped;
+        continue;
+      }
+      const ch = text[j];
+      if (BLANK.test(ch) || ch === '\n' || ch === '\r' || ch === ';' || ch === '|' || ch === '(' || ch === ')') break;
+      if (ch === '&' && text[j + 1] !== '>') break;
+      if (ch === "'") {
+        const close = text.indexOf("'", j + 1);
+        const stop = close === -1 || close >= end ? end : close;
+        value += text.slice(j + 1, stop);
+        j = stop + 1;
+      } else if (ch === '"') {
+        j++;
+        while (j < end && text[j] !== '"') {
+          if (text[j] === '\\' && shellBackslash && j + 1 < end && '"\\$`'.includes(text[j + 1])) {
+            value += text[j + 1];
+            j += 2;
+          } else {
+            const s = continuation(j);
+            if (s !== j) j = s;
+            else value += text[j++];
+          }
+        }
+        j++;
+      } else if (ch === '\\' && shellBackslash && j + 1 < end) {
+        if (text[j + 1] !== '\n') value += text[j + 1];
+        j += 2;
+      } else if (ch === '$' && text[j + 1] === '(') {
+        // Command substitution stays one word; its inside is not split.
+        let depth = 0;
+        const from2 = j;
+        while (j < end) {
+          if (text[j] === '(') depth++;
+          else if (text[j] === ')' && --depth === 0) {
+            j++;
+            break;
+          }
+          j++;
+        }
+        value += text.slice(from2, j);
+      } else {
+        value += ch;
+        j++;
+      }
+      lastEnd = Math.min(j, end);
+    }
+    return { value, end: lastEnd, next: j };
+  }
+}
+
+/** The command name, skipping `VAR=value` prefixes and `env`/`command`/`exec` wrappers. */
+export function commandName(cmd: ShellCommand): { word: ShellWord; index: number } | undefined {
+  for (let k = 0; k < cmd.words.length; k++) {
+    const v = cmd.words[k].value;
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(v)) continue;
+    if (v === 'env' || v === 'command' || v === 'exec' || v === 'nohup' || v === 'time') continue;
+    return { word: cmd.words[k], index: k };
+  }
+  return undefined;
+}
+
+/** Basename of a command word (`/usr/bin/curl` → `curl`). */
+export function baseName(value: string): string {
+  return value.slice(value.lastIndexOf('/') + 1);
+}
+
+/**
+ * An edit deleting one word and the blanks on one side of it, so the rest of the line keeps its
+ * layout (continuations and comments untouched).
+ */
+export function removeWordEdit(text: string, word: ShellWord): TextEdit {
+  let end = word.end;
+  while (end < text.length && BLANK.test(text[end])) end++;
+  if (end > word.end) return { start: word.start, end, newText: '' };
+  let start = word.start;
+  while (start > 0 && BLANK.test(text[start - 1])) start--;
+  return { start, end: word.end, newText: '' };
+}

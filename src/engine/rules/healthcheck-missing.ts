@@ -1,0 +1,71 @@
+import { defineRule, type Report } from '../rule';
+import type { DockerfileContext, Stage } from '../dockerfile/context';
+import { finalStage, lastInChain, linesToInsert, runtimeInsertionPoint, stageChain } from '../dockerfile/stage';
+
+/** The first port the image EXPOSEs (its own stage chain), which a health probe can ask. */
+function exposedPort(stage: Stage): string | undefined {
+  for (const s of stageChain(stage)) {
+    for (const i of s.instructions) {
+      if (i.getKeyword() !== 'EXPOSE') continue;
+      const m = /^(\d+)(?:\/tcp)?$/.exec(i.getArguments()[0]?.getValue() ?? '');
+      if (m) return m[1];
+    }
+  }
+  return undefined;
+}
+
+/** A concrete probe when the image exposes an HTTP-ish port and has a client for it. */
+function probeFor(stage: Stage): string | undefined {
+  const port = exposedPort(stage);
+  if (!port) return undefined;
+  if (stage.family === 'alpine' || stage.family === 'busybox') return `CMD wget -q --spider http://127.0.0.1:${port}/ || exit 1`;
+  if (stage.family === 'debian' || stage.family === 'rhel') return `CMD curl -fsS http://127.0.0.1:${port}/ || exit 1`;
+  return undefined;
+}
+
+const OPTIONS = '--interval=30s --timeout=5s --start-period=15s --retries=3';
+
+function dockerfileCheck(ctx: DockerfileContext): Report[] {
+  const stage = finalStage(ctx);
+  if (!stage || stage.image.scratch && !stage.instructions.length) return [];
+  // HEALTHCHECK NONE is a deliberate opt-out, and an inherited check still applies.
+  if (lastInChain(stage, 'HEALTHCHECK')) return [];
+  const point = runtimeInsertionPoint(ctx, stage);
+  const probe = probeFor(stage);
+  const snippetProbe = stage.family === 'windows'
+    ? 'CMD ${1:powershell -Command "try { Invoke-WebRequest -UseBasicParsing http://localhost:${2:8080}/ } catch { exit 1 }"}'
+    : 'CMD ${1:wget -q --spider http://127.0.0.1:${2:8080}/${3:health}} || exit 1';
+  const snippet = linesToInsert(ctx, [`HEALTHCHECK ${OPTIONS} \\`, `  ${snippetProbe}`], point.newlineBefore);
+  const edits = probe ? [{ start: point.at, end: point.at, newText: linesToInsert(ctx, [`HEALTHCHECK ${OPTIONS} \\`, `  ${probe}`], point.newlineBefore) }] : [];
+  return [
+    {
+      message: 'no HEALTHCHECK: Docker cannot tell a hung container from a healthy one',
+      range: ctx.rangeOf(stage.from.getInstructionRange()),
+      fixes: [
+        {
+          title: probe ? `Add a HEALTHCHECK probing port ${exposedPort(stage)}` : 'Add a HEALTHCHECK template',
+          // A failing probe marks the container unhealthy (and orchestrators restart it).
+          safe: false,
+          preferred: true,
+          edits,
+          snippet: { at: point.at, body: snippet },
+        },
+      ],
+    },
+  ];
+}
+
+export default defineRule({
+  meta: {
+    id: 'healthcheck-missing',
+    title: 'No HEALTHCHECK',
+    severity: 'info',
+    targets: ['dockerfile'],
+    rationale:
+      'Without a health check the engine only knows whether the process exists. A deadlocked or degraded service keeps receiving traffic, and restart policies and orchestrators cannot replace it.',
+    remediation:
+      'Add `HEALTHCHECK CMD <probe>` to the final stage with a probe of the service itself (an HTTP endpoint, a port, a CLI ping), or `HEALTHCHECK NONE` to opt out deliberately.',
+    refs: { cis: ['4.6'], trivy: ['DS-0026'], checkov: ['CKV_DOCKER_2'] },
+  },
+  dockerfile: dockerfileCheck,
+});

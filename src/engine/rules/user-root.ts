@@ -1,0 +1,83 @@
+import type { Instruction } from 'dockerfile-ast';
+import { defineRule, type Report } from '../rule';
+import type { DockerfileContext, Stage } from '../dockerfile/context';
+import { APP_UID, createUserCommand, finalStage, linesToInsert, runtimeInsertionPoint, stageChain } from '../dockerfile/stage';
+
+/** The user part of `USER user[:group]`, variables resolved where the Dockerfile defines them. */
+function userOf(ctx: DockerfileContext, instruction: Instruction): string | undefined {
+  const raw = (instruction.getArgumentsContent() ?? '').trim().split(/\s+/)[0] ?? '';
+  const user = raw.split(':')[0];
+  const variable = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(user);
+  if (!variable) return user;
+  const value = ctx.dockerfile.resolveVariable(variable[1], instruction.getRange().start.line);
+  return value ? value.split(':')[0] : undefined;
+}
+
+function isRoot(user: string, windows: boolean): boolean {
+  return user === 'root' || user === '0' || (windows && user.toLowerCase() === 'containeradministrator');
+}
+
+/** The last USER of a stage, following FROM <earlier stage> chains. */
+function lastUser(stage: Stage): Instruction | undefined {
+  for (const s of stageChain(stage)) {
+    const users = s.instructions.filter((i) => i.getKeyword() === 'USER');
+    if (users.length) return users[users.length - 1];
+  }
+  return undefined;
+}
+
+function dockerfileCheck(ctx: DockerfileContext): Report[] {
+  const stage = finalStage(ctx);
+  if (!stage) return [];
+  const windows = stage.family === 'windows';
+  const user = lastUser(stage);
+  const fromRange = ctx.rangeOf(stage.from.getInstructionRange());
+  if (user) {
+    const name = userOf(ctx, user);
+    if (name === undefined || !isRoot(name, windows)) return [];
+    if (stage.instructions.includes(user)) {
+      return [{ message: `the final stage switches to ${name} and never back: the container runs as root`, range: ctx.rangeOf(user.getRange()), fixes: [fixFor(ctx, stage, user)] }];
+    }
+    return [{ message: `the final stage inherits USER ${name} from stage "${stage.image.stage?.name}": the container runs as root`, range: fromRange, fixes: [fixFor(ctx, stage)] }];
+  }
+  // Nano Server's default user is already the unprivileged ContainerUser.
+  if (windows && /nanoserver/i.test(stage.image.reference)) return [];
+  if (stage.family === 'distroless' && /nonroot/.test(stage.image.tag ?? '')) return [];
+  return [{ message: 'no USER in the final stage: the container runs as root unless the base image sets a user', range: fromRange, fixes: [fixFor(ctx, stage)] }];
+}
+
+/**
+ * Creates the user where the family allows and switches to it before CMD/ENTRYPOINT. A trailing
+ * `USER root` (nothing after it needs root) is replaced in place.
+ */
+function fixFor(ctx: DockerfileContext, stage: Stage, rootUser?: Instruction) {
+  const windows = stage.family === 'windows';
+  const lines: string[] = [];
+  const create = windows ? undefined : createUserCommand(stage.family);
+  if (create) lines.push(create);
+  lines.push(windows ? 'USER ContainerUser' : `USER ${APP_UID}:${APP_UID}`);
+  const needsRootAfter = rootUser && stage.instructions.some((i) => i.getRange().start.line > rootUser.getRange().end.line && /^(?:RUN|COPY|ADD|WORKDIR)$/.test(i.getKeyword()));
+  const title = windows ? 'Run as ContainerUser' : `Create an unprivileged user and run as ${APP_UID}:${APP_UID}`;
+  if (rootUser && !needsRootAfter) {
+    const r = ctx.rangeOf(rootUser.getRange());
+    const eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
+    return { title, safe: false, preferred: true, edits: [{ start: r.start, end: r.end, newText: lines.join(eol) }] };
+  }
+  const point = runtimeInsertionPoint(ctx, stage, rootUser);
+  return { title, safe: false, preferred: true, edits: [{ start: point.at, end: point.at, newText: linesToInsert(ctx, lines, point.newlineBefore) }] };
+}
+
+export default defineRule({
+  meta: {
+    id: 'user-root',
+    title: 'Container runs as root',
+    severity: 'warning',
+    targets: ['dockerfile'],
+    rationale:
+      'A process running as root inside the container is root on the host kernel: a container escape, a writable host mount or a missing capability drop turns an application bug into host compromise. Build stages may run as root; the image that ships should not.',
+    remediation:
+      'Create an unprivileged user in the final stage and switch to it with `USER uid:gid` before CMD/ENTRYPOINT (numeric ids work even without /etc/passwd and let Kubernetes verify runAsNonRoot).',
+    refs: { cis: ['4.1'], hadolint: ['DL3002'], trivy: ['DS-0002'], checkov: ['CKV_DOCKER_3', 'CKV_DOCKER_8'] },
+  },
+  dockerfile: dockerfileCheck,
+});
