@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { FEATURES } from './features';
+import type { DiagnosticsPublisher } from './linting/diagnostics';
 
 /**
  * The one object composed in activate() (rust-analyzer's `Ctx`): it owns the log, the
@@ -8,6 +9,8 @@ import { FEATURES } from './features';
 export class BulkheadContext implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Set by the linting feature; other features read findings of open documents through it. */
+  diagnostics?: DiagnosticsPublisher;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Bulkhead', { log: true });
@@ -31,6 +34,11 @@ export class BulkheadContext implements vscode.Disposable {
   /** A path inside the installed extension (docs, media). */
   asAbsolutePath(relative: string): string {
     return this.extension.asAbsolutePath(relative);
+  }
+
+  /** The rule's page shipped with the extension (docs/rules/<id>.md); diagnostics link to it. */
+  ruleDocsUri(ruleId: string): vscode.Uri {
+    return vscode.Uri.joinPath(this.extension.extensionUri, 'docs', 'rules', `${ruleId}.md`);
   }
 
   subscribe(...items: vscode.Disposable[]): void {

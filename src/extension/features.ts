@@ -1,5 +1,6 @@
 import type { BulkheadContext } from './context';
 import { registerPendingCommands } from './pending';
+import { registerLinting } from './linting/register';
 
 /**
  * Every feature registers itself here, in order. A registrar must be cheap: it wires commands,
@@ -8,4 +9,5 @@ import { registerPendingCommands } from './pending';
  */
 export const FEATURES: ReadonlyArray<(ctx: BulkheadContext) => void> = [
   registerPendingCommands,
+  registerLinting,
 ];
