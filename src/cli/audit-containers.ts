@@ -1,7 +1,88 @@
-import type { Io } from './io';
+import type { Severity } from '../engine/model';
+import { allRules } from '../engine/registry';
+import { fullRefs, SEVERITY_RANK, type FileFinding } from '../engine/output/report';
+import { toSarif } from '../engine/output/sarif';
+import { ruleMeta } from '../engine/registry';
+import { connectEngine, normalizeHost, resolveDefaultEngine, classifyEngineError, type EngineTarget } from '../docker/connection';
+import { analyseEngine, type ContainerAnalysis } from '../docker/containers';
+import { severitySummary } from '../docker/report';
+import { oneOf, parseArgs } from './args';
+import { VERSION, docsUrl, type Io } from './io';
 
-/** `bulkhead audit containers`: findings for every container of the engine (issue: Containers sidebar). */
-export async function runAuditContainers(_argv: string[], io: Io): Promise<number> {
-  io.err('bulkhead audit containers: not built yet (lands with the Containers sidebar issue)\n');
-  return 2;
+export const AUDIT_CONTAINERS_USAGE = 'usage: bulkhead audit containers [--format text|json|sarif] [--fail-on error|warning|info] [--engine ADDRESS]';
+
+/** The JSON shape of one container in `--format json`. */
+export interface ContainerJson {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  engine: string;
+  findings: { ruleId: string; severity: Severity; message: string; evidence?: string; refs: ReturnType<typeof fullRefs> }[];
+}
+
+export function containerJson(a: ContainerAnalysis): ContainerJson {
+  return {
+    id: a.id,
+    name: a.name,
+    image: a.image,
+    state: a.state,
+    engine: a.engine,
+    findings: a.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message, ...(f.evidence ? { evidence: f.evidence } : {}), refs: fullRefs(ruleMeta(f.ruleId)?.refs) })),
+  };
+}
+
+/** `bulkhead audit containers`: findings for every container of the engine, running or not. */
+export async function runAuditContainers(argv: string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, ['format', 'fail-on', 'engine'], []);
+  const format = oneOf('format', args.options.get('format'), ['text', 'json', 'sarif'] as const, 'text');
+  const failOn = oneOf<Severity>('fail-on', args.options.get('fail-on'), ['error', 'warning', 'info'], 'warning');
+  const engineArg = args.options.get('engine');
+  const target: EngineTarget = typeof engineArg === 'string' ? { host: normalizeHost(engineArg), source: '--engine' } : resolveDefaultEngine();
+
+  const connection = await connectEngine(target);
+  if (!connection.ok) {
+    io.err(`bulkhead: cannot audit containers: ${connection.problem.message}\n${connection.problem.hint ? `  ${connection.problem.hint}\n` : ''}`);
+    return 2;
+  }
+  let containers: ContainerAnalysis[];
+  try {
+    containers = await analyseEngine(connection.client, target);
+  } catch (e) {
+    const problem = classifyEngineError(e, target);
+    io.err(`bulkhead: cannot audit containers: ${problem.message}\n${problem.hint ? `  ${problem.hint}\n` : ''}`);
+    return 2;
+  }
+
+  if (format === 'json') {
+    io.out(JSON.stringify({ containers: containers.map(containerJson) }, null, 2) + '\n');
+  } else if (format === 'sarif') {
+    // SARIF wants an artifact per result: a container is addressed as docker-container:<name>.
+    const findings: FileFinding[] = containers.flatMap((c) =>
+      c.findings.map((f) => ({
+        ruleId: f.ruleId,
+        severity: f.severity,
+        file: `docker-container:${c.name}`,
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        message: `${c.name}: ${f.message}${f.evidence ? ` (${f.evidence})` : ''}`,
+        fixable: false,
+        refs: fullRefs(ruleMeta(f.ruleId)?.refs),
+      })),
+    );
+    io.out(JSON.stringify(toSarif(findings, [], allRules().map((r) => r.meta), { toolVersion: VERSION, docsUri: docsUrl }), null, 2) + '\n');
+  } else {
+    const out: string[] = [];
+    for (const c of containers) {
+      out.push(`${c.name} (${c.image}, ${c.state}): ${c.findings.length ? severitySummary(c.findings) : 'no findings'}`);
+      for (const f of c.findings) out.push(`  ${f.severity} ${f.message}${f.evidence ? ` [${f.evidence}]` : ''} [${f.ruleId}]`);
+      for (const e of c.errors) out.push(`  error ${e.message}`);
+    }
+    const all = containers.flatMap((c) => c.findings);
+    out.push(`${containers.length} container(s) on ${target.host}, ${all.length} problem(s)${all.length ? `: ${severitySummary(all)}` : ''}`);
+    io.out(out.join('\n') + '\n');
+  }
+  return containers.some((c) => c.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) ? 1 : 0;
 }

@@ -1,0 +1,108 @@
+import type Docker from 'dockerode';
+import { checkContainer } from '../engine/lint';
+import type { Finding, LintError, SeverityOverride } from '../engine/model';
+import type { ContainerInspect } from '../engine/runtime/container';
+import { readLiveCapabilities, type LiveCapabilities } from './capabilities';
+import type { EngineTarget } from './connection';
+
+/** Compose labels the engine keeps on containers that docker compose created. */
+export interface ComposeLabels {
+  project: string;
+  service?: string;
+  workingDir?: string;
+  configFiles?: string[];
+}
+
+/** One container with what the engine and Bulkhead know about it. */
+export interface ContainerAnalysis {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  image: string;
+  /** created | running | paused | restarting | removing | exited | dead */
+  state: string;
+  engine: string;
+  compose?: ComposeLabels;
+  inspect: ContainerInspect;
+  findings: Finding[];
+  errors: LintError[];
+  /** The main process's real capability sets, when this machine can see it. */
+  live?: LiveCapabilities;
+}
+
+export interface AnalyseOptions {
+  severities?: Record<string, SeverityOverride>;
+  /** Read /proc for running containers (only meaningful for engines on this machine). */
+  readLive?: boolean;
+  /** Inspect requests in flight at once. */
+  concurrency?: number;
+}
+
+/** Whether the engine's pids are this machine's: a unix socket here (not a VM's forwarded one). */
+export function engineIsLocal(target: EngineTarget): boolean {
+  return process.platform === 'linux' && target.host.startsWith('unix://');
+}
+
+export function composeLabels(labels: Record<string, string> | null | undefined): ComposeLabels | undefined {
+  const project = labels?.['com.docker.compose.project'];
+  if (!project) return undefined;
+  const files = labels['com.docker.compose.project.config_files'];
+  return {
+    project,
+    service: labels['com.docker.compose.service'] || undefined,
+    workingDir: labels['com.docker.compose.project.working_dir'] || undefined,
+    configFiles: files ? files.split(',').map((f) => f.trim()).filter(Boolean) : undefined,
+  };
+}
+
+/** Turns one inspect into an analysis; pure apart from the optional /proc read. */
+export async function analyseInspect(inspect: ContainerInspect, engine: string, options: AnalyseOptions = {}): Promise<ContainerAnalysis> {
+  const result = checkContainer({ inspect }, { severities: options.severities });
+  const live = options.readLive && inspect.State?.Running ? await readLiveCapabilities(inspect.State.Pid, inspect.Id) : undefined;
+  return {
+    id: inspect.Id,
+    name: (inspect.Name ?? '').replace(/^\//, '') || inspect.Id.slice(0, 12),
+    image: inspect.Config?.Image ?? '',
+    state: inspect.State?.Status ?? 'unknown',
+    engine,
+    compose: composeLabels(inspect.Config?.Labels),
+    inspect,
+    findings: result.findings,
+    errors: result.errors,
+    ...(live ? { live } : {}),
+  };
+}
+
+/** Runs `work` over `items` with at most `limit` in flight, keeping order. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
+/**
+ * Lists every container of an engine (running, paused, exited, created) and analyses each.
+ * A container removed between list and inspect is skipped. Errors reaching the engine reject;
+ * callers turn them into states with classifyEngineError.
+ */
+export async function analyseEngine(client: Docker, target: EngineTarget, options: AnalyseOptions = {}): Promise<ContainerAnalysis[]> {
+  const summaries = await client.listContainers({ all: true });
+  const readLive = options.readLive ?? engineIsLocal(target);
+  const results = await mapLimited(summaries, options.concurrency ?? 32, async (summary) => {
+    try {
+      const inspect = (await client.getContainer(summary.Id).inspect()) as unknown as ContainerInspect;
+      return await analyseInspect(inspect, target.host, { ...options, readLive });
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw e;
+    }
+  });
+  return results.filter((r): r is ContainerAnalysis => r !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+}

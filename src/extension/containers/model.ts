@@ -1,0 +1,174 @@
+// The Containers tree as plain data (no `vscode` import), so plain-Node tests can check exactly
+// what the view shows. tree.ts turns these nodes into TreeItems.
+import type { Finding, Severity } from '../../engine/model';
+import { engineKey, engineLabel, type EngineProblem, type EngineTarget } from '../../docker/connection';
+import type { ContainerAnalysis } from '../../docker/containers';
+import { severitySummary, worstSeverity } from '../../docker/report';
+
+/** What one engine looks like right now. */
+export interface EngineSnapshot {
+  target: EngineTarget;
+  status: 'connecting' | 'ready' | 'problem';
+  problem?: EngineProblem;
+  version?: string;
+  containers: ContainerAnalysis[];
+  /** Live updates come from the event stream, or from a slow poll when events fail. */
+  updates?: 'events' | 'poll';
+}
+
+export type TreeNode = EngineNode | ProblemNode | ConnectingNode | ProjectNode | ContainerNode | FindingNode | EmptyNode;
+
+export interface EngineNode {
+  kind: 'engine';
+  id: string;
+  label: string;
+  description: string;
+  snapshot: EngineSnapshot;
+  worst?: Severity;
+}
+export interface ProblemNode {
+  kind: 'problem';
+  id: string;
+  engine: string;
+  label: string;
+  description: string;
+  problem: EngineProblem;
+}
+export interface ConnectingNode {
+  kind: 'connecting';
+  id: string;
+  label: string;
+}
+export interface EmptyNode {
+  kind: 'empty';
+  id: string;
+  label: string;
+}
+export interface ProjectNode {
+  kind: 'project';
+  id: string;
+  engine: string;
+  label: string;
+  description: string;
+  containers: ContainerAnalysis[];
+  worst?: Severity;
+}
+export interface ContainerNode {
+  kind: 'container';
+  id: string;
+  engine: string;
+  label: string;
+  description: string;
+  worst?: Severity;
+  container: ContainerAnalysis;
+}
+export interface FindingNode {
+  kind: 'finding';
+  id: string;
+  label: string;
+  description: string;
+  finding: Finding;
+  container: ContainerAnalysis;
+}
+
+function worstOf(containers: readonly ContainerAnalysis[]): Severity | undefined {
+  return worstSeverity(containers.flatMap((c) => c.findings));
+}
+
+export function containerNode(engine: string, c: ContainerAnalysis): ContainerNode {
+  const counts = severitySummary(c.findings);
+  return {
+    kind: 'container',
+    id: `${engine}/container/${c.id}`,
+    engine,
+    label: `${c.name} (${c.image})`,
+    description: `${c.state} · ${counts || 'no findings'}`,
+    worst: worstSeverity(c.findings),
+    container: c,
+  };
+}
+
+/** Top level: the engine's content when there is one engine, else one node per engine. */
+export function rootNodes(snapshots: readonly EngineSnapshot[]): TreeNode[] {
+  if (snapshots.length === 1) return engineChildren(snapshots[0]);
+  return snapshots.map((s) => {
+    const id = engineKey(s.target);
+    const description =
+      s.status === 'problem' ? (s.problem?.kind ?? 'problem') : s.status === 'connecting' ? 'connecting…' : `${s.containers.length} container(s)${s.version ? ` · Docker ${s.version}` : ''}`;
+    return { kind: 'engine', id: `engine/${id}`, label: engineLabel(s.target), description, snapshot: s, worst: worstOf(s.containers) };
+  });
+}
+
+/** An engine's content: its problem, or compose project groups first, then standalone containers. */
+export function engineChildren(s: EngineSnapshot): TreeNode[] {
+  const engine = engineKey(s.target);
+  if (s.status === 'problem' && s.problem) {
+    return [{ kind: 'problem', id: `${engine}/problem`, engine, label: s.problem.message, description: s.problem.kind, problem: s.problem }];
+  }
+  if (s.status === 'connecting' && !s.containers.length) return [{ kind: 'connecting', id: `${engine}/connecting`, label: `Connecting to ${s.target.host}…` }];
+  if (!s.containers.length) return [{ kind: 'empty', id: `${engine}/empty`, label: `No containers on ${s.target.host}` }];
+  const projects = new Map<string, ContainerAnalysis[]>();
+  const standalone: ContainerAnalysis[] = [];
+  for (const c of s.containers) {
+    if (c.compose) {
+      const list = projects.get(c.compose.project) ?? [];
+      list.push(c);
+      projects.set(c.compose.project, list);
+    } else standalone.push(c);
+  }
+  const nodes: TreeNode[] = [...projects.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([project, containers]) => {
+      const summary = severitySummary(containers.flatMap((c) => c.findings));
+      return {
+        kind: 'project',
+        id: `${engine}/project/${project}`,
+        engine,
+        label: project,
+        description: `compose · ${containers.length} container(s)${summary ? ` · ${summary}` : ''}`,
+        containers,
+        worst: worstOf(containers),
+      } satisfies ProjectNode;
+    });
+  for (const c of standalone) nodes.push(containerNode(engine, c));
+  return nodes;
+}
+
+export function findingNodes(c: ContainerAnalysis, engine: string): FindingNode[] {
+  return c.findings.map((f, i) => ({
+    kind: 'finding',
+    id: `${engine}/container/${c.id}/finding/${i}/${f.ruleId}`,
+    label: f.message,
+    description: f.ruleId,
+    finding: f,
+    container: c,
+  }));
+}
+
+/** Children of any node (what the TreeDataProvider returns). */
+export function childrenOf(node: TreeNode | undefined, snapshots: readonly EngineSnapshot[]): TreeNode[] {
+  if (!node) return rootNodes(snapshots);
+  switch (node.kind) {
+    case 'engine':
+      return engineChildren(node.snapshot);
+    case 'project':
+      return node.containers.map((c) => containerNode(node.engine, c));
+    case 'container':
+      return findingNodes(node.container, node.engine);
+    default:
+      return [];
+  }
+}
+
+/** Every container node reachable in the tree (for tests and the quick pick). */
+export function allContainerNodes(snapshots: readonly EngineSnapshot[]): ContainerNode[] {
+  const out: ContainerNode[] = [];
+  const walk = (nodes: TreeNode[]) => {
+    for (const n of nodes) {
+      if (n.kind === 'container') out.push(n);
+      if (n.kind === 'engine' || n.kind === 'project') walk(childrenOf(n, snapshots));
+    }
+  };
+  walk(rootNodes(snapshots));
+  return out;
+}

@@ -1,0 +1,97 @@
+import * as vscode from 'vscode';
+import type { SeverityOverride } from '../../engine/model';
+import { discoverEngines } from '../../docker/connection';
+import type { BulkheadContext } from '../context';
+import { childrenOf, type TreeNode } from './model';
+import { ContainersTree } from './tree';
+import { ContainerDocuments, REPORT_SCHEME, copyComposeService, copyRunCommand, openComposeService, pickContainer, showInspect, showReport } from './commands';
+
+export const VIEW_ID = 'bulkhead.containers';
+
+/**
+ * The Containers view: cheap to register (no connection until the view is visible or a command
+ * runs). Engines come from the docker CLI's resolution plus the `bulkhead.engines` setting.
+ */
+export function registerContainers(ctx: BulkheadContext): void {
+  const config = () => vscode.workspace.getConfiguration('bulkhead');
+  const engines = () => discoverEngines(config().get<unknown[]>('engines') ?? []);
+  const analyseOptions = () => ({ severities: config().get<Record<string, SeverityOverride>>('rules') ?? {} });
+  const tree = new ContainersTree(engines, analyseOptions, ctx.log);
+  const documents = new ContainerDocuments();
+  const view = vscode.window.createTreeView<TreeNode>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+
+  const updateState = () => {
+    const snapshots = tree.snapshots;
+    const problems = snapshots.filter((s) => s.status === 'problem' && s.problem);
+    const first = snapshots[0];
+    void vscode.commands.executeCommand('setContext', 'bulkhead.engineState', first ? (first.status === 'problem' ? first.problem?.kind : first.status) : 'unknown');
+    view.message = problems.length
+      ? problems.map((s) => `${s.problem?.message}${s.problem?.hint ? ` ${s.problem.hint}` : ''}`).join('\n')
+      : undefined;
+  };
+
+  ctx.subscribe(
+    tree,
+    view,
+    tree.onState(updateState),
+    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, documents),
+    view.onDidChangeVisibility((e) => (e.visible ? tree.start() : tree.stop())),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('bulkhead.engines')) tree.reconfigure(view.visible);
+      else if (e.affectsConfiguration('bulkhead.rules') && view.visible) void tree.refresh();
+    }),
+    vscode.commands.registerCommand('bulkhead.refresh', () => tree.refresh()),
+    vscode.commands.registerCommand('bulkhead.containers.retry', (node?: TreeNode) => {
+      tree.retry(node?.kind === 'problem' ? node.engine : undefined);
+    }),
+    vscode.commands.registerCommand('bulkhead.auditContainer', async (node?: TreeNode) => {
+      const c = await pickContainer(tree, node);
+      return c ? showReport(documents, c) : undefined;
+    }),
+    vscode.commands.registerCommand('bulkhead.containers.showReport', async (node?: TreeNode) => {
+      const c = await pickContainer(tree, node);
+      return c ? showReport(documents, c) : undefined;
+    }),
+    vscode.commands.registerCommand('bulkhead.containers.inspect', async (node?: TreeNode) => {
+      const c = await pickContainer(tree, node);
+      return c ? showInspect(documents, c) : undefined;
+    }),
+    vscode.commands.registerCommand('bulkhead.containers.openCompose', async (node?: TreeNode) => {
+      const c = await pickContainer(tree, node);
+      if (c) await openComposeService(c);
+    }),
+    vscode.commands.registerCommand('bulkhead.containers.copyRunCommand', async (node?: TreeNode) => {
+      const c = await pickContainer(tree, node);
+      return c ? copyRunCommand(c) : undefined;
+    }),
+    vscode.commands.registerCommand('bulkhead.containers.copyComposeService', async (node?: TreeNode) => {
+      const c = await pickContainer(tree, node);
+      return c ? copyComposeService(c) : undefined;
+    }),
+    // Not contributed to the palette: lets integration tests read what the view shows.
+    vscode.commands.registerCommand('bulkhead.containers.viewState', () => ({
+      visible: view.visible,
+      message: view.message,
+      engines: tree.snapshots.map((s) => ({ host: s.target.host, status: s.status, problem: s.problem, updates: s.updates })),
+      tree: describe(undefined, tree.snapshots),
+    })),
+  );
+  if (view.visible) tree.start();
+}
+
+interface DescribedNode {
+  kind: string;
+  label: string;
+  description?: string;
+  children?: DescribedNode[];
+}
+
+function describe(node: TreeNode | undefined, snapshots: Parameters<typeof childrenOf>[1]): DescribedNode[] {
+  return childrenOf(node, snapshots).map((n) => {
+    const described: DescribedNode = { kind: n.kind, label: n.label };
+    if ('description' in n) described.description = n.description;
+    const children = describe(n, snapshots);
+    if (children.length) described.children = children;
+    return described;
+  });
+}
