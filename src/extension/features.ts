@@ -1,6 +1,7 @@
 import type { BulkheadContext } from './context';
 import { registerPendingCommands } from './pending';
 import { registerLinting } from './linting/register';
+import { registerContainers } from './containers/register';
 
 /**
  * Every feature registers itself here, in order. A registrar must be cheap: it wires commands,
@@ -10,4 +11,5 @@ import { registerLinting } from './linting/register';
 export const FEATURES: ReadonlyArray<(ctx: BulkheadContext) => void> = [
   registerPendingCommands,
   registerLinting,
+  registerContainers,
 ];

@@ -7,9 +7,7 @@ import type { BulkheadContext } from './context';
  */
 const PENDING: Record<string, string> = {
   'bulkhead.auditHost': 'The CIS host audit',
-  'bulkhead.auditContainer': 'Auditing a single container',
   'bulkhead.auditWorkspace': 'Auditing all workspace files',
-  'bulkhead.refresh': 'The Containers view',
 };
 
 export function registerPendingCommands(ctx: BulkheadContext): void {
