@@ -1,0 +1,97 @@
+import { checkContainer } from '../lint';
+import { allRules } from '../registry';
+import type { Finding } from '../model';
+import { effectiveDaemonConfig, type EffectiveDaemonConfig, type Setting } from './daemon-config';
+import type { AuditEvidence, AuditStatus, HostEvidence } from './model';
+
+export type AuditContainer = AuditEvidence['containers'][number];
+
+/** What every check reads: the evidence plus views computed once. */
+export interface AuditContext {
+  ev: AuditEvidence;
+  host?: HostEvidence;
+  /** The daemon's flags + daemon.json; known only for a local engine whose process we could read. */
+  daemon?: EffectiveDaemonConfig;
+  securityOptions: string[];
+  /** Engine container-rule findings per container Id (the same rules the Containers view shows). */
+  containerFindings: Map<string, Finding[]>;
+  /** CIS id -> ids of container rules that declare it in meta.refs.cis. */
+  rulesByCis: Map<string, string[]>;
+}
+
+export interface Outcome {
+  status: AuditStatus;
+  evidence: string[];
+  containers?: { id: string; name: string }[];
+}
+
+export interface CheckDef {
+  id: string;
+  title: string;
+  level: 1 | 2;
+  scored: boolean;
+  remediation: string;
+  impact: string;
+  run(ctx: AuditContext): Outcome;
+}
+
+export function createAuditContext(ev: AuditEvidence): AuditContext {
+  const host = ev.engine.local ? ev.host : undefined;
+  const daemon = host?.daemon?.cmdline ? effectiveDaemonConfig(host.daemon.cmdline, host.daemon.configText) : undefined;
+  if (daemon && host?.daemon?.configError) daemon.problems.push(`${host.daemon.configPath}: ${host.daemon.configError}`);
+  const rulesByCis = new Map<string, string[]>();
+  for (const rule of allRules()) {
+    if (!rule.container) continue;
+    for (const cis of rule.meta.refs.cis ?? []) rulesByCis.set(cis, [...(rulesByCis.get(cis) ?? []), rule.meta.id]);
+  }
+  const containerFindings = new Map<string, Finding[]>();
+  for (const c of ev.containers) containerFindings.set(c.Id, checkContainer({ inspect: c }).findings);
+  return { ev, host, daemon, securityOptions: ev.info?.SecurityOptions ?? [], containerFindings, rulesByCis };
+}
+
+export const skip = (why: string, ...evidence: string[]): Outcome => ({ status: 'skip', evidence: [why, ...evidence] });
+export const REMOTE_HOST = 'remote engine: host files not visible';
+export const REMOTE_DAEMON = 'remote engine: daemon configuration not visible';
+
+/** The daemon setting, or an Outcome saying why it cannot be known. */
+export function daemonSetting(ctx: AuditContext, key: string): { setting?: Setting } | { outcome: Outcome } {
+  if (ctx.ev.engine.flavor === 'podman') return { outcome: skip('Podman has no dockerd configuration (see containers.conf)') };
+  if (!ctx.host) return { outcome: skip(REMOTE_DAEMON) };
+  if (!ctx.daemon) {
+    const why = ctx.host.daemon?.error ?? 'dockerd process not found';
+    return { outcome: skip(/EACCES|EPERM|permission/i.test(why) ? `needs root: ${why}` : why) };
+  }
+  return { setting: ctx.daemon.settings.get(key) };
+}
+
+export const containerName = (c: AuditContainer): string => c.Name.replace(/^\//, '') || c.Id.slice(0, 12);
+export const containerState = (c: AuditContainer): string => c.State?.Status ?? (c.State?.Running ? 'running' : 'unknown');
+
+/**
+ * A 5.x-style check over every container, running or not (docker-bench-security only looks at
+ * running ones). Where engine container rules declare this CIS id, their findings decide, so the
+ * audit and the Containers view agree; otherwise `offends` decides.
+ */
+export function perContainer(ctx: AuditContext, cisId: string, offends: (c: AuditContainer) => string | undefined, filter?: (c: AuditContainer) => boolean): Outcome {
+  const containers = ctx.ev.containers.filter((c) => !filter || filter(c));
+  if (!containers.length) return { status: 'pass', evidence: ['no containers to check (running, stopped or created)'] };
+  const ruleIds = ctx.rulesByCis.get(cisId);
+  const offenders: { id: string; name: string }[] = [];
+  const evidence: string[] = [];
+  for (const c of containers) {
+    let reason: string | undefined;
+    if (ruleIds?.length) {
+      const hits = (ctx.containerFindings.get(c.Id) ?? []).filter((f) => ruleIds.includes(f.ruleId));
+      if (hits.length) reason = hits.map((f) => `${f.message} [${f.ruleId}]`).join('; ');
+    } else {
+      reason = offends(c);
+    }
+    if (reason) {
+      offenders.push({ id: c.Id, name: containerName(c) });
+      evidence.push(`${containerName(c)} (${containerState(c)}): ${reason}`);
+    }
+  }
+  const running = containers.filter((c) => c.State?.Running).length;
+  const scope = `${containers.length} container(s) checked: ${running} running, ${containers.length - running} stopped or created${ruleIds?.length ? ` (rules: ${ruleIds.join(', ')})` : ''}`;
+  return offenders.length ? { status: 'warn', evidence: [...evidence, scope], containers: offenders } : { status: 'pass', evidence: [scope] };
+}
