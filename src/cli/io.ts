@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
 /** Where CLI commands write; tests pass their own to capture output. */
 export interface Io {
   out(text: string): void;
@@ -10,8 +13,21 @@ export const processIo: Io = {
 };
 
 declare const BULKHEAD_VERSION: string | undefined;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const VERSION: string = typeof BULKHEAD_VERSION === 'string' ? BULKHEAD_VERSION : (require('../../package.json') as { version: string }).version;
+
+/** The bundle has the version baked in (esbuild define); compiled tests find package.json. */
+function readVersion(): string {
+  if (typeof BULKHEAD_VERSION === 'string') return BULKHEAD_VERSION;
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'bulkhead') return pkg.version;
+    } catch {
+      /* keep looking upwards */
+    }
+  }
+  return '0.0.0-dev';
+}
+export const VERSION = readVersion();
 
 export const DOCS_BASE = 'https://github.com/bulkhead/bulkhead/blob/main/docs/rules/';
 export function docsUrl(ruleId: string): string {
