@@ -7,6 +7,22 @@ import healthcheckMissing from './healthcheck-missing';
 import imageUnpinned from './image-unpinned';
 import secretInEnv from './secret-in-env';
 import sshPort from './ssh-port';
+import instructionRepeated from './instruction-repeated';
+import verificationDisabled from './verification-disabled';
+import sudoInRun from './sudo-in-run';
+import addInsteadOfCopy from './add-instead-of-copy';
+import addRemoteUrl from './add-remote-url';
+import updateAlone from './update-alone';
+import packageUpgrade from './package-upgrade';
+import aptMissingYes from './apt-missing-yes';
+import aptNoInstallRecommends from './apt-no-install-recommends';
+import aptListsNotCleaned from './apt-lists-not-cleaned';
+import aptInsteadOfAptGet from './apt-instead-of-apt-get';
+import workdirRelative from './workdir-relative';
+import shellFormCommand from './shell-form-command';
+import pipefailMissing from './pipefail-missing';
+import suidChmod from './suid-chmod';
+import curlPipeShell from './curl-pipe-shell';
 // -- Runtime rules (compose services and containers)
 import privileged from './privileged';
 
@@ -18,6 +34,22 @@ export const ALL_RULES: readonly Rule[] = [
   imageUnpinned,
   secretInEnv,
   sshPort,
+  instructionRepeated,
+  verificationDisabled,
+  sudoInRun,
+  addInsteadOfCopy,
+  addRemoteUrl,
+  updateAlone,
+  packageUpgrade,
+  aptMissingYes,
+  aptNoInstallRecommends,
+  aptListsNotCleaned,
+  aptInsteadOfAptGet,
+  workdirRelative,
+  shellFormCommand,
+  pipefailMissing,
+  suidChmod,
+  curlPipeShell,
   // -- Runtime rules (compose services and containers)
   privileged,
 ];

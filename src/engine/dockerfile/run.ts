@@ -1,0 +1,76 @@
+import type { Instruction } from 'dockerfile-ast';
+import type { DockerfileContext } from './context';
+import { baseName, commandName, type ShellCommand, type ShellWord } from './shell';
+
+/** One simple command of a RUN: the instruction, its tokens, the program name and its arguments. */
+export interface RunCommand {
+  instruction: Instruction;
+  command: ShellCommand;
+  /** Position of this command in the RUN's command list. */
+  index: number;
+  /** Program basename (`/usr/bin/apt-get` → `apt-get`); `sudo` stays `sudo`. */
+  name: string;
+  nameWord: ShellWord;
+  args: ShellWord[];
+}
+
+const cache = new WeakMap<DockerfileContext, RunCommand[]>();
+
+/** Every simple command of every RUN, in file order (computed once per lint). */
+export function runCommands(ctx: DockerfileContext): RunCommand[] {
+  let list = cache.get(ctx);
+  if (list) return list;
+  list = [];
+  for (const instruction of ctx.dockerfile.getInstructions()) {
+    if (instruction.getKeyword() !== 'RUN') continue;
+    ctx.commandsOf(instruction).forEach((command, index) => {
+      const found = commandName(command);
+      if (!found) return;
+      list!.push({ instruction, command, index, name: baseName(found.word.value), nameWord: found.word, args: command.words.slice(found.index + 1) });
+    });
+  }
+  cache.set(ctx, list);
+  return list;
+}
+
+/** The command a `sudo …` prefix runs, so rules see `sudo apt-get install` as apt-get. */
+export function unwrapSudo(cmd: RunCommand): RunCommand {
+  if (cmd.name !== 'sudo') return cmd;
+  let k = 0;
+  while (k < cmd.args.length && cmd.args[k].value.startsWith('-')) k += /^-[ugCDhpRrTU]$/.test(cmd.args[k].value) ? 2 : 1;
+  const word = cmd.args[k];
+  if (!word) return cmd;
+  return { ...cmd, name: baseName(word.value), nameWord: word, args: cmd.args.slice(k + 1) };
+}
+
+/** apt-get/apt options that take a separate value, so the subcommand is found after them. */
+const APT_VALUE_OPTIONS = new Set(['-o', '-t', '-c', '--option', '--target-release', '--config-file', '--default-release']);
+
+/** The first non-option argument (the subcommand) of apt-get-like commands. */
+export function subcommand(args: ShellWord[], valueOptions: Set<string> = APT_VALUE_OPTIONS): { word: ShellWord; index: number } | undefined {
+  for (let k = 0; k < args.length; k++) {
+    const v = args[k].value;
+    if (v.startsWith('-')) {
+      if (valueOptions.has(v)) k++;
+      continue;
+    }
+    return { word: args[k], index: k };
+  }
+  return undefined;
+}
+
+/** Whether a short-option cluster or long option is among the words (`-y`, `-qy`, `--yes`). */
+export function hasOption(args: ShellWord[], short: string | undefined, long: string[]): boolean {
+  return args.some((w) => long.includes(w.value.split('=')[0]) || (short !== undefined && /^-[A-Za-z]+$/.test(w.value) && w.value.includes(short)));
+}
+
+/** All commands of the same RUN as `cmd`. */
+export function sameRun(ctx: DockerfileContext, cmd: RunCommand): RunCommand[] {
+  return runCommands(ctx).filter((c) => c.instruction === cmd.instruction);
+}
+
+/** Whether the RUN is shell form written on the RUN line (not exec form, not a heredoc script). */
+export function isShellForm(instruction: Instruction): boolean {
+  const raw = instruction.getRawArgumentsContent() ?? '';
+  return !/^\s*(?:--\S+\s+)*\[/.test(raw) && !/<<-?\s*["']?[A-Za-z_]/.test(raw);
+}

@@ -1,0 +1,54 @@
+import { JSONInstruction, type Instruction } from 'dockerfile-ast';
+import { defineRule, type Report } from '../rule';
+import type { DockerfileContext } from '../dockerfile/context';
+
+const ARCHIVE = /\.(?:tar|tar\.(?:gz|bz2|xz|zst|lz|lzma)|tgz|tbz2?|txz|tzst)$/i;
+const REMOTE = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/i;
+/** Flags only ADD understands: such an ADD cannot become COPY. */
+const ADD_ONLY_FLAGS = new Set(['checksum', 'keep-git-dir', 'unpack']);
+
+/** Sources of an ADD/COPY (everything but the destination), shell or JSON form. */
+export function addSources(instruction: Instruction): string[] {
+  const values = instruction instanceof JSONInstruction && instruction.getOpeningBracket()
+    ? instruction.getJSONStrings().map((s) => s.getValue())
+    : instruction.getArguments().map((a) => a.getValue());
+  return values.slice(0, -1);
+}
+
+export function isRemoteSource(source: string): boolean {
+  return REMOTE.test(source);
+}
+
+function dockerfileCheck(ctx: DockerfileContext): Report[] {
+  const reports: Report[] = [];
+  for (const instruction of ctx.dockerfile.getInstructions()) {
+    if (instruction.getKeyword() !== 'ADD') continue;
+    const sources = addSources(instruction);
+    if (!sources.length || sources.some((s) => REMOTE.test(s) || ARCHIVE.test(s))) continue;
+    const keyword = ctx.rangeOf(instruction.getInstructionRange());
+    const flags = (instruction as JSONInstruction).getFlags?.() ?? [];
+    // A variable could name an archive, which ADD would extract and COPY would not.
+    const fixable = !sources.some((s) => s.includes('$')) && !flags.some((f) => ADD_ONLY_FLAGS.has(f.getName()));
+    const copy = instruction.getInstruction() === instruction.getInstruction().toLowerCase() ? 'copy' : 'COPY';
+    reports.push({
+      message: 'ADD of local files: COPY does the same without ADD\'s implicit archive extraction and URL fetching',
+      range: keyword,
+      fixes: fixable ? [{ title: 'Replace ADD with COPY', safe: true, preferred: true, edits: [{ ...keyword, newText: copy }] }] : [],
+    });
+  }
+  return reports;
+}
+
+export default defineRule({
+  meta: {
+    id: 'add-instead-of-copy',
+    title: 'ADD used for local files',
+    severity: 'warning',
+    targets: ['dockerfile'],
+    rationale:
+      'ADD silently extracts local archives and fetches URLs; when the source changes (a file renamed to .tar, a path swapped for a URL) the build does something else without any change to the instruction. COPY only copies.',
+    remediation: 'Use COPY for local files and directories; keep ADD only for local tar archives you want extracted.',
+    refs: { cis: ['4.9'], hadolint: ['DL3020'], trivy: ['DS-0005'], checkov: ['CKV_DOCKER_4'] },
+  },
+  dockerfile: dockerfileCheck,
+});

@@ -1,0 +1,37 @@
+import type { JSONInstruction } from 'dockerfile-ast';
+import { defineRule, type Report } from '../rule';
+import type { DockerfileContext } from '../dockerfile/context';
+import { addSources, isRemoteSource } from './add-instead-of-copy';
+
+function dockerfileCheck(ctx: DockerfileContext): Report[] {
+  const reports: Report[] = [];
+  for (const instruction of ctx.dockerfile.getInstructions()) {
+    if (instruction.getKeyword() !== 'ADD') continue;
+    const remote = addSources(instruction).filter(isRemoteSource);
+    if (!remote.length) continue;
+    const flags = (instruction as JSONInstruction).getFlags?.() ?? [];
+    // --checksum pins the content, which is the point of this rule.
+    if (flags.some((f) => f.getName() === 'checksum')) continue;
+    const arg = instruction.getArguments().find((a) => isRemoteSource(a.getValue()));
+    reports.push({
+      message: 'ADD of a remote URL: the download is not verified and its content can change between builds',
+      range: ctx.rangeOf((arg ?? instruction).getRange()),
+      fixes: [],
+    });
+  }
+  return reports;
+}
+
+export default defineRule({
+  meta: {
+    id: 'add-remote-url',
+    title: 'ADD fetches a remote URL',
+    severity: 'warning',
+    targets: ['dockerfile'],
+    rationale:
+      'ADD <url> downloads whatever the server returns at build time, with no checksum or signature check, into a layer (and the file stays in the image even if later deleted).',
+    remediation: 'Pin the content with `ADD --checksum=sha256:… <url>`, or download in a RUN with curl, verify a checksum or signature, and clean up in the same layer.',
+    refs: { cis: ['4.9'], checkov: ['CKV_DOCKER_4'] },
+  },
+  dockerfile: dockerfileCheck,
+});

@@ -1,0 +1,47 @@
+import { defineRule, type Report } from '../rule';
+import type { DockerfileContext } from '../dockerfile/context';
+import { runCommands, sameRun, subcommand, unwrapSudo, type RunCommand } from '../dockerfile/run';
+
+/** Index refresh commands and the installs that must share their RUN. */
+function refreshOf(cmd: RunCommand): 'apt' | 'apk' | undefined {
+  const sub = subcommand(cmd.args)?.word.value;
+  if ((cmd.name === 'apt-get' || cmd.name === 'apt') && sub === 'update') return 'apt';
+  if (cmd.name === 'apk' && sub === 'update') return 'apk';
+  return undefined;
+}
+
+function installs(cmd: RunCommand, family: 'apt' | 'apk'): boolean {
+  const sub = subcommand(cmd.args)?.word.value;
+  if (family === 'apt') return (cmd.name === 'apt-get' || cmd.name === 'apt' || cmd.name === 'aptitude') && /^(?:install|upgrade|dist-upgrade|full-upgrade|build-dep|source)$/.test(sub ?? '');
+  return cmd.name === 'apk' && /^(?:add|upgrade|fix)$/.test(sub ?? '');
+}
+
+function dockerfileCheck(ctx: DockerfileContext): Report[] {
+  const reports: Report[] = [];
+  for (const raw of runCommands(ctx)) {
+    const cmd = unwrapSudo(raw);
+    const family = refreshOf(cmd);
+    if (!family) continue;
+    if (sameRun(ctx, raw).some((c) => installs(unwrapSudo(c), family))) continue;
+    reports.push({
+      message: `${cmd.name} update without an install in the same RUN: the cached layer keeps a stale package index, so later installs get outdated packages`,
+      range: { start: raw.nameWord.start, end: subcommand(cmd.args)!.word.end },
+      fixes: [],
+    });
+  }
+  return reports;
+}
+
+export default defineRule({
+  meta: {
+    id: 'update-alone',
+    title: 'Package index update alone',
+    severity: 'warning',
+    targets: ['dockerfile'],
+    rationale:
+      'The build cache reuses a layer whose instruction text did not change. An `apt-get update` in its own RUN is cached once and never re-run, so installs in later RUNs use an old index and miss security updates (or fail when the mirror drops old versions).',
+    remediation: 'Update and install in one RUN: `RUN apt-get update && apt-get install -y --no-install-recommends pkg && rm -rf /var/lib/apt/lists/*`.',
+    refs: { cis: ['4.7'], trivy: ['DS-0017'], checkov: ['CKV_DOCKER_5'] },
+  },
+  dockerfile: dockerfileCheck,
+});

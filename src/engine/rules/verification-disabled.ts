@@ -1,0 +1,129 @@
+import type { Property } from 'dockerfile-ast';
+import type { Fix, TextEdit } from '../model';
+import { defineRule, type Report } from '../rule';
+import { removeInstructionEdit, type DockerfileContext } from '../dockerfile/context';
+import { runCommands, unwrapSudo, type RunCommand } from '../dockerfile/run';
+import { removeWordEdit, type ShellWord } from '../dockerfile/shell';
+
+/** Long flags that turn TLS or signature verification off, per program. */
+const FLAGS: Record<string, string[]> = {
+  curl: ['--insecure', '--proxy-insecure'],
+  wget: ['--no-check-certificate'],
+  apk: ['--allow-untrusted'],
+  'apt-get': ['--allow-unauthenticated', '--allow-insecure-repositories', '--force-yes'],
+  apt: ['--allow-unauthenticated', '--allow-insecure-repositories', '--force-yes'],
+  yum: ['--nogpgcheck'],
+  dnf: ['--nogpgcheck'],
+  microdnf: ['--nogpgcheck'],
+  tdnf: ['--nogpgcheck'],
+  zypper: ['--no-gpg-checks'],
+  rpm: ['--nosignature', '--nodigest'],
+};
+/** Flags taking a value (as a separate word or after `=`) that disable checks for a host. */
+const VALUE_FLAGS: Record<string, string[]> = { pip: ['--trusted-host'], pip3: ['--trusted-host'] };
+/** curl short options that consume the rest of a cluster or the next word as their value. */
+const CURL_VALUE_SHORTS = 'bcdeEFHKmoPQrtTuUwxXyYzA';
+
+/** Environment variables (ENV/ARG or a command prefix) that disable verification, with the values that do. */
+const VARIABLES: Record<string, RegExp> = {
+  NODE_TLS_REJECT_UNAUTHORIZED: /^0$/,
+  GIT_SSL_NO_VERIFY: /^(?!0$|false$).+/i,
+  PYTHONHTTPSVERIFY: /^0$/,
+  NPM_CONFIG_STRICT_SSL: /^(?:false|0)$/i,
+  PIP_TRUSTED_HOST: /.+/,
+};
+
+const MESSAGE = 'disables TLS or signature verification: a network attacker or a compromised mirror can inject code into the image';
+
+/** The `k` of a curl short-option cluster like `-fsSLk`, if present before a value-taking option. */
+function curlInsecureCluster(word: ShellWord): number | undefined {
+  const v = word.value;
+  if (!/^-[A-Za-z0-9#:]+$/.test(v) || v.startsWith('--')) return undefined;
+  for (let k = 1; k < v.length; k++) {
+    if (v[k] === 'k') return k;
+    if (CURL_VALUE_SHORTS.includes(v[k])) return undefined;
+  }
+  return undefined;
+}
+
+function flagReports(ctx: DockerfileContext, raw: RunCommand): Report[] {
+  const cmd = unwrapSudo(raw);
+  const name = /^pip\d*(?:\.\d+)?$/.test(cmd.name) ? 'pip' : cmd.name;
+  const reports: Report[] = [];
+  const fix = (word: ShellWord, edits: TextEdit[]): Fix => ({ title: `Remove ${word.value.split('=')[0]} (keep verification on)`, safe: true, preferred: true, edits });
+  cmd.args.forEach((word, k) => {
+    const flag = word.value.split('=')[0];
+    if (FLAGS[name]?.includes(word.value)) {
+      reports.push({ message: `${name} ${word.value} ${MESSAGE}`, range: { start: word.start, end: word.end }, fixes: [fix(word, [removeWordEdit(ctx.text, word)])] });
+    } else if ((VALUE_FLAGS[name] ?? VALUE_FLAGS[cmd.name])?.includes(flag)) {
+      const value = word.value.includes('=') ? undefined : cmd.args[k + 1];
+      const edits = [removeWordEdit(ctx.text, word), ...(value ? [removeWordEdit(ctx.text, value)] : [])];
+      reports.push({ message: `${name} ${flag} ${MESSAGE}`, range: { start: word.start, end: value?.end ?? word.end }, fixes: [fix(word, edits)] });
+    } else if (name === 'curl') {
+      const at = curlInsecureCluster(word);
+      if (at === undefined || word.end - word.start !== word.value.length) return;
+      const rest = word.value.slice(0, at) + word.value.slice(at + 1);
+      const edit = rest === '-' ? removeWordEdit(ctx.text, word) : { start: word.start, end: word.end, newText: rest };
+      reports.push({ message: `curl -k ${MESSAGE}`, range: { start: word.start, end: word.end }, fixes: [{ ...fix(word, [edit]), title: 'Remove -k (keep verification on)' }] });
+    } else if (name === 'git' && /^http\.sslverify=false$/i.test(word.value) && cmd.args[k - 1]?.value === '-c') {
+      reports.push({ message: `git -c http.sslVerify=false ${MESSAGE}`, range: { start: cmd.args[k - 1].start, end: word.end }, fixes: [fix(cmd.args[k - 1], [removeWordEdit(ctx.text, cmd.args[k - 1]), removeWordEdit(ctx.text, word)])] });
+    }
+  });
+  // `npm config set strict-ssl false`, `git config --global http.sslVerify false`
+  const values = cmd.args.map((w) => w.value.toLowerCase());
+  if ((name === 'npm' || name === 'yarn') && values.includes('strict-ssl') && /^(?:false|0)$/.test(values[values.indexOf('strict-ssl') + 1] ?? '')) {
+    reports.push({ message: `${name} strict-ssl false ${MESSAGE}`, range: { start: raw.nameWord.start, end: cmd.args[cmd.args.length - 1].end }, fixes: [] });
+  }
+  if (name === 'git' && values[0] === 'config' && values.includes('http.sslverify') && /^(?:false|0)$/.test(values[values.indexOf('http.sslverify') + 1] ?? '')) {
+    reports.push({ message: `git http.sslVerify false ${MESSAGE}`, range: { start: raw.nameWord.start, end: cmd.args[cmd.args.length - 1].end }, fixes: [] });
+  }
+  // Assignments before the command: `NODE_TLS_REJECT_UNAUTHORIZED=0 npm install`.
+  for (const word of raw.command.words.slice(0, raw.command.words.indexOf(raw.nameWord))) {
+    const [variable, ...rest] = word.value.split('=');
+    if (VARIABLES[variable]?.test(rest.join('='))) {
+      reports.push({ message: `${variable} ${MESSAGE}`, range: { start: word.start, end: word.end }, fixes: [fix(word, [removeWordEdit(ctx.text, word)])] });
+    }
+  }
+  return reports;
+}
+
+function variableReports(ctx: DockerfileContext): Report[] {
+  const reports: Report[] = [];
+  for (const instruction of ctx.dockerfile.getInstructions()) {
+    const keyword = instruction.getKeyword();
+    if (keyword !== 'ENV' && keyword !== 'ARG') continue;
+    const properties = (instruction as unknown as { getProperties(): Property[] }).getProperties();
+    for (const p of properties) {
+      const test = VARIABLES[p.getName()];
+      const value = p.getValue();
+      if (!test || value === null || !test.test(value)) continue;
+      const range = ctx.rangeOf(p.getRange());
+      const edit = properties.length === 1 ? removeInstructionEdit(ctx, instruction) : removeWordEdit(ctx.text, { value: '', ...range });
+      reports.push({
+        message: `${keyword} ${p.getName()} ${MESSAGE}`,
+        range,
+        // ENV also applies at run time: the application would start verifying certificates.
+        fixes: [{ title: `Remove ${p.getName()}`, safe: keyword === 'ARG', preferred: true, edits: [edit] }],
+      });
+    }
+  }
+  return reports;
+}
+
+export default defineRule({
+  meta: {
+    id: 'verification-disabled',
+    title: 'TLS or signature verification disabled',
+    severity: 'error',
+    targets: ['dockerfile'],
+    rationale:
+      'Flags such as `curl -k`, `wget --no-check-certificate`, `pip --trusted-host`, `apk --allow-untrusted`, `apt-get --allow-unauthenticated` or `--nogpgcheck`, and variables such as `NODE_TLS_REJECT_UNAUTHORIZED=0` or `GIT_SSL_NO_VERIFY`, accept whatever a man-in-the-middle or a compromised mirror serves. The result is baked into every container started from the image.',
+    remediation: 'Remove the flag or variable. If a private mirror uses its own CA, install that CA certificate in the image (update-ca-certificates) instead of turning verification off.',
+    refs: {
+      checkov: ['CKV2_DOCKER_2', 'CKV2_DOCKER_3', 'CKV2_DOCKER_4', 'CKV2_DOCKER_5', 'CKV2_DOCKER_6', 'CKV2_DOCKER_7', 'CKV2_DOCKER_8', 'CKV2_DOCKER_9', 'CKV2_DOCKER_10', 'CKV2_DOCKER_11', 'CKV2_DOCKER_12', 'CKV2_DOCKER_13', 'CKV2_DOCKER_14', 'CKV2_DOCKER_16'],
+    },
+  },
+  dockerfile(ctx) {
+    return [...runCommands(ctx).flatMap((cmd) => flagReports(ctx, cmd)), ...variableReports(ctx)];
+  },
+});
