@@ -71,6 +71,8 @@ export interface DaemonEvidence {
   pid?: number;
   /** argv of the dockerd process, from /proc/<pid>/cmdline. */
   cmdline?: string[];
+  /** The dockerd executable (/proc/<pid>/exe). */
+  binary?: string;
   /** The daemon.json in effect (--config-file or the default location). */
   configPath: string;
   configText?: string;

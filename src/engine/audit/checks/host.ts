@@ -103,7 +103,7 @@ function auditCheck(id: string, path: (ctx: AuditContext) => string | undefined,
 const fixed = (p: string) => () => p;
 const dockerRoot = (ctx: AuditContext) => ctx.ev.info?.DockerRootDir ?? '/var/lib/docker';
 const daemonJson = (ctx: AuditContext) => ctx.daemon?.configFile ?? ctx.host?.daemon?.configPath ?? '/etc/docker/daemon.json';
-const dockerdBinary = (ctx: AuditContext) => ctx.host?.daemon?.cmdline?.[0]?.startsWith('/') ? ctx.host.daemon.cmdline[0] : '/usr/bin/dockerd';
+const dockerdBinary = (ctx: AuditContext) => ctx.host?.daemon?.binary ?? (ctx.host?.daemon?.cmdline?.[0]?.startsWith('/') ? ctx.host.daemon.cmdline[0] : '/usr/bin/dockerd');
 const tlsPath = (key: string) => (ctx: AuditContext) => {
   const v = ctx.daemon?.settings.get(key)?.value;
   return typeof v === 'string' && v ? v : undefined;

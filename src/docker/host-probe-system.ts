@@ -1,0 +1,42 @@
+// The host side of the audit's evidence: a small HostProbe interface (so tests can replay a
+// recorded host) and its implementation over the real file system. Files are read directly;
+// the only program run is `auditctl -l`, with an argument array (no shell).
+import { execFile } from 'node:child_process';
+import { promises as fs, constants as fsConstants } from 'node:fs';
+
+export interface StatResult {
+  mode: number;
+  uid: number;
+  gid: number;
+  type: 'file' | 'dir' | 'socket' | 'symlink' | 'other';
+}
+
+export interface HostProbe {
+  readFile(path: string): Promise<string>;
+  stat(path: string): Promise<StatResult>;
+  readdir(path: string): Promise<string[]>;
+  /** Runs a program without a shell; rejects when it cannot run or exits non-zero. */
+  run(file: string, args: string[]): Promise<string>;
+  isRoot(): boolean;
+  exists(path: string): Promise<boolean>;
+  readlink(path: string): Promise<string>;
+}
+
+export const systemProbe: HostProbe = {
+  readFile: (p) => fs.readFile(p, 'utf8'),
+  async stat(p) {
+    const s = await fs.stat(p);
+    return { mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, type: s.isFile() ? 'file' : s.isDirectory() ? 'dir' : s.isSocket() ? 'socket' : s.isSymbolicLink() ? 'symlink' : 'other' };
+  },
+  readdir: (p) => fs.readdir(p),
+  run: (file, args) =>
+    new Promise((resolve, reject) => {
+      execFile(file, args, { encoding: 'utf8', timeout: 5000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`${file} ${args.join(' ')}: ${(stderr || err.message).trim().split('\n')[0]}`));
+        else resolve(stdout);
+      });
+    }),
+  isRoot: () => typeof process.getuid === 'function' && process.getuid() === 0,
+  exists: (p) => fs.access(p, fsConstants.F_OK).then(() => true, () => false),
+  readlink: (p) => fs.readlink(p),
+};
