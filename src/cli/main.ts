@@ -5,6 +5,7 @@ import { runFix, FIX_USAGE } from './fix';
 import { runDocs } from './docs';
 import { runAuditHost } from './audit-host';
 import { runAuditContainers } from './audit-containers';
+import { runProfile } from './profile';
 
 const USAGE = `bulkhead ${VERSION}: harden Docker containers where you write them
 
@@ -12,6 +13,8 @@ const USAGE = `bulkhead ${VERSION}: harden Docker containers where you write the
   ${FIX_USAGE.replace('usage: ', '')}
   bulkhead audit host [--format text|json|sarif|html]
   bulkhead audit containers [--format text|json|sarif]
+  bulkhead profile <container> --seconds N --out FILE [--caps-out FILE]
+  bulkhead profile --from-strace LOG --out FILE [--caps-out FILE]
   bulkhead docs [--out DIR] [--check]
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or unreadable files.
@@ -25,6 +28,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return runLint(rest, io);
       case 'fix':
         return runFix(rest, io);
+      case 'profile':
+        return await runProfile(rest, io);
       case 'docs':
         return runDocs(rest, io);
       case 'audit': {

@@ -1,0 +1,97 @@
+import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import { createClient, resolveDefaultEngine } from '../docker/connection';
+import { observeContainer } from '../docker/profile';
+import { capabilitiesDocument, profileFromStrace, serializeSeccompProfile, type ObservedProfile } from '../engine/profile';
+import { hardenedRunCommand } from '../engine/profile/wire';
+import { parseArgs, UsageError } from './args';
+import type { Io } from './io';
+
+export const PROFILE_USAGE =
+  'usage: bulkhead profile <container> --seconds N --out FILE [--caps-out FILE] [--log-out FILE]\n       bulkhead profile --from-strace LOG --out FILE [--caps-out FILE]';
+
+const MAX_LOG_BYTES = 256 * 1024 * 1024;
+
+/**
+ * `bulkhead profile`: a seccomp profile (Docker's JSON) and the capability set from what a
+ * running container really does (strace from the host), or from a strace log.
+ * Exit codes: 0 written, 1 nothing usable observed, 2 usage or environment problem.
+ */
+export async function runProfile(argv: string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, ['seconds', 'out', 'caps-out', 'from-strace', 'log-out'], ['no-runtime', 'include-likely']);
+  const out = args.options.get('out');
+  if (typeof out !== 'string') throw new UsageError(`--out FILE is required\n${PROFILE_USAGE}`);
+  const capsOut = args.options.get('caps-out');
+  const fromStrace = args.options.get('from-strace');
+  const options = { includeRuntime: !args.options.has('no-runtime'), includeLikelyCaps: args.options.has('include-likely') };
+
+  let profile: ObservedProfile;
+  let source: string;
+  let image = 'IMAGE';
+  if (typeof fromStrace === 'string') {
+    if (args.positionals.length) throw new UsageError(`give either a container or --from-strace, not both\n${PROFILE_USAGE}`);
+    let text: string;
+    try {
+      if (statSync(fromStrace).size > MAX_LOG_BYTES) {
+        io.err(`bulkhead: ${fromStrace} is larger than ${MAX_LOG_BYTES / 1048576} MiB; trace a shorter window\n`);
+        return 2;
+      }
+      text = readFileSync(fromStrace, 'utf8');
+    } catch (e) {
+      io.err(`bulkhead: cannot read ${fromStrace}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return 2;
+    }
+    profile = profileFromStrace(text, options);
+    if (profile.problem) {
+      io.err(`bulkhead: ${fromStrace}: ${profile.problem}\n`);
+      return 1;
+    }
+    source = fromStrace;
+  } else {
+    const [container, ...extra] = args.positionals;
+    if (!container || extra.length) throw new UsageError(PROFILE_USAGE);
+    const secondsText = args.options.get('seconds') ?? '30';
+    const seconds = Number(secondsText);
+    if (secondsText === true || !Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) throw new UsageError('--seconds must be a number of seconds between 1 and 3600');
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once('SIGINT', onSigint);
+    let observed;
+    try {
+      io.err(`bulkhead: observing ${container} for ${seconds} s (Ctrl-C stops early and keeps what was seen)\n`);
+      const logOut = args.options.get('log-out');
+      observed = await observeContainer(createClient(resolveDefaultEngine()), container, {
+        seconds,
+        signal: controller.signal,
+        logFile: typeof logOut === 'string' ? logOut : undefined,
+        onProgress: (m) => io.err(`bulkhead: ${m}\n`),
+      });
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+    if (observed.error || !observed.profile) {
+      io.err(`bulkhead: cannot profile ${container}: ${observed.error ?? 'nothing observed'}\n`);
+      return observed.error && /not installed|needs root|not running|no container|could not attach|another machine/.test(observed.error) ? 2 : 1;
+    }
+    profile = observed.profile;
+    source = `${observed.name} (${observed.pids.length} processes/threads traced)`;
+    image = observed.image || image;
+  }
+
+  try {
+    writeFileSync(out, serializeSeccompProfile(profile.seccomp.profile));
+    if (typeof capsOut === 'string') writeFileSync(capsOut, capabilitiesDocument(profile));
+  } catch (e) {
+    io.err(`bulkhead: cannot write: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const observedCount = profile.counts.size;
+  const lines = [
+    `profile of ${source}: ${observedCount} distinct system calls observed (${profile.log.calls.length} calls), ${profile.seccomp.runtimeOnly.length} added for the container runtime, ${profile.seccomp.allowed.length} allowed in total`,
+    `wrote ${out}${typeof capsOut === 'string' ? ` and ${capsOut}` : ''}`,
+    `capabilities: ${profile.capabilities.length ? profile.capabilities.map((c) => `${c.capability} (${c.confidence}: ${c.reason})`).join(', ') : 'none needed'}`,
+    ...profile.log.warnings.map((w) => `warning: ${w}`),
+    `run it: ${hardenedRunCommand(image, [], { profilePath: out, capAdd: profile.capAdd })}`,
+  ];
+  io.out(`${lines.join('\n')}\n`);
+  return 0;
+}

@@ -1,0 +1,190 @@
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { profileFromStrace, type ObservedProfile } from '../engine/profile';
+import type { ContainerInspect } from '../engine/runtime/container';
+
+/**
+ * Observing a running container from the host: attach `strace -f` to every process (and
+ * thread) of the container for N seconds, then derive the seccomp profile and capabilities.
+ * Needs the engine on this machine (its pids are ours), root (ptrace of other users'
+ * processes), and strace. Every failure comes back as a message, never as a throw.
+ */
+
+export const STRACE_INSTALL_HINT =
+  'strace is not installed on this machine. Install it: `sudo apt-get install strace` (Debian/Ubuntu), `sudo dnf install strace` (Fedora/RHEL), `sudo apk add strace` (Alpine), `sudo pacman -S strace` (Arch). Or record a log yourself (`strace -f -o app.strace -p PID`) and use "from a strace log".';
+
+export interface ObserveOptions {
+  seconds: number;
+  signal?: AbortSignal;
+  /** strace binary (tests, unusual installs). */
+  strace?: string;
+  onProgress?(message: string): void;
+  /** Keep the raw log here instead of a temporary file. */
+  logFile?: string;
+}
+
+export interface ObservedContainer {
+  id: string;
+  name: string;
+  image: string;
+  inspect: ContainerInspect;
+  /** Host pids (threads included) strace attached to. */
+  pids: number[];
+  profile?: ObservedProfile;
+  /** The raw strace log text (for saving beside the profile, or debugging). */
+  log?: string;
+  cancelled?: boolean;
+  error?: string;
+}
+
+/** Why this process cannot observe containers with strace, or undefined when it can try. */
+export async function straceProblem(strace = 'strace'): Promise<string | undefined> {
+  if (process.platform !== 'linux') return 'observing containers with strace needs Linux with the Docker engine on this machine';
+  const found = await new Promise<string | undefined>((resolve) => {
+    execFile(strace, ['-V'], { timeout: 10000 }, (err) => {
+      if (!err) resolve(undefined);
+      else resolve((err as NodeJS.ErrnoException).code === 'ENOENT' ? STRACE_INSTALL_HINT : `strace does not run: ${err.message.split('\n')[0]}`);
+    });
+  });
+  if (found) return found;
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    return 'attaching strace to container processes needs root (they belong to other users; ptrace is refused otherwise). Run as root (e.g. `sudo bulkhead profile …`), or record a log as root and use "from a strace log".';
+  }
+  return undefined;
+}
+
+/** The container's processes and threads as host pids: main pid, `top`, /proc children. */
+export async function containerPids(docker: Docker, inspect: ContainerInspect): Promise<number[]> {
+  const pids = new Set<number>();
+  const main = inspect.State?.Pid;
+  if (main && main > 0) pids.add(main);
+  try {
+    const top = (await docker.getContainer(inspect.Id).top({ ps_args: '-eo pid' })) as { Titles?: string[]; Processes?: string[][] };
+    const col = top.Titles?.findIndex((t) => t.trim().toUpperCase() === 'PID') ?? -1;
+    for (const row of top.Processes ?? []) {
+      const pid = Number(row[col >= 0 ? col : 0]);
+      if (Number.isInteger(pid) && pid > 0) pids.add(pid);
+    }
+  } catch {
+    // `top` needs ps in the engine's host; /proc below covers the same processes.
+  }
+  for (const pid of [...pids]) for (const child of descendants(pid)) pids.add(child);
+  const withThreads = new Set<number>();
+  for (const pid of pids) {
+    withThreads.add(pid);
+    for (const tid of readDirNumbers(`/proc/${pid}/task`)) withThreads.add(tid);
+  }
+  return [...withThreads].filter((p) => existsSync(`/proc/${p}`)).sort((a, b) => a - b);
+}
+
+function readDirNumbers(dir: string): number[] {
+  try {
+    return readdirSync(dir).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  } catch {
+    return [];
+  }
+}
+
+function descendants(pid: number, depth = 0): number[] {
+  if (depth > 32) return [];
+  const out: number[] = [];
+  for (const tid of readDirNumbers(`/proc/${pid}/task`)) {
+    let children: number[] = [];
+    try {
+      children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+    } catch {
+      // Kernels without CONFIG_PROC_CHILDREN: top already listed the processes.
+    }
+    for (const c of children) out.push(c, ...descendants(c, depth + 1));
+  }
+  return out;
+}
+
+/**
+ * Attaches strace to the container for `seconds` (or until `signal` aborts; what was seen up to
+ * then is still used), then parses the log. Processes started later through `docker exec` are
+ * not children of the traced ones and are not seen.
+ */
+export async function observeContainer(docker: Docker, idOrName: string, options: ObserveOptions): Promise<ObservedContainer> {
+  let inspect: ContainerInspect;
+  try {
+    inspect = (await docker.getContainer(idOrName).inspect()) as unknown as ContainerInspect;
+  } catch (e) {
+    const status = (e as { statusCode?: number }).statusCode;
+    const error = status === 404 ? `no container "${idOrName}"` : `cannot inspect "${idOrName}": ${(e as Error).message.split('\n')[0]}`;
+    return { id: idOrName, name: idOrName, image: '', inspect: { Id: idOrName, Name: idOrName }, pids: [], error };
+  }
+  const base: ObservedContainer = { id: inspect.Id, name: inspect.Name.replace(/^\//, ''), image: inspect.Config?.Image ?? '', inspect, pids: [] };
+  if (!inspect.State?.Running) return { ...base, error: `container "${base.name}" is not running (${inspect.State?.Status ?? 'unknown state'}): start it, then profile it while it works` };
+  const problem = await straceProblem(options.strace);
+  if (problem) return { ...base, error: problem };
+  const pids = await containerPids(docker, inspect);
+  if (!pids.length) return { ...base, error: `no processes of "${base.name}" are visible in /proc here: is the engine on another machine or in a VM?` };
+  options.onProgress?.(`tracing ${pids.length} process(es)/thread(s) of ${base.name} for ${options.seconds} s`);
+  const traced = await runStrace(pids, options);
+  if (traced.error) return { ...base, pids, error: traced.error, log: traced.log };
+  const profile = profileFromStrace(traced.log ?? '');
+  if (profile.problem) return { ...base, pids, log: traced.log, cancelled: traced.cancelled, error: `nothing usable was recorded: ${profile.problem}` };
+  return { ...base, pids, log: traced.log, profile, cancelled: traced.cancelled };
+}
+
+async function runStrace(pids: number[], options: ObserveOptions): Promise<{ log?: string; error?: string; cancelled?: boolean }> {
+  const dir = options.logFile ? undefined : mkdtempSync(join(tmpdir(), 'bulkhead-strace-'));
+  const logFile = options.logFile ?? join(dir!, 'trace.log');
+  const args = ['-f', '-qq', '-e', 'trace=all', '-o', logFile];
+  for (const pid of pids) args.push('-p', String(pid));
+  try {
+    return await new Promise((resolve) => {
+      const child = spawn(options.strace ?? 'strace', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      let cancelled = false;
+      let settled = false;
+      child.stderr.on('data', (d: Buffer) => {
+        if (stderr.length < 8192) stderr += d.toString();
+      });
+      // SIGINT makes strace detach cleanly (the traced processes go on untouched).
+      const stop = () => {
+        if (child.exitCode === null) child.kill('SIGINT');
+        setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5000).unref();
+      };
+      const timer = setTimeout(stop, Math.max(0.1, options.seconds) * 1000);
+      const onAbort = () => {
+        cancelled = true;
+        stop();
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.signal?.aborted) onAbort();
+      const finish = (result: { log?: string; error?: string; cancelled?: boolean }) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve(result);
+      };
+      child.on('error', (e: NodeJS.ErrnoException) => finish({ error: e.code === 'ENOENT' ? STRACE_INSTALL_HINT : `strace failed to start: ${e.message}` }));
+      child.on('close', () => {
+        let log = '';
+        try {
+          log = readFileSync(logFile, 'utf8');
+        } catch {
+          // No log: strace failed before tracing anything; its stderr says why.
+        }
+        const attachFailed = /attach: ptrace\(PTRACE_SEIZE, \d+\): (.*)/.exec(stderr);
+        if (attachFailed && !log.trim()) {
+          finish({ error: `strace could not attach (${attachFailed[1]}): run as root, and check /proc/sys/kernel/yama/ptrace_scope (3 forbids attaching)` });
+          return;
+        }
+        if (!log.trim() && stderr.trim()) {
+          finish({ error: `strace: ${stderr.trim().split('\n')[0]}` });
+          return;
+        }
+        finish({ log, cancelled });
+      });
+    });
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
