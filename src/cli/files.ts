@@ -1,17 +1,23 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative, resolve } from 'node:path';
 import type { FileKind } from '../engine/model';
 import { kindOfFileName, MAX_FILE_BYTES, SKIPPED_DIRECTORIES } from '../engine/files';
+import { GitignoreFilter } from '../workspace/gitignore';
+import type { TeamConfigResolver } from '../workspace/teamConfig';
 
 export interface Target {
   path: string;
   kind: FileKind;
 }
 
-/** Expands PATH arguments: directories are walked for Dockerfiles and compose files. */
-export function collectTargets(paths: string[]): { targets: Target[]; errors: { file: string; message: string }[] } {
+/**
+ * Expands PATH arguments: directories are walked for Dockerfiles and compose files, skipping what
+ * git ignores and what the nearest .bulkhead.yaml excludes. Files named explicitly are always linted.
+ */
+export function collectTargets(paths: string[], teamConfig?: TeamConfigResolver): { targets: Target[]; errors: { file: string; message: string }[] } {
   const targets: Target[] = [];
   const errors: { file: string; message: string }[] = [];
+  let gitignore: GitignoreFilter | undefined;
   const walk = (dir: string) => {
     let entries;
     try {
@@ -24,10 +30,10 @@ export function collectTargets(paths: string[]): { targets: Target[]; errors: { 
     for (const entry of entries) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(entry.name)) walk(full);
+        if (!SKIPPED_DIRECTORIES.has(entry.name) && !gitignore?.isIgnored(full) && !teamConfig?.forDir(full).isExcluded(full)) walk(full);
       } else if (entry.isFile()) {
         const kind = kindOfFileName(entry.name);
-        if (kind) targets.push({ path: full, kind });
+        if (kind && !gitignore?.isIgnored(full) && !teamConfig?.forFile(full).isExcluded(full)) targets.push({ path: full, kind });
       }
     }
   };
@@ -39,8 +45,12 @@ export function collectTargets(paths: string[]): { targets: Target[]; errors: { 
       errors.push({ file: p, message: describeFsError(e) });
       continue;
     }
-    if (stat.isDirectory()) walk(p);
-    else {
+    if (stat.isDirectory()) {
+      const root = GitignoreFilter.repositoryRoot(resolve(p), existsSync);
+      // Outside a repository a .gitignore in the walked folder still says what to skip.
+      gitignore = new GitignoreFilter(root ?? resolve(p));
+      walk(p);
+    } else {
       // A file named explicitly is linted even with an unusual name: YAML as compose, else Dockerfile.
       const kind = kindOfFileName(p) ?? (/\.ya?ml$/i.test(extname(p)) ? 'compose' : 'dockerfile');
       targets.push({ path: p, kind });

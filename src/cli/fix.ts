@@ -4,6 +4,7 @@ import { fixAll } from '../engine/fix';
 import { parseArgs, UsageError } from './args';
 import { collectTargets, describeFsError, displayPath, readTarget } from './files';
 import type { Io } from './io';
+import { TeamConfigResolver } from '../workspace/teamConfig';
 
 export const FIX_USAGE = 'usage: bulkhead fix [--dry-run] [--unsafe] PATH...';
 
@@ -12,7 +13,8 @@ export function runFix(argv: string[], io: Io): number {
   const args = parseArgs(argv, [], ['dry-run', 'unsafe']);
   if (!args.positionals.length) throw new UsageError(FIX_USAGE);
   const dryRun = args.options.has('dry-run');
-  const { targets, errors } = collectTargets(args.positionals);
+  const teamConfig = new TeamConfigResolver();
+  const { targets, errors } = collectTargets(args.positionals, teamConfig);
   let failed = errors.length;
   for (const e of errors) io.err(`${displayPath(e.file)}: ${e.message}\n`);
   let changedFiles = 0;
@@ -25,7 +27,8 @@ export function runFix(argv: string[], io: Io): number {
       failed++;
       continue;
     }
-    const result = fixAll(text, { file: target.path, kind: target.kind, unsafe: args.options.has('unsafe') });
+    const severities = teamConfig.forFile(target.path).config.severities;
+    const result = fixAll(text, { file: target.path, kind: target.kind, unsafe: args.options.has('unsafe'), severities });
     if (result.text === text) continue;
     changedFiles++;
     fixes += result.fixed;

@@ -7,6 +7,8 @@ import { toSarif } from '../engine/output/sarif';
 import { oneOf, parseArgs, UsageError } from './args';
 import { collectTargets, displayPath, readTarget } from './files';
 import { VERSION, docsUrl, type Io } from './io';
+import { TeamConfigResolver } from '../workspace/teamConfig';
+import { displayConfigErrors } from './teamConfig';
 
 export const LINT_USAGE = 'usage: bulkhead lint [--format text|json|sarif] [--fail-on error|warning|info] PATH...';
 
@@ -16,9 +18,11 @@ export function runLint(argv: string[], io: Io): number {
   const failOn = oneOf<Severity>('fail-on', args.options.get('fail-on'), ['error', 'warning', 'info'], 'warning');
   if (!args.positionals.length) throw new UsageError(LINT_USAGE);
 
-  const { targets, errors: walkErrors } = collectTargets(args.positionals);
+  const teamConfig = new TeamConfigResolver();
+  const { targets, errors: walkErrors } = collectTargets(args.positionals, teamConfig);
   const findings: FileFinding[] = [];
   const errors: FileError[] = [...walkErrors.map((e) => ({ file: displayPath(e.file), message: e.message }))];
+  const configsSeen = new Set<string>();
   for (const target of targets) {
     const file = displayPath(target.path);
     const { text, error } = readTarget(target.path);
@@ -26,7 +30,12 @@ export function runLint(argv: string[], io: Io): number {
       errors.push({ file, message: error ?? 'could not be read' });
       continue;
     }
-    const result = lintText(text, { file: target.path, kind: target.kind });
+    const team = teamConfig.forFile(target.path);
+    if (team.file && !configsSeen.has(team.file)) {
+      configsSeen.add(team.file);
+      errors.push(...displayConfigErrors(team));
+    }
+    const result = lintText(text, { file: target.path, kind: target.kind, severities: team.config.severities });
     const placed = placeFindings(file, text, result.findings, result.errors);
     findings.push(...placed.findings);
     errors.push(...placed.errors);

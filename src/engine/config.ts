@@ -1,0 +1,80 @@
+import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import picomatch from 'picomatch';
+import type { LintError, SeverityOverride } from './model';
+import { getRule } from './registry';
+
+/**
+ * `.bulkhead.yaml` at a repository root: the team's choices, read the same way by the CLI and
+ * the extension.
+ *
+ *   rules:                 # per-rule severity or off
+ *     image-unpinned: error
+ *     healthcheck-missing: off
+ *   exclude:               # globs relative to the file's folder
+ *     - legacy/**
+ */
+export const CONFIG_FILE_NAME = '.bulkhead.yaml';
+
+export interface TeamConfig {
+  severities: Record<string, SeverityOverride>;
+  exclude: string[];
+}
+
+export const EMPTY_CONFIG: TeamConfig = { severities: {}, exclude: [] };
+const LEVELS = ['error', 'warning', 'info', 'off'];
+
+/** Parses and validates; every problem is an error with its position, and valid parts still apply. */
+export function parseTeamConfig(text: string): { config: TeamConfig; errors: LintError[] } {
+  const config: TeamConfig = { severities: {}, exclude: [] };
+  const errors: LintError[] = [];
+  const at = (node: Node | null | undefined, message: string) =>
+    errors.push({ message, range: node?.range ? { start: node.range[0], end: node.range[1] } : undefined });
+  const doc = parseDocument(text, { uniqueKeys: true });
+  for (const e of doc.errors) errors.push({ message: `YAML: ${e.message.split('\n')[0]}`, range: { start: e.pos[0], end: e.pos[1] } });
+  if (doc.errors.length || doc.contents === null) return { config, errors };
+  if (!isMap(doc.contents)) {
+    at(doc.contents, `${CONFIG_FILE_NAME} must be a mapping with "rules" and/or "exclude"`);
+    return { config, errors };
+  }
+  for (const pair of doc.contents.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    const value = pair.value as Node | null;
+    if (key === 'rules') {
+      if (!isMap(value)) {
+        at(value ?? (pair.key as Node), '"rules" must map rule ids to error, warning, info or off');
+        continue;
+      }
+      for (const rule of value.items) {
+        const id = isScalar(rule.key) ? String(rule.key.value) : '';
+        const level = isScalar(rule.value) ? String(rule.value.value) : '';
+        if (!getRule(id)) at(rule.key as Node, `unknown rule "${id}" (see docs/rules)`);
+        else if (!LEVELS.includes(level)) at((rule.value as Node) ?? (rule.key as Node), `rule "${id}": severity must be one of ${LEVELS.join(', ')}`);
+        else config.severities[id] = level as SeverityOverride;
+      }
+    } else if (key === 'exclude') {
+      if (!isSeq(value)) {
+        at(value ?? (pair.key as Node), '"exclude" must be a list of globs');
+        continue;
+      }
+      for (const item of value.items) {
+        if (isScalar(item) && typeof item.value === 'string' && item.value.trim()) config.exclude.push(item.value.trim());
+        else at(item as Node, 'each "exclude" entry must be a glob string');
+      }
+    } else {
+      at(pair.key as Node, `unknown key "${key}": expected "rules" or "exclude"`);
+    }
+  }
+  return { config, errors };
+}
+
+/** A matcher for paths relative to the config's folder (forward slashes). */
+export function excludeMatcher(globs: readonly string[]): (relativePath: string) => boolean {
+  if (!globs.length) return () => false;
+  // A bare directory name or a glob without a slash matches at any depth, like .gitignore.
+  const patterns = globs.flatMap((g) => {
+    const p = g.replace(/^\.\//, '').replace(/\/$/, '/**');
+    return p.includes('/') ? [p] : [`**/${p}`, `**/${p}/**`];
+  });
+  const isMatch = picomatch(patterns, { dot: true });
+  return (relativePath) => isMatch(relativePath.replace(/\\/g, '/'));
+}
