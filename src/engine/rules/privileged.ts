@@ -1,6 +1,6 @@
-import { isMap, isScalar, type Pair, type Scalar } from 'yaml';
-import { defineRule } from '../rule';
-import { removePairEdit } from '../compose/edit';
+import { defineRule, type Report } from '../rule';
+import { composeBool, pairRange } from '../compose/values';
+import { fix, removeKeyEdits, svc } from '../compose/checks';
 
 export default defineRule({
   meta: {
@@ -12,21 +12,18 @@ export default defineRule({
       'A privileged container gets every capability, all host devices, and no seccomp or AppArmor confinement. A process that escapes its application owns the host.',
     remediation:
       'Remove `privileged: true` (`--privileged`). Grant only the capabilities (`cap_add`) and devices (`devices`) the service really needs.',
-    refs: { cis: ['5.5'], checkov: ['CKV_DOCKER_9'], kics: ['ae5b6871-7f45-42e0-bb4c-ab300c4d2026'], trivy: [] },
+    refs: { cis: ['5.5'], kics: ['ae5b6871-7f45-42e0-bb4c-ab300c4d2026'] },
   },
   compose(ctx) {
-    const services = ctx.doc.get('services');
-    if (!isMap(services)) return [];
-    const reports = [];
-    for (const service of services.items) {
-      if (!isMap(service.value)) continue;
-      const pair = service.value.items.find((p) => isScalar(p.key) && p.key.value === 'privileged') as Pair<Scalar, unknown> | undefined;
-      if (!pair || !isScalar(pair.value) || pair.value.value !== true) continue;
-      const range = pair.key.range;
+    const reports: Report[] = [];
+    for (const s of ctx.services) {
+      const field = s.get('privileged');
+      if (!field || composeBool(field.value) !== true) continue;
       reports.push({
-        message: `service "${String((service.key as Scalar).value)}" runs privileged`,
-        range: range ? { start: range[0], end: (pair.value as Scalar).range?.[1] ?? range[1] } : undefined,
-        fixes: [{ title: 'Remove privileged: true', safe: false, preferred: true, edits: [removePairEdit(ctx, pair)] }],
+        message: `${svc(s)} runs privileged${field.inherited ? ' (inherited)' : ''}: every capability, all devices, no seccomp/AppArmor`,
+        range: pairRange(field.pair),
+        // Removing it can break what needed it, hence not safe; a shared anchor is overridden instead.
+        fixes: fix(field.shared ? `Override with privileged: false in ${svc(s)}` : 'Remove privileged: true', false, removeKeyEdits(ctx, s, field, { scalar: 'false' })),
       });
     }
     return reports;

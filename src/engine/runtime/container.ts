@@ -43,3 +43,65 @@ export interface ContainerInspect {
   AppArmorProfile?: string;
   NetworkSettings?: { Ports?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null; Networks?: Record<string, unknown> };
 }
+
+/** Fields of HostConfig the rules read beyond the typed ones above. */
+export interface HostConfigExtras {
+  LogConfig?: { Type?: string; Config?: Record<string, string> } | null;
+  Tmpfs?: Record<string, string> | null;
+  Ulimits?: { Name: string; Soft: number; Hard: number }[] | null;
+  Mounts?: { Type?: string; Source?: string; Target?: string; ReadOnly?: boolean; BindOptions?: { Propagation?: string } }[] | null;
+}
+
+export function hostConfigOf(inspect: ContainerInspect): NonNullable<ContainerInspect['HostConfig']> & HostConfigExtras {
+  return (inspect.HostConfig ?? {}) as NonNullable<ContainerInspect['HostConfig']> & HostConfigExtras;
+}
+
+/** `["A","B"]` for evidence lines; `null` when unset. */
+export function evidenceList(values: readonly string[] | null | undefined): string {
+  return values && values.length ? JSON.stringify(values) : 'null';
+}
+
+export interface ContainerMount {
+  type: string;
+  source: string;
+  destination: string;
+  rw: boolean;
+  propagation: string;
+}
+
+/** The container's mounts (binds, volumes, tmpfs via --mount), as the engine reports them. */
+export function containerMounts(inspect: ContainerInspect): ContainerMount[] {
+  return (inspect.Mounts ?? []).map((m) => ({
+    type: m.Type ?? '',
+    source: m.Source ?? '',
+    destination: m.Destination ?? '',
+    rw: m.RW !== false,
+    propagation: m.Propagation ?? '',
+  }));
+}
+
+export interface ContainerPort {
+  containerPort: string;
+  protocol: string;
+  hostIp: string;
+  hostPort: string;
+}
+
+/**
+ * Published ports as configured (HostConfig.PortBindings), so created and stopped containers are
+ * judged too; NetworkSettings.Ports only lists them while running.
+ */
+export function containerPorts(inspect: ContainerInspect): ContainerPort[] {
+  const out: ContainerPort[] = [];
+  const bindings = inspect.HostConfig?.PortBindings ?? inspect.NetworkSettings?.Ports ?? {};
+  for (const [key, list] of Object.entries(bindings ?? {})) {
+    const [containerPort, protocol = 'tcp'] = key.split('/');
+    for (const b of list ?? []) out.push({ containerPort, protocol, hostIp: b.HostIp ?? '', hostPort: b.HostPort ?? '' });
+  }
+  return out;
+}
+
+/** How the container is named in messages: its name without the leading slash. */
+export function containerName(inspect: ContainerInspect): string {
+  return (inspect.Name ?? '').replace(/^\//, '') || inspect.Id.slice(0, 12);
+}

@@ -1,0 +1,40 @@
+import { defineRule, type Report } from '../rule';
+import { editListEdits, fix, listEntries, svc } from '../compose/checks';
+import { pairRange } from '../compose/values';
+import { dropsAllCapabilities } from '../runtime/judge';
+import { evidenceList } from '../runtime/container';
+
+export default defineRule({
+  meta: {
+    id: 'cap-drop-all',
+    title: 'Capabilities not dropped',
+    severity: 'warning',
+    targets: ['compose', 'container'],
+    rationale:
+      'Most services need none of the 14 capabilities Docker grants by default (NET_RAW allows packet spoofing, DAC_OVERRIDE bypasses file permissions, SETUID/SETGID allow identity changes). Dropping them all and adding back the few needed shrinks what a compromised process can do.',
+    remediation: 'Add `cap_drop: [ALL]` (`--cap-drop ALL`) and list in `cap_add` only what the service needs (often nothing, sometimes NET_BIND_SERVICE).',
+    refs: { cis: ['5.4'] },
+  },
+  compose(ctx) {
+    const reports: Report[] = [];
+    for (const s of ctx.services) {
+      const field = s.get('cap_drop');
+      const entries = listEntries(ctx, field);
+      if (entries.some((e) => e.interpolated) || dropsAllCapabilities(entries.map((e) => e.text ?? ''))) continue;
+      // In an override fragment the base file may drop them.
+      if (!field && s.partial) continue;
+      reports.push({
+        message: `${svc(s)} keeps Docker's default capabilities: add cap_drop: [ALL]`,
+        range: field ? pairRange(field.pair) : s.range,
+        // The process may need a default capability (chown at start, binding port 80…).
+        fixes: fix('Drop all capabilities (cap_drop: [ALL])', false, editListEdits(ctx, s, 'cap_drop', field, [], ['ALL'])),
+      });
+    }
+    return reports;
+  },
+  container(ctx) {
+    const dropped = ctx.inspect.HostConfig?.CapDrop ?? [];
+    if (dropsAllCapabilities(dropped)) return [];
+    return [{ message: "keeps Docker's default capabilities (no --cap-drop ALL)", evidence: `HostConfig.CapDrop=${evidenceList(dropped)}` }];
+  },
+});

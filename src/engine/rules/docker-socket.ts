@@ -1,0 +1,33 @@
+import { defineRule, type Report } from '../rule';
+import { svc, volumeEntries } from '../compose/checks';
+import { isEngineSocket } from '../runtime/judge';
+import { containerMounts } from '../runtime/container';
+
+export default defineRule({
+  meta: {
+    id: 'docker-socket',
+    title: 'Docker socket mounted',
+    severity: 'error',
+    targets: ['compose', 'container'],
+    rationale:
+      'Whoever can talk to the Docker API can start a privileged container with the host filesystem mounted: the socket is root on the host, read-only mount or not (`:ro` only protects the socket file, not the API behind it).',
+    remediation:
+      'Remove the socket mount. If a tool really needs the API, put a filtering proxy in front of it (e.g. a docker-socket-proxy allowing only the endpoints it needs) or use a rootless engine.',
+    refs: { cis: ['5.32'] },
+  },
+  compose(ctx) {
+    const reports: Report[] = [];
+    for (const s of ctx.services) {
+      for (const v of volumeEntries(ctx, s)) {
+        if (v.type !== 'bind' || !v.source || !isEngineSocket(v.source)) continue;
+        reports.push({ message: `${svc(s)} mounts the container engine's API socket (${v.source}): root on the host`, range: v.range, fixes: [] });
+      }
+    }
+    return reports;
+  },
+  container(ctx) {
+    return containerMounts(ctx.inspect)
+      .filter((m) => m.type === 'bind' && isEngineSocket(m.source))
+      .map((m) => ({ message: `mounts the container engine's API socket (${m.source}): root on the host`, evidence: `Mounts: ${m.source} -> ${m.destination} (${m.rw ? 'rw' : 'ro'})` }));
+  },
+});

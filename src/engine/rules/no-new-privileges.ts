@@ -1,0 +1,44 @@
+import { defineRule, type Report } from '../rule';
+import { editListEdits, fix, listEntries, svc } from '../compose/checks';
+import { pairRange, rangeOf } from '../compose/values';
+import { noNewPrivilegesOption } from '../runtime/judge';
+import { evidenceList } from '../runtime/container';
+
+const OPTION = '"no-new-privileges:true"';
+
+export default defineRule({
+  meta: {
+    id: 'no-new-privileges',
+    title: 'Privilege escalation not blocked',
+    severity: 'warning',
+    targets: ['compose', 'container'],
+    rationale:
+      'Without no-new-privileges, a setuid or setcap binary in the image (su, ping, a planted one) can raise the process above the privileges it started with. The flag makes the kernel refuse those gains for every process in the container.',
+    remediation: 'Add `security_opt: ["no-new-privileges:true"]` (`--security-opt no-new-privileges`).',
+    refs: { cis: ['5.26'] },
+  },
+  compose(ctx) {
+    const reports: Report[] = [];
+    for (const s of ctx.services) {
+      const field = s.get('security_opt');
+      const entries = listEntries(ctx, field);
+      if (entries.some((e) => e.interpolated)) continue;
+      const states = entries.map((e) => ({ e, on: e.text === undefined ? undefined : noNewPrivilegesOption(e.text) }));
+      if (states.some((x) => x.on === true)) continue;
+      const disabled = states.filter((x) => x.on === false);
+      if (!disabled.length && !field && s.partial) continue;
+      reports.push({
+        message: disabled.length ? `${svc(s)} disables no-new-privileges: setuid binaries can raise privileges` : `${svc(s)} does not set no-new-privileges: setuid binaries can raise privileges`,
+        range: disabled.length ? rangeOf(disabled[0].e.node) : field ? pairRange(field.pair) : s.range,
+        // Only blocks privilege gains through exec of setuid/setcap files; services rarely rely on that.
+        fixes: fix('Add security_opt no-new-privileges:true', true, editListEdits(ctx, s, 'security_opt', field, disabled.map((x) => x.e), [OPTION])),
+      });
+    }
+    return reports;
+  },
+  container(ctx) {
+    const opts = ctx.inspect.HostConfig?.SecurityOpt ?? [];
+    if (opts.some((o) => noNewPrivilegesOption(o) === true)) return [];
+    return [{ message: 'does not set no-new-privileges: setuid binaries can raise privileges', evidence: `HostConfig.SecurityOpt=${evidenceList(opts)}` }];
+  },
+});

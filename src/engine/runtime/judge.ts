@@ -1,0 +1,205 @@
+// The judgements shared by compose services and containers' inspect data, so one rule id means
+// the same thing whichever target it looks at. Inputs are plain strings/numbers, already
+// extracted from YAML nodes or inspect JSON.
+
+/** Docker's default capability set (moby oci/caps/defaults.go). */
+export const DEFAULT_CAPABILITIES: readonly string[] = [
+  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
+  'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+];
+
+/** Capabilities that amount to root on the host (or close) when granted. */
+export const DANGEROUS_CAPABILITIES: readonly string[] = [
+  'ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_PTRACE', 'SYS_RAWIO', 'DAC_READ_SEARCH', 'SYS_BOOT', 'NET_ADMIN', 'BPF', 'PERFMON', 'SYS_TIME', 'MAC_ADMIN', 'MAC_OVERRIDE',
+];
+
+/** `cap_sys_admin`, `CAP_SYS_ADMIN`, `sys_admin` → `SYS_ADMIN`. */
+export function normalizeCapability(cap: string): string {
+  return cap.trim().toUpperCase().replace(/^CAP_/, '');
+}
+
+/** Added capabilities outside the default set (ALL included). */
+export function capabilitiesBeyondDefault(capAdd: readonly string[]): string[] {
+  return capAdd.map(normalizeCapability).filter((c) => c && !DEFAULT_CAPABILITIES.includes(c));
+}
+
+export function dropsAllCapabilities(capDrop: readonly string[]): boolean {
+  return capDrop.some((c) => normalizeCapability(c) === 'ALL');
+}
+
+/** Effective capability set: default + added − dropped; privileged or ALL means every one. */
+export function effectiveCapabilities(privileged: boolean, capAdd: readonly string[], capDrop: readonly string[]): 'ALL' | string[] {
+  const add = capAdd.map(normalizeCapability);
+  if (privileged || add.includes('ALL')) return 'ALL';
+  const drop = new Set(capDrop.map(normalizeCapability));
+  const base = drop.has('ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !drop.has(c));
+  return [...new Set([...base, ...add])].sort();
+}
+
+/** A security option as compose or the engine writes it: `seccomp=unconfined`, `seccomp:unconfined`, `label:disable`. */
+export function parseSecurityOpt(opt: string): { name: string; value: string } {
+  const m = /^([a-z-]+)(?:[=:](.*))?$/i.exec(opt.trim());
+  return m ? { name: m[1].toLowerCase(), value: (m[2] ?? '').trim() } : { name: opt.trim(), value: '' };
+}
+
+export type Confinement = 'seccomp' | 'apparmor' | 'selinux';
+
+/** Which confinement a security option switches off, if it does. */
+export function unconfinedBy(opt: string): Confinement | undefined {
+  const { name, value } = parseSecurityOpt(opt);
+  if (name === 'seccomp' && value === 'unconfined') return 'seccomp';
+  if (name === 'apparmor' && value === 'unconfined') return 'apparmor';
+  if (name === 'label' && (value === 'disable' || value === 'type:spc_t' || value === 'type=spc_t')) return 'selinux';
+  return undefined;
+}
+
+export const CONFINEMENT_CIS: Record<Confinement, string> = { seccomp: '5.22', apparmor: '5.2', selinux: '5.3' };
+
+/** true when an option enables no-new-privileges, false when it explicitly disables it, else undefined. */
+export function noNewPrivilegesOption(opt: string): boolean | undefined {
+  const { name, value } = parseSecurityOpt(opt);
+  if (name !== 'no-new-privileges') return undefined;
+  return value === '' || /^true$/i.test(value);
+}
+
+/** Seccomp state from the options: default (no option), custom profile, or unconfined. */
+export function seccompState(opts: readonly string[]): 'default' | 'custom' | 'unconfined' {
+  for (const o of opts) {
+    const { name, value } = parseSecurityOpt(o);
+    if (name === 'seccomp') return value === 'unconfined' ? 'unconfined' : 'custom';
+  }
+  return 'default';
+}
+
+export type HostNamespace = 'network' | 'pid' | 'ipc' | 'uts' | 'userns';
+export const NAMESPACE_CIS: Record<HostNamespace, string> = { network: '5.10', pid: '5.16', ipc: '5.17', uts: '5.21', userns: '5.31' };
+
+/** `host` (and for network also `host` spelled any case) shares the host's namespace. */
+export function sharesHostNamespace(mode: string | undefined): boolean {
+  return !!mode && mode.trim().toLowerCase() === 'host';
+}
+
+const SENSITIVE_DIRECTORIES = ['/', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/proc', '/sys', '/usr', '/bin', '/sbin', '/root', '/var/lib/docker', '/var/lib/kubelet', '/var/lib/containerd', '/var/log'];
+
+function normalizePath(path: string): string {
+  const p = path.replace(/\/+/g, '/').replace(/\/\.$/, '');
+  return p.length > 1 ? p.replace(/\/$/, '') : p;
+}
+
+/**
+ * A host path that exposes the host when mounted: the sensitive directory itself (`root`), or a
+ * path below one. undefined for anything else (named volumes, project-relative paths, /srv/app…).
+ */
+export function sensitiveHostPath(source: string): { directory: string; whole: boolean } | undefined {
+  if (!source.startsWith('/')) return undefined;
+  const p = normalizePath(source);
+  if (p === '/') return { directory: '/', whole: true };
+  for (const dir of SENSITIVE_DIRECTORIES) {
+    if (dir === '/') continue;
+    if (p === dir) return { directory: dir, whole: true };
+    if (p.startsWith(dir + '/')) return { directory: dir, whole: false };
+  }
+  return undefined;
+}
+
+/** The Docker (or containerd/Podman) API socket, or a directory that contains it. */
+export function isEngineSocket(source: string): boolean {
+  if (!source.startsWith('/')) return false;
+  const p = normalizePath(source);
+  return /(?:^|\/)(?:docker|containerd|podman|dockershim|cri-dockerd)\.sock$/.test(p) || p === '/var/run' || p === '/run' || p === '/var/run/docker' || p === '/run/containerd' || p === '/run/podman';
+}
+
+export function isSharedPropagation(propagation: string | undefined): boolean {
+  return !!propagation && /^r?shared$/i.test(propagation.trim());
+}
+
+/** `''`, `0.0.0.0`, `::`, `[::]`: a published port listening on every interface. */
+export function bindsAllInterfaces(hostIp: string | undefined): boolean {
+  const ip = (hostIp ?? '').trim().replace(/^\[|\]$/g, '');
+  return ip === '' || ip === '0.0.0.0' || ip === '::';
+}
+
+/** The lowest port of `80`, `8000-8010`; undefined for empty or random ports. */
+export function lowestPort(ports: string | number | undefined): number | undefined {
+  if (ports === undefined || ports === '') return undefined;
+  const m = /^(\d+)(?:-(\d+))?$/.exec(String(ports).trim());
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Host ports below 1024 need privileges on the host (CIS 5.8); port 0 means "any". */
+export function isPrivilegedHostPort(ports: string | number | undefined): boolean {
+  const low = lowestPort(ports);
+  return low !== undefined && low > 0 && low < 1024;
+}
+
+export interface PortSpec {
+  hostIp?: string;
+  hostPort?: string;
+  containerPort: string;
+  protocol: string;
+}
+
+/** Compose short syntax: `80`, `8080:80`, `127.0.0.1:8080:80`, `127.0.0.1::80`, `[::1]:80:80/udp`, `8000-8010:8000-8010`. */
+export function parseShortPort(spec: string): PortSpec | undefined {
+  const m = /^(?:(?:(\[[^\]]*\]|[^:[\]]*):)?([\d-]*):)?([\d-]+)(?:\/(\w+))?$/.exec(spec.trim());
+  if (!m) return undefined;
+  const [, hostIp, hostPort, containerPort, protocol] = m;
+  return { hostIp: hostIp?.replace(/^\[|\]$/g, ''), hostPort: hostPort === undefined || hostPort === '' ? undefined : hostPort, containerPort, protocol: (protocol ?? 'tcp').toLowerCase() };
+}
+
+/** Whether a port range (`22`, `20-25`) includes port 22 (SSH). */
+export function includesSshPort(ports: string | undefined): boolean {
+  const m = /^(\d+)(?:-(\d+))?$/.exec((ports ?? '').trim());
+  if (!m) return false;
+  const low = Number(m[1]);
+  const high = m[2] ? Number(m[2]) : low;
+  return low <= 22 && 22 <= high;
+}
+
+/** CIS 5.15: `always`/`unless-stopped` restart forever; on-failure should cap retries (5). */
+export function restartPolicyProblem(name: string | undefined, maxRetries?: number): string | undefined {
+  const n = (name ?? '').trim().toLowerCase();
+  if (n === 'always' || n === 'unless-stopped') return `restart policy "${n}" restarts a crashing container forever`;
+  if (n === 'on-failure' && maxRetries !== undefined && (maxRetries <= 0 || maxRetries > 5)) {
+    return maxRetries <= 0 ? 'restart policy "on-failure" has no retry limit' : `restart policy "on-failure" allows ${maxRetries} retries (more than 5)`;
+  }
+  return undefined;
+}
+
+/** `root`, `0`, `0:0`, `root:wheel`, or nothing set (the image's default, root unless it says otherwise). */
+export function isRootUser(user: string | undefined): boolean {
+  const name = (user ?? '').trim().split(':')[0];
+  return name === '' || name === 'root' || name === '0';
+}
+
+/** A reference's tag/digest state: `latest`, `untagged`, `tagged` (no digest) or `pinned`. */
+export function imagePinning(reference: string): { state: 'latest' | 'untagged' | 'tagged' | 'pinned'; tag?: string } {
+  const ref = reference.trim();
+  if (/@sha256:[0-9a-f]{64}$/i.test(ref)) return { state: 'pinned' };
+  const lastSlash = ref.lastIndexOf('/');
+  const colon = ref.indexOf(':', lastSlash + 1);
+  if (colon === -1) return { state: 'untagged' };
+  const tag = ref.slice(colon + 1);
+  return tag === 'latest' ? { state: 'latest', tag } : { state: 'tagged', tag };
+}
+
+const SECRET_NAME = /(?:^|_)(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)(?:_|$)/i;
+const NOT_A_SECRET_NAME = /(?:_FILE|_PATH|_DIR|_URL_FILE|_LENGTH|_MIN|_MAX|_POLICY|_HASH_ALGORITHM)$/i;
+const PLACEHOLDER = /^(?:|changeme|change-me|placeholder|x+|\*+|<.*>|\$\{.*\}|none|null|false|true)$/i;
+
+/** The kind of credential an environment variable holds, never its value; undefined when none. */
+export function credentialIn(name: string, value: string): 'secret' | 'connection-string' | undefined {
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^@\s/]+@/i.test(value.trim())) return 'connection-string';
+  if (SECRET_NAME.test(name) && !NOT_A_SECRET_NAME.test(name) && !PLACEHOLDER.test(value.trim())) return 'secret';
+  return undefined;
+}
+
+/**
+ * Protections a tmpfs mount's options switch off. The engine mounts every tmpfs (`--tmpfs`,
+ * compose `tmpfs:`, `--mount type=tmpfs`) noexec,nosuid,nodev unless an option says `exec`,
+ * `suid` or `dev` (seen on the real engine: /proc/mounts), so only those are findings.
+ */
+export function tmpfsProtectionsOff(options: string): string[] {
+  const opts = options.split(',').map((o) => o.trim().toLowerCase());
+  return ['exec', 'suid', 'dev'].filter((o) => opts.includes(o)).map((o) => `no${o}`);
+}

@@ -1,0 +1,52 @@
+import type { Report } from '../rule';
+import type { ContainerContext } from './container';
+import { containerPorts } from './container';
+import { credentialIn, imagePinning, includesSshPort, isRootUser } from './judge';
+
+// The container side of the concerns whose rule modules are shared with Dockerfiles.
+
+export function containerUserRoot(ctx: ContainerContext): Report[] {
+  const user = ctx.inspect.Config?.User ?? '';
+  return isRootUser(user) ? [{ message: user ? `runs as root (user ${user})` : 'runs as root (no user set in the container or its image)', evidence: `Config.User=${JSON.stringify(user)}` }] : [];
+}
+
+export function containerHealthcheck(ctx: ContainerContext): Report[] {
+  const test = ctx.inspect.Config?.Healthcheck?.Test;
+  if (!test || !test.length) return [{ message: 'has no health check (neither the container nor its image defines one)', evidence: 'Config.Healthcheck=null' }];
+  if (test[0] === 'NONE') return [{ message: 'has its health check disabled', evidence: 'Config.Healthcheck.Test=["NONE"]', severity: 'warning' }];
+  return [];
+}
+
+export function containerImageUnpinned(ctx: ContainerContext): Report[] {
+  const image = ctx.inspect.Config?.Image ?? '';
+  // A container always runs one fixed image id; only a floating reference matters for re-creation.
+  if (!image || /^sha256:/.test(image)) return [];
+  const { state } = imagePinning(image);
+  if (state === 'latest') return [{ message: `created from the mutable :latest tag (${image}): re-creating it may run different software`, evidence: `Config.Image=${JSON.stringify(image)}` }];
+  if (state === 'untagged') return [{ message: `created from an untagged image reference (${image}), which means :latest`, evidence: `Config.Image=${JSON.stringify(image)}` }];
+  return [];
+}
+
+export function containerSecretInEnv(ctx: ContainerContext): Report[] {
+  const reports: Report[] = [];
+  for (const entry of ctx.inspect.Config?.Env ?? []) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) continue;
+    const name = entry.slice(0, eq);
+    const kind = credentialIn(name, entry.slice(eq + 1));
+    if (!kind) continue;
+    reports.push({
+      message: kind === 'connection-string' ? `environment ${name} holds a connection string with an inline password` : `environment ${name} holds a secret in plain text`,
+      // Never the value: inspect output is readable by anyone with API access, the report may be shared.
+      evidence: `Config.Env has ${name}=<hidden>`,
+    });
+  }
+  return reports;
+}
+
+export function containerSshPort(ctx: ContainerContext): Report[] {
+  const published = containerPorts(ctx.inspect).filter((p) => p.protocol === 'tcp' && includesSshPort(p.containerPort));
+  if (published.length) return [{ message: 'publishes port 22 (SSH)', evidence: `HostConfig.PortBindings["22/tcp"] -> ${published.map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort}`).join(', ')}` }];
+  const exposed = Object.keys(ctx.inspect.Config?.ExposedPorts ?? {}).some((k) => k === '22/tcp');
+  return exposed ? [{ message: 'exposes port 22 (SSH)', evidence: 'Config.ExposedPorts has "22/tcp"', severity: 'info' }] : [];
+}
