@@ -1,4 +1,6 @@
 import { defineRule, type Report } from '../rule';
+import { composeHealthcheck } from '../compose/shared-checks';
+import { containerHealthcheck } from '../runtime/shared-checks';
 import type { DockerfileContext, Stage } from '../dockerfile/context';
 import { finalStage, lastInChain, linesToInsert, runtimeInsertionPoint, stageChain } from '../dockerfile/stage';
 
@@ -60,12 +62,14 @@ export default defineRule({
     id: 'healthcheck-missing',
     title: 'No HEALTHCHECK',
     severity: 'info',
-    targets: ['dockerfile'],
+    targets: ['dockerfile', 'compose', 'container'],
     rationale:
       'Without a health check the engine only knows whether the process exists. A deadlocked or degraded service keeps receiving traffic, and restart policies and orchestrators cannot replace it.',
     remediation:
       'Add `HEALTHCHECK CMD <probe>` to the final stage with a probe of the service itself (an HTTP endpoint, a port, a CLI ping), or `HEALTHCHECK NONE` to opt out deliberately.',
-    refs: { cis: ['4.6'], trivy: ['DS-0026'], checkov: ['CKV_DOCKER_2'] },
+    refs: { cis: ['4.6', '5.27'], trivy: ['DS-0026'], checkov: ['CKV_DOCKER_2'] },
   },
   dockerfile: dockerfileCheck,
+  compose: composeHealthcheck,
+  container: containerHealthcheck,
 });

@@ -1,4 +1,6 @@
 import { defineRule, type Report } from '../rule';
+import { composeImageUnpinned } from '../compose/shared-checks';
+import { containerImageUnpinned } from '../runtime/shared-checks';
 import type { DockerfileContext } from '../dockerfile/context';
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
@@ -26,11 +28,13 @@ export default defineRule({
     id: 'image-unpinned',
     title: 'Image not pinned',
     severity: 'warning',
-    targets: ['dockerfile'],
+    targets: ['dockerfile', 'compose', 'container'],
     rationale:
       'A tag such as :latest (or no tag, which means :latest) resolves to whatever was pushed last: rebuilds silently pick up different software, and a compromised or broken push reaches you without review. Only a digest names immutable content.',
     remediation: 'Use an explicit version tag, and for reproducible builds pin the digest too: `FROM node:20.11-alpine@sha256:…`.',
     refs: { hadolint: ['DL3006', 'DL3007'], trivy: ['DS-0001'], checkov: ['CKV_DOCKER_7'] },
   },
   dockerfile: dockerfileCheck,
+  compose: composeImageUnpinned,
+  container: containerImageUnpinned,
 });

@@ -25,6 +25,25 @@ import suidChmod from './suid-chmod';
 import curlPipeShell from './curl-pipe-shell';
 // -- Runtime rules (compose services and containers)
 import privileged from './privileged';
+import capAdd from './cap-add';
+import capDropAll from './cap-drop-all';
+import noNewPrivileges from './no-new-privileges';
+import securityUnconfined from './security-unconfined';
+import readOnlyRootfs from './read-only-rootfs';
+import hostNetwork from './host-network';
+import hostNamespace from './host-namespace';
+import dockerSocket from './docker-socket';
+import sensitiveMount from './sensitive-mount';
+import mountPropagation from './mount-propagation';
+import hostDevices from './host-devices';
+import resourceLimits from './resource-limits';
+import restartPolicy from './restart-policy';
+import portAllInterfaces from './port-all-interfaces';
+import portPrivileged from './port-privileged';
+import defaultBridge from './default-bridge';
+import loggingDisabled from './logging-disabled';
+import tmpfsExec from './tmpfs-exec';
+import cgroupParent from './cgroup-parent';
 
 export const ALL_RULES: readonly Rule[] = [
   // -- Dockerfile rules
@@ -52,4 +71,23 @@ export const ALL_RULES: readonly Rule[] = [
   curlPipeShell,
   // -- Runtime rules (compose services and containers)
   privileged,
+  capAdd,
+  capDropAll,
+  noNewPrivileges,
+  securityUnconfined,
+  readOnlyRootfs,
+  hostNetwork,
+  hostNamespace,
+  dockerSocket,
+  sensitiveMount,
+  mountPropagation,
+  hostDevices,
+  resourceLimits,
+  restartPolicy,
+  portAllInterfaces,
+  portPrivileged,
+  defaultBridge,
+  loggingDisabled,
+  tmpfsExec,
+  cgroupParent,
 ];

@@ -1,5 +1,7 @@
 import type { Property } from 'dockerfile-ast';
 import { defineRule, type Report } from '../rule';
+import { composeSecretInEnv } from '../compose/shared-checks';
+import { containerSecretInEnv } from '../runtime/shared-checks';
 import type { DockerfileContext } from '../dockerfile/context';
 
 const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'PASS', 'PASSPHRASE', 'SECRET', 'TOKEN', 'CREDENTIAL', 'CREDENTIALS', 'APIKEY', 'PRIVATEKEY', 'ACCESSKEY', 'SECRETKEY', 'AUTHTOKEN']);
@@ -68,7 +70,7 @@ export default defineRule({
     id: 'secret-in-env',
     title: 'Secret in ARG or ENV',
     severity: 'warning',
-    targets: ['dockerfile'],
+    targets: ['dockerfile', 'compose', 'container'],
     rationale:
       'ENV values are baked into the image configuration, and ARG values used by a RUN are recorded in the image history: anyone who can pull the image can read them. Build secrets mounted for one RUN never reach a layer.',
     remediation:
@@ -76,4 +78,6 @@ export default defineRule({
     refs: { cis: ['4.10'], trivy: ['DS-0031'] },
   },
   dockerfile: dockerfileCheck,
+  compose: composeSecretInEnv,
+  container: containerSecretInEnv,
 });

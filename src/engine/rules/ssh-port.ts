@@ -1,4 +1,6 @@
 import { defineRule, type Report } from '../rule';
+import { composeSshPort } from '../compose/shared-checks';
+import { containerSshPort } from '../runtime/shared-checks';
 import type { DockerfileContext } from '../dockerfile/context';
 import { removeInstructionEdit } from '../dockerfile/context';
 import { removeWordEdit } from '../dockerfile/shell';
@@ -44,11 +46,13 @@ export default defineRule({
     id: 'ssh-port',
     title: 'SSH port exposed',
     severity: 'warning',
-    targets: ['dockerfile'],
+    targets: ['dockerfile', 'compose', 'container'],
     rationale:
       'An SSH daemon in a container is another network service with credentials to manage and patch, and a way around the engine\'s own access control. `docker exec` already gives operators a shell.',
     remediation: 'Remove port 22 from EXPOSE and the SSH server from the image; use `docker exec` (or `kubectl exec`) for debugging.',
     refs: { trivy: ['DS-0004'], checkov: ['CKV_DOCKER_1'] },
   },
   dockerfile: dockerfileCheck,
+  compose: composeSshPort,
+  container: containerSshPort,
 });

@@ -1,5 +1,7 @@
 import type { Instruction } from 'dockerfile-ast';
 import { defineRule, type Report } from '../rule';
+import { composeUserRoot } from '../compose/shared-checks';
+import { containerUserRoot } from '../runtime/shared-checks';
 import type { DockerfileContext, Stage } from '../dockerfile/context';
 import { APP_UID, createUserCommand, finalStage, linesToInsert, runtimeInsertionPoint, stageChain } from '../dockerfile/stage';
 
@@ -72,7 +74,7 @@ export default defineRule({
     id: 'user-root',
     title: 'Container runs as root',
     severity: 'warning',
-    targets: ['dockerfile'],
+    targets: ['dockerfile', 'compose', 'container'],
     rationale:
       'A process running as root inside the container is root on the host kernel: a container escape, a writable host mount or a missing capability drop turns an application bug into host compromise. Build stages may run as root; the image that ships should not.',
     remediation:
@@ -80,4 +82,6 @@ export default defineRule({
     refs: { cis: ['4.1'], hadolint: ['DL3002'], trivy: ['DS-0002'], checkov: ['CKV_DOCKER_3', 'CKV_DOCKER_8'] },
   },
   dockerfile: dockerfileCheck,
+  compose: composeUserRoot,
+  container: containerUserRoot,
 });
