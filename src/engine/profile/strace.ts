@@ -48,7 +48,7 @@ const DURATION = /\s+<\d+\.\d+>$/;
 const NAME = /^([a-z_][a-z0-9_]*)\(/;
 const RESUMED = /^<\.\.\. ([a-z_][a-z0-9_]*) resumed>\s?(.*)$/;
 // `<detached ...>`: tracing stopped in the middle of the call; it was made all the same.
-const UNFINISHED = /\s*<(?:unfinished|detached) \.\.\.>$/;
+const UNFINISHED = / ?<(?:unfinished|detached) \.\.\.>$/;
 // The return value is after the last top-level " = "; greedy matching of the args finds it.
 const COMPLETE = /^(.*)\)\s+=\s+(-?\d+|0x[0-9a-f]+|\?)(?:\s+([A-Z][A-Z0-9_]+))?(?:\s+\(.*\))?(?:\s+\[.*\])?\s*$/;
 const MAX_SAMPLES = 3;

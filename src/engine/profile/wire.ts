@@ -48,8 +48,10 @@ export function composeWiringEdits(text: string, serviceName: string, wiring: Pr
     const flow = list ? `[${list.map((v) => JSON.stringify(v)).join(', ')}]` : undefined;
     if (pair) {
       const keyEnd = pair.key.range?.[1];
-      const valueEnd = (pair.value as { range?: [number, number, number] } | null)?.range?.[1];
+      let valueEnd = (pair.value as { range?: [number, number, number] } | null)?.range?.[1];
       if (keyEnd === undefined) continue;
+      // A block sequence's range runs into the next line; the replacement ends where its text ends.
+      while (valueEnd !== undefined && valueEnd > keyEnd && /\s/.test(ctx.text[valueEnd - 1])) valueEnd--;
       if (!flow) {
         edits.push(removeLines(ctx.text, ctx.lines, pair.key.range![0], valueEnd ?? keyEnd));
         continue;
@@ -63,7 +65,8 @@ export function composeWiringEdits(text: string, serviceName: string, wiring: Pr
   }
   if (inserts.length) {
     const last = service.items[service.items.length - 1];
-    const lastEnd = (last.value as { range?: [number, number, number] } | null)?.range?.[1] ?? (last.key as Scalar).range?.[1] ?? 0;
+    let lastEnd = (last.value as { range?: [number, number, number] } | null)?.range?.[1] ?? (last.key as Scalar).range?.[1] ?? 0;
+    while (lastEnd > 0 && /\s/.test(ctx.text[lastEnd - 1])) lastEnd--;
     const line = ctx.lines.position(Math.max(0, lastEnd - 1)).line;
     const at = ctx.lines.lineEnd(line);
     const eol = text.includes('\r\n') ? '\r\n' : '\n';
