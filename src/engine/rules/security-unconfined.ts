@@ -45,9 +45,12 @@ export default defineRule({
     // Privileged containers are unconfined anyway; `privileged` reports that.
     if (ctx.inspect.HostConfig?.Privileged) return reports;
     const seen = new Set<Confinement>();
-    for (const opt of ctx.inspect.HostConfig?.SecurityOpt ?? []) {
+    // The engine itself adds label=disable for --pid host / --ipc host; host-namespace reports those.
+    const hc = ctx.inspect.HostConfig;
+    const engineDisabledLabels = hc?.PidMode === 'host' || hc?.IpcMode === 'host';
+    for (const opt of hc?.SecurityOpt ?? []) {
       const kind = unconfinedBy(opt);
-      if (!kind || seen.has(kind)) continue;
+      if (!kind || seen.has(kind) || (kind === 'selinux' && engineDisabledLabels)) continue;
       seen.add(kind);
       reports.push({ message: `runs without ${WHAT[kind]} (CIS ${CONFINEMENT_CIS[kind]})`, evidence: `HostConfig.SecurityOpt contains ${JSON.stringify(opt)}` });
     }
