@@ -2,6 +2,7 @@ import type { BulkheadContext } from './context';
 import { registerPendingCommands } from './pending';
 import { registerLinting } from './linting/register';
 import { registerContainers } from './containers/register';
+import { registerHostAudit } from './audit/register';
 
 /**
  * Every feature registers itself here, in order. A registrar must be cheap: it wires commands,
@@ -12,4 +13,5 @@ export const FEATURES: ReadonlyArray<(ctx: BulkheadContext) => void> = [
   registerPendingCommands,
   registerLinting,
   registerContainers,
+  registerHostAudit,
 ];

@@ -6,7 +6,6 @@ import type { BulkheadContext } from './context';
  * failing with "command not found". A feature that lands removes its id from this list.
  */
 const PENDING: Record<string, string> = {
-  'bulkhead.auditHost': 'The CIS host audit',
   'bulkhead.auditWorkspace': 'Auditing all workspace files',
 };
 

@@ -2,7 +2,7 @@ import { checkContainer } from '../lint';
 import { allRules } from '../registry';
 import type { Finding } from '../model';
 import { effectiveDaemonConfig, type EffectiveDaemonConfig, type Setting } from './daemon-config';
-import type { AuditEvidence, AuditStatus, HostEvidence } from './model';
+import type { AuditContainerRef, AuditEvidence, AuditStatus, HostEvidence } from './model';
 
 export type AuditContainer = AuditEvidence['containers'][number];
 
@@ -22,7 +22,7 @@ export interface AuditContext {
 export interface Outcome {
   status: AuditStatus;
   evidence: string[];
-  containers?: { id: string; name: string }[];
+  containers?: AuditContainerRef[];
 }
 
 export interface CheckDef {
@@ -65,6 +65,14 @@ export function daemonSetting(ctx: AuditContext, key: string): { setting?: Setti
 }
 
 export const containerName = (c: AuditContainer): string => c.Name.replace(/^\//, '') || c.Id.slice(0, 12);
+/** What a report says about a container it names: enough to link to it and its compose file. */
+export function containerRef(c: AuditContainer): AuditContainerRef {
+  const labels = c.Config?.Labels ?? undefined;
+  const file = labels?.['com.docker.compose.project.config_files']?.split(',')[0];
+  const service = labels?.['com.docker.compose.service'];
+  return { id: c.Id, name: containerName(c), ...(labels && Object.keys(labels).length ? { labels } : {}), ...(file && service ? { compose: { file, service } } : {}) };
+}
+
 export const containerState = (c: AuditContainer): string => c.State?.Status ?? (c.State?.Running ? 'running' : 'unknown');
 
 /**
@@ -76,7 +84,7 @@ export function perContainer(ctx: AuditContext, cisId: string, offends: (c: Audi
   const containers = ctx.ev.containers.filter((c) => !filter || filter(c));
   if (!containers.length) return { status: 'pass', evidence: ['no containers to check (running, stopped or created)'] };
   const ruleIds = ctx.rulesByCis.get(cisId);
-  const offenders: { id: string; name: string }[] = [];
+  const offenders: AuditContainerRef[] = [];
   const evidence: string[] = [];
   for (const c of containers) {
     let reason: string | undefined;
@@ -87,7 +95,7 @@ export function perContainer(ctx: AuditContext, cisId: string, offends: (c: Audi
       reason = offends(c);
     }
     if (reason) {
-      offenders.push({ id: c.Id, name: containerName(c) });
+      offenders.push(containerRef(c));
       evidence.push(`${containerName(c)} (${containerState(c)}): ${reason}`);
     }
   }

@@ -19,8 +19,17 @@ export interface AuditCheckResult {
   remediation: string;
   impact: string;
   refs: string[];
-  /** Containers a 5.x result names, so surfaces can link to them. */
-  containers?: { id: string; name: string }[];
+  /** Containers a 5.x result names, so surfaces can link to them (and to their compose file). */
+  containers?: AuditContainerRef[];
+}
+
+export interface AuditContainerRef {
+  id: string;
+  name: string;
+  /** Labels as the engine reports them: untrusted text, surfaces must escape it. */
+  labels?: Record<string, string>;
+  /** The compose file and service that created it (com.docker.compose.* labels), when known. */
+  compose?: { file: string; service: string };
 }
 
 export interface AuditSummary {
