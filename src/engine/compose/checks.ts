@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, type Scalar, type YAMLMap, type YAMLSeq } from 
 import type { Fix, OffsetRange, TextEdit } from '../model';
 import type { ComposeContext } from './context';
 import type { ComposeService, Field } from './service';
-import { appendSeqItemEdit, insertServiceKeyEdit, removePairEdit, removeSeqItemEdit, setServiceKeyEdit, sourceText, type NewValue } from './edit';
+import { appendSeqItemEdit, insertServiceKeyEdit, removePairEdit, removeSeqItemEdit, replaceNodeEdit, setServiceKeyEdit, sourceText, type NewValue } from './edit';
 import { isInterpolated, mapGet, rangeOf, scalarString, seqItems, type Item } from './values';
 
 // Helpers the compose side of rules share: reading list/volume/port entries of a merged service,
@@ -47,24 +47,23 @@ export function editListEdits(ctx: ComposeContext, service: ComposeService, key:
   if (editableInPlace(field)) {
     const seq = field.value as YAMLSeq;
     if (!kept.length && !add.length) return [removePairEdit(ctx, field.pair, field.owner)];
-    if (!kept.length) return [setServiceKeyEditIn(ctx, service, field, { list: [...add] })];
-    const edits = remove.map((r) => removeSeqItemEdit(ctx, seq, r.index));
+    // A removed item and an added one become one replacement, so the list is never left empty.
+    const pending = [...add];
+    const edits: TextEdit[] = [];
+    const replacedKept = [...kept];
+    for (const r of remove) {
+      if (pending.length) {
+        edits.push(replaceNodeEdit(seq.items[r.index], pending.shift()!));
+        replacedKept.push(seq.items[r.index]);
+      } else edits.push(removeSeqItemEdit(ctx, seq, r.index));
+    }
+    const lastKept = seq.items.filter((item) => replacedKept.includes(item));
     // Appending after a removed last item would overlap its removal; append after the last kept one instead.
-    for (const a of add) edits.push(appendAfterKept(ctx, seq, kept, a));
+    for (const a of pending) edits.push(appendAfterKept(ctx, seq, lastKept, a));
     return mergeInsertions(edits);
   }
   const list = [...kept.map((n) => sourceText(ctx, n)), ...add];
   return [setServiceKeyEdit(ctx, service, key, list.length ? { list } : { list: [] })];
-}
-
-function setServiceKeyEditIn(ctx: ComposeContext, service: ComposeService, field: Field, value: NewValue): TextEdit {
-  if (!field.inherited) return setServiceKeyEdit(ctx, service, field.key, value);
-  // An anchor used by this service only: replace the value where it lives.
-  const k = rangeOf(field.pair.key)!;
-  const v = rangeOf(field.pair.value)!;
-  let end = v.end;
-  while (end > k.end && /[\r\n]/.test(ctx.text[end - 1])) end--;
-  return { start: k.end, end, newText: `: [${(value as { list: string[] }).list.join(', ')}]` };
 }
 
 function appendAfterKept(ctx: ComposeContext, seq: YAMLSeq, kept: unknown[], itemText: string): TextEdit {

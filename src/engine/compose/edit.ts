@@ -120,7 +120,9 @@ export function insertMapKeyEdit(ctx: ComposeContext, map: YAMLMap, key: string,
   const body =
     'scalar' in value
       ? `${pad}${key}: ${value.scalar}`
-      : `${pad}${key}:${value.list.map((item) => `${eol}${pad}${' '.repeat(step)}- ${item}`).join('')}`;
+      : value.list.length
+        ? `${pad}${key}:${value.list.map((item) => `${eol}${pad}${' '.repeat(step)}- ${item}`).join('')}`
+        : `${pad}${key}: []`;
   // At the start of the next line, so an item appended to the last list (at the end of its line)
   // in the same pass stays in that list.
   if (line + 1 < ctx.lines.lineCount) {

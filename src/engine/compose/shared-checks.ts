@@ -97,7 +97,7 @@ export function composeSecretInEnv(ctx: ComposeContext): Report[] {
     if (isMap(field.value)) {
       for (const e of mapEntries(ctx, field.value)) {
         const value = scalarString(e.node);
-        if (value !== undefined && e.pair.value === e.node) report(e.key, value, e.node, `\${${e.key}}`);
+        if (value !== undefined && e.pair.value === e.node) report(e.key, value, e.node, JSON.stringify(`\${${e.key}}`));
       }
     } else {
       for (const e of listEntries(ctx, field)) {
