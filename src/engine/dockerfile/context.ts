@@ -228,7 +228,10 @@ function shellCommandsOf(ctx: DockerfileContext, instruction: Instruction): Shel
   const heredocs = instruction instanceof Run ? instruction.getHeredocs() : [];
   if (heredocs.length) {
     const firstLineEnd = ctx.lines.lineEnd(heredocs[0].getStartRange().start.line);
-    const head = tokenizeShell(ctx.text, start, firstLineEnd, ctx.escape, true).filter((c) => c.words.length);
+    // The `<<EOF` markers are not words of the command.
+    const head = tokenizeShell(ctx.text, start, firstLineEnd, ctx.escape, true)
+      .map((c) => ({ ...c, words: c.words.filter((w) => !w.value.startsWith('<<')) }))
+      .filter((c) => c.words.length);
     const content = heredocs[0].getContentRange();
     const runsScript = !head.length || (head.length === 1 && /^(?:\/bin\/|\/usr\/bin\/)?(?:sh|bash|ash|dash)$/.test(head[0].words[0].value));
     if (runsScript && content) {

@@ -10,7 +10,8 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     if ((cmd.name !== 'apt-get' && cmd.name !== 'apt') || subcommand(cmd.args)?.word.value !== 'install' || seen.has(raw.instruction)) continue;
     seen.add(raw.instruction);
     // A cache mount keeps the lists out of the layer already.
-    if (/--mount=\S*type=cache\S*\/var\/lib\/apt/.test(raw.instruction.getRawArgumentsContent() ?? '')) continue;
+    const runRange = ctx.rangeOf(raw.instruction.getRange());
+    if (/--mount=\S*type=cache\S*\/var\/lib\/apt/.test(ctx.text.slice(runRange.start, runRange.end))) continue;
     const run = sameRun(ctx, raw);
     const cleans = run.some((c) => c.name === 'rm' && c.args.some((w) => w.value.startsWith('/var/lib/apt/lists')));
     if (cleans) continue;

@@ -12,9 +12,10 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
       if (instruction.getKeyword() !== 'WORKDIR') continue;
       const arg = instruction.getArguments()[0];
       if (!arg) continue;
-      const path = arg.getValue().replace(/^["']|["']$/g, '');
-      if (ABSOLUTE.test(path)) continue;
       const range = ctx.rangeOf(arg.getRange());
+      // The raw text: a Windows path's backslashes are not escapes to this check.
+      const path = ctx.text.slice(range.start, range.end).replace(/^["']|["']$/g, '');
+      if (ABSOLUTE.test(path)) continue;
       // Docker resolves it against the previous WORKDIR; when this file set one, the result is known.
       const previous = stageChain(stage)
         .flatMap((s) => s.instructions)
