@@ -124,6 +124,14 @@
   window.addEventListener('message', (event) => {
     const m = event.data;
     if (!m || typeof m !== 'object') return;
+    if (m.type === 'setView') {
+      // Filter and search set from outside (a command, or tests driving the panel).
+      if (typeof m.filter === 'string') view.filter = m.filter;
+      if (typeof m.search === 'string') view.search = m.search;
+      save();
+      render();
+      return;
+    }
     if (m.type === 'state') {
       view.state = m.state;
       view.error = m.error;

@@ -253,3 +253,15 @@ test('exports escape every string from Docker', () => {
   const json = JSON.parse(toJson(r)) as { checks: Record<string, unknown>[]; summary: object };
   for (const k of ['id', 'title', 'section', 'level', 'scored', 'status', 'evidence', 'remediation', 'refs']) assert.ok(k in json.checks[0], k);
 });
+
+test('a rule covering several CIS items does not decide each of them: a memory limit alone passes 5.11, not 5.12', () => {
+  const ev = host();
+  const c = ev.containers[0];
+  c.HostConfig = { ...c.HostConfig, Memory: 67108864, CpuShares: 0, NanoCpus: 0, CpuQuota: 0, PidsLimit: 0 };
+  assert.equal(check(ev, '5.11').status, 'pass');
+  assert.equal(check(ev, '5.12').status, 'warn');
+  assert.equal(check(ev, '5.29').status, 'warn');
+  c.HostConfig.PidMode = 'host';
+  assert.equal(check(ev, '5.16').status, 'warn');
+  assert.equal(check(ev, '5.17').status, 'pass', 'host PID namespace is not host IPC');
+});

@@ -41,8 +41,11 @@ export function createAuditContext(ev: AuditEvidence): AuditContext {
   if (daemon && host?.daemon?.configError) daemon.problems.push(`${host.daemon.configPath}: ${host.daemon.configError}`);
   const rulesByCis = new Map<string, string[]>();
   for (const rule of allRules()) {
-    if (!rule.container) continue;
-    for (const cis of rule.meta.refs.cis ?? []) rulesByCis.set(cis, [...(rulesByCis.get(cis) ?? []), rule.meta.id]);
+    const cis = rule.meta.refs.cis ?? [];
+    // A rule covering several CIS items (resource-limits: 5.11, 5.12, 5.29) cannot say which one a
+    // finding is about, so those items keep the audit's own, narrower judgement.
+    if (!rule.container || cis.length !== 1) continue;
+    rulesByCis.set(cis[0], [...(rulesByCis.get(cis[0]) ?? []), rule.meta.id]);
   }
   const containerFindings = new Map<string, Finding[]>();
   for (const c of ev.containers) containerFindings.set(c.Id, checkContainer({ inspect: c }).findings);
@@ -80,10 +83,10 @@ export const containerState = (c: AuditContainer): string => c.State?.Status ?? 
  * running ones). Where engine container rules declare this CIS id, their findings decide, so the
  * audit and the Containers view agree; otherwise `offends` decides.
  */
-export function perContainer(ctx: AuditContext, cisId: string, offends: (c: AuditContainer) => string | undefined, filter?: (c: AuditContainer) => boolean): Outcome {
-  const containers = ctx.ev.containers.filter((c) => !filter || filter(c));
+export function perContainer(ctx: AuditContext, cisId: string, offends: (c: AuditContainer) => string | undefined, options: { useRules?: boolean } = {}): Outcome {
+  const containers = ctx.ev.containers;
   if (!containers.length) return { status: 'pass', evidence: ['no containers to check (running, stopped or created)'] };
-  const ruleIds = ctx.rulesByCis.get(cisId);
+  const ruleIds = options.useRules === false ? undefined : ctx.rulesByCis.get(cisId);
   const offenders: AuditContainerRef[] = [];
   const evidence: string[] = [];
   for (const c of containers) {

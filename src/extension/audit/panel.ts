@@ -183,6 +183,11 @@ export class AuditPanel implements vscode.Disposable {
     return uri;
   }
 
+  /** Sets the status filter and search text shown in the panel. */
+  setView(view: { filter?: string; search?: string }): Thenable<boolean> {
+    return this.panel.webview.postMessage({ type: 'setView', filter: view.filter, search: view.search });
+  }
+
   get currentReport(): AuditReport | undefined {
     return this.report;
   }

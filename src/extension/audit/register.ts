@@ -25,6 +25,7 @@ export function registerHostAudit(ctx: BulkheadContext): void {
       const p = AuditPanel.current;
       return p ? { state: p.currentState, report: p.currentReport, rendered: p.lastRendered } : undefined;
     }),
+    vscode.commands.registerCommand('bulkhead.audit.setView', (view: { filter?: string; search?: string }) => AuditPanel.current?.setView(view ?? {})),
     vscode.commands.registerCommand('bulkhead.audit.export', (format: 'json' | 'sarif' | 'html' | 'markdown', target: vscode.Uri) => AuditPanel.current?.export(format, target)),
     { dispose: () => AuditPanel.current?.dispose() },
   );

@@ -48,6 +48,20 @@ suite('host audit', () => {
     assert.equal(done.rendered!.images, 0, 'no <img> element exists in the webview');
     await new Promise((r) => setTimeout(r, 1000));
     await screenshot('host-audit-webview');
+
+    // Filter to warnings and search for the container: only the checks naming it remain.
+    await vscode.commands.executeCommand('bulkhead.audit.setView', { filter: 'warn', search: name });
+    const filtered = await waitFor('the filtered view', async () => {
+      const s = await viewState();
+      return s?.rendered && s.rendered.shown < done.rendered!.shown ? s : undefined;
+    });
+    const expected = done.report!.checks.filter((c) => c.status === 'warn' && c.containers?.some((x) => x.name === name)).length;
+    assert.equal(filtered.rendered!.shown, expected);
+    assert.ok(filtered.rendered!.text.includes(`note=${HTML_LABEL}`));
+    assert.equal(filtered.rendered!.images, 0);
+    await new Promise((r) => setTimeout(r, 800));
+    await screenshot('host-audit-filtered-html-label');
+    await vscode.commands.executeCommand('bulkhead.audit.setView', { filter: 'all', search: '' });
   });
 
   test('Export writes HTML with Docker strings escaped, and JSON in the documented shape', async () => {

@@ -33,9 +33,21 @@ function nsShared(field: 'NetworkMode' | 'PidMode' | 'IpcMode' | 'UTSMode' | 'Us
   return (c: AuditContainer) => (hc(c)[field] === 'host' ? `${field}=host` : undefined);
 }
 
-function containerCheck(id: string, title: string, level: 1 | 2, remediation: string, impact: string, offends: (c: AuditContainer, ctx: AuditContext) => string | undefined): CheckDef {
-  return { id, title, level, scored: true, remediation, impact, run: (ctx) => perContainer(ctx, id, (c) => offends(c, ctx)) };
+function containerCheck(
+  id: string,
+  title: string,
+  level: 1 | 2,
+  remediation: string,
+  impact: string,
+  offends: (c: AuditContainer, ctx: AuditContext) => string | undefined,
+  useRules: (ctx: AuditContext) => boolean = () => true,
+): CheckDef {
+  return { id, title, level, scored: true, remediation, impact, run: (ctx) => perContainer(ctx, id, (c) => offends(c, ctx), { useRules: useRules(ctx) }) };
 }
+const daemonNoNewPrivileges = (ctx: AuditContext) => {
+  const v = ctx.daemon?.settings.get('no-new-privileges')?.value;
+  return v === true || v === 'true';
+};
 
 function sshd(ctx: AuditContext): Outcome {
   const procs = ctx.host?.containerProcesses;
@@ -247,7 +259,8 @@ export const SECTION_5: CheckDef[] = [
     const daemonDefault = ctx.daemon?.settings.get('no-new-privileges')?.value;
     if (daemonDefault === true || daemonDefault === 'true') return secOpts(c).some((o) => /^no-new-privileges[=:]false$/.test(o)) ? 'no-new-privileges=false overrides the daemon default' : undefined;
     return secOpts(c).some((o) => /^no-new-privileges(([=:]true)?)$/.test(o)) ? undefined : 'no-new-privileges not set';
-  }),
+    // The container rule cannot see the daemon-wide default; the audit can.
+  }, (ctx) => !daemonNoNewPrivileges(ctx)),
   containerCheck('5.27', 'Ensure that container health is checked at runtime', 1, 'Add a HEALTHCHECK to the image or `--health-cmd`.', 'None.', (c) => {
     const t = c.Config?.Healthcheck?.Test;
     return t?.length && t[0] !== 'NONE' ? undefined : 'no health check';
