@@ -44,6 +44,7 @@ import defaultBridge from './default-bridge';
 import loggingDisabled from './logging-disabled';
 import tmpfsExec from './tmpfs-exec';
 import cgroupParent from './cgroup-parent';
+import seccompProfileInvalid from './seccomp-profile-invalid';
 
 export const ALL_RULES: readonly Rule[] = [
   // -- Dockerfile rules
@@ -90,4 +91,5 @@ export const ALL_RULES: readonly Rule[] = [
   loggingDisabled,
   tmpfsExec,
   cgroupParent,
+  seccompProfileInvalid,
 ];
