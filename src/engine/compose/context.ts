@@ -26,7 +26,8 @@ export interface ComposeContext {
 export const MAX_EXPANDED_NODES = 1_000_000;
 
 export function createComposeContext(text: string, file?: string): { ctx?: ComposeContext; errors: LintError[] } {
-  const doc = parseDocument(text, { keepSourceTokens: true, prettyErrors: false, uniqueKeys: false });
+  // uniqueKeys: false avoids a quadratic duplicate check (compose itself rejects duplicates; the last one wins here).
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   const errors: LintError[] = doc.errors.map((e) => ({
     message: `YAML: ${e.message.split('\n')[0]}`,
     range: { start: e.pos[0], end: Math.max(e.pos[1], e.pos[0] + 1) },

@@ -5,6 +5,7 @@ import { fix, listEntries, portEntries, setScalarEdits, svc } from './checks';
 import { insertServiceKeyEdit, replaceNodeEdit } from './edit';
 import { composeBool, isInterpolated, mapEntries, mapGet, pairRange, rangeOf, scalarString } from './values';
 import { credentialIn, imagePinning, includesSshPort, isRootUser } from '../runtime/judge';
+import { eolOf } from '../text';
 
 // The compose side of the concerns whose rule modules are shared with Dockerfiles
 // (user-root, healthcheck-missing, image-unpinned, secret-in-env, ssh-port).
@@ -49,7 +50,7 @@ export function composeHealthcheck(ctx: ComposeContext): Report[] {
     if (s.partial) continue;
     const at = insertServiceKeyEdit(ctx, s, 'x', { scalar: 'x' });
     const { keyColumn, step } = s.indentation();
-    const eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
+    const eol = eolOf(ctx.text);
     const body = eol + HEALTHCHECK_SNIPPET.split('\n').map((line) => ' '.repeat(keyColumn) + line.replace(/^ {2}/, ' '.repeat(step))).join(eol);
     reports.push({
       message: `${svc(s)} has no healthcheck: unless the image defines one, the engine cannot tell a hung service from a healthy one`,
