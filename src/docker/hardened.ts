@@ -176,7 +176,7 @@ export function hardenedSpec(inspect: ContainerInspect): HardenedSpec {
     capAdd,
     securityOpt,
     readOnly: true,
-    tmpfs: ['/tmp'],
+    tmpfs: ['/tmp:rw,noexec,nosuid,size=64m'],
     volumes,
     ports,
     network,

@@ -90,7 +90,7 @@ export function containerReportMarkdown(a: ContainerAnalysis): string {
   out.push(`# Hardening report: ${escapeMarkdown(a.name)}`, '');
   out.push(`Image **${escapeMarkdown(a.image)}**, state **${escapeMarkdown(a.state)}**, engine ${escapeMarkdown(a.engine)}, id \`${a.id.slice(0, 12).replace(/[^0-9a-f]/g, '')}\``, '');
   if (a.compose) out.push(`Compose project **${escapeMarkdown(a.compose.project)}**${a.compose.service ? `, service **${escapeMarkdown(a.compose.service)}**` : ''}`, '');
-  out.push('| | |', '|---|---|');
+  out.push('| Setting | Value |', '|---|---|');
   for (const [k, v] of securitySummary(a)) out.push(`| ${k} | ${escapeMarkdown(v)} |`);
   out.push('');
   out.push(`## Findings (${a.findings.length ? severitySummary(a.findings) : 'none'})`, '');

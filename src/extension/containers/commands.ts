@@ -86,10 +86,16 @@ export async function copyComposeService(c: ContainerAnalysis): Promise<string> 
 }
 
 /** The container a command is about: the tree node it was invoked on, or a quick pick. */
-export async function pickContainer(tree: ContainersTree, node: TreeNode | undefined): Promise<ContainerAnalysis | undefined> {
-  if (node?.kind === 'container' || node?.kind === 'finding') return node.container;
+export async function pickContainer(tree: ContainersTree, node: TreeNode | string | undefined): Promise<ContainerAnalysis | undefined> {
+  if (typeof node === 'object' && (node?.kind === 'container' || node?.kind === 'finding')) return node.container;
   const snapshots = await tree.settled();
   const nodes: ContainerNode[] = allContainerNodes(snapshots);
+  // A name or id (from scripts, keybindings or tests) selects without asking.
+  if (typeof node === 'string') {
+    const found = nodes.find((n) => n.container.name === node || n.container.id === node || (node.length >= 12 && n.container.id.startsWith(node)));
+    if (!found) void vscode.window.showWarningMessage(`No container named ${node} on the Docker engines.`);
+    return found?.container;
+  }
   const problems = snapshots.filter((s) => s.status === 'problem');
   if (!nodes.length) {
     const why = problems.map((s) => `${s.problem?.message} ${s.problem?.hint ?? ''}`).join(' ');

@@ -134,8 +134,12 @@ export function engineChildren(s: EngineSnapshot): TreeNode[] {
   return nodes;
 }
 
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** A container's findings, worst first. */
 export function findingNodes(c: ContainerAnalysis, engine: string): FindingNode[] {
-  return c.findings.map((f, i) => ({
+  const ordered = [...c.findings].sort((a, b) => RANK[a.severity] - RANK[b.severity] || a.ruleId.localeCompare(b.ruleId));
+  return ordered.map((f, i) => ({
     kind: 'finding',
     id: `${engine}/container/${c.id}/finding/${i}/${f.ruleId}`,
     label: f.message,

@@ -44,27 +44,27 @@ export function registerContainers(ctx: BulkheadContext): void {
     vscode.commands.registerCommand('bulkhead.containers.retry', (node?: TreeNode) => {
       tree.retry(node?.kind === 'problem' ? node.engine : undefined);
     }),
-    vscode.commands.registerCommand('bulkhead.auditContainer', async (node?: TreeNode) => {
+    vscode.commands.registerCommand('bulkhead.auditContainer', async (node?: TreeNode | string) => {
       const c = await pickContainer(tree, node);
       return c ? showReport(documents, c) : undefined;
     }),
-    vscode.commands.registerCommand('bulkhead.containers.showReport', async (node?: TreeNode) => {
+    vscode.commands.registerCommand('bulkhead.containers.showReport', async (node?: TreeNode | string) => {
       const c = await pickContainer(tree, node);
       return c ? showReport(documents, c) : undefined;
     }),
-    vscode.commands.registerCommand('bulkhead.containers.inspect', async (node?: TreeNode) => {
+    vscode.commands.registerCommand('bulkhead.containers.inspect', async (node?: TreeNode | string) => {
       const c = await pickContainer(tree, node);
       return c ? showInspect(documents, c) : undefined;
     }),
-    vscode.commands.registerCommand('bulkhead.containers.openCompose', async (node?: TreeNode) => {
+    vscode.commands.registerCommand('bulkhead.containers.openCompose', async (node?: TreeNode | string) => {
       const c = await pickContainer(tree, node);
       if (c) await openComposeService(c);
     }),
-    vscode.commands.registerCommand('bulkhead.containers.copyRunCommand', async (node?: TreeNode) => {
+    vscode.commands.registerCommand('bulkhead.containers.copyRunCommand', async (node?: TreeNode | string) => {
       const c = await pickContainer(tree, node);
       return c ? copyRunCommand(c) : undefined;
     }),
-    vscode.commands.registerCommand('bulkhead.containers.copyComposeService', async (node?: TreeNode) => {
+    vscode.commands.registerCommand('bulkhead.containers.copyComposeService', async (node?: TreeNode | string) => {
       const c = await pickContainer(tree, node);
       return c ? copyComposeService(c) : undefined;
     }),

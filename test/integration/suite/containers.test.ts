@@ -1,0 +1,211 @@
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as http from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { DOCKER_CLI, TEST_IMAGE, docker } from '../../support/docker';
+import { screenshot, sleep, waitFor } from '../support';
+
+interface DescribedNode {
+  kind: string;
+  label: string;
+  description?: string;
+  children?: DescribedNode[];
+}
+interface ViewState {
+  visible: boolean;
+  message?: string;
+  engines: { host: string; status: string; problem?: { kind: string; message: string; hint?: string }; updates?: string }[];
+  tree: DescribedNode[];
+}
+
+const state = async () => (await vscode.commands.executeCommand<ViewState>('bulkhead.containers.viewState'))!;
+
+function flatten(nodes: DescribedNode[] = []): DescribedNode[] {
+  return nodes.flatMap((n) => [n, ...flatten(n.children)]);
+}
+
+async function containerNode(name: string, timeoutMs = 20_000): Promise<DescribedNode> {
+  return waitFor(`${name} in the Containers view`, async () => flatten((await state()).tree).find((n) => n.kind === 'container' && n.label.startsWith(`${name} (`)), timeoutMs);
+}
+
+// Short names keep the sidebar readable in screenshots; the random part keeps runs apart.
+const RUN = `bh${Math.random().toString(36).slice(2, 6)}`;
+const FIXTURES: Record<string, string[]> = {
+  capadmin: ['run', '-d', '--cap-add', 'SYS_ADMIN'],
+  socket: ['run', '-d', '-v', '/var/run/docker.sock:/var/run/docker.sock'],
+  nethost: ['run', '-d', '--network', 'host'],
+  privileged: ['create', '--privileged', '-v', '/:/host'],
+  hardened: ['run', '-d', '--user', '1000:1000', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--read-only', '--memory', '64m', '--cpus', '0.5', '--pids-limit', '64', '--restart', 'on-failure:3', '--health-cmd', 'true', '--network', `${RUN}-net`],
+};
+const nameOf = (key: string) => `${RUN}-${key}`;
+
+function ping(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath, path: '/_ping', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** A dockerd of its own (sockets, state, network and containerd namespaces); never the main engine. */
+class IsolatedEngine {
+  readonly dir = mkdtempSync('/tmp/bhv-');
+  readonly socket = join(this.dir, 'docker.sock');
+  private child: ChildProcess | undefined;
+
+  async start(): Promise<void> {
+    mkdirSync(join(this.dir, 'data'), { recursive: true });
+    const ns = `bulkhead-view-${this.dir.slice(-6)}`;
+    // unshare --net: with --bridge none, dockerd deletes docker0 in its namespace, so it must not be the host's.
+    this.child = spawn('/usr/bin/unshare', [
+      '--net', '/usr/sbin/dockerd', '--data-root', join(this.dir, 'data'), '--exec-root', join(this.dir, 'exec'), '--pidfile', join(this.dir, 'docker.pid'),
+      '-H', `unix://${this.socket}`, '--bridge', 'none', '--iptables=false', '--ip-masq=false', '--containerd-namespace', ns, '--containerd-plugins-namespace', `${ns}-p`,
+    ], { stdio: 'ignore' });
+    await waitFor('isolated dockerd to answer', async () => (await ping(this.socket)) || undefined, 60_000);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    spawnSync('umount', ['-R', '-l', join(this.dir, 'exec')]);
+    spawnSync('umount', ['-R', '-l', join(this.dir, 'data')]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+suite('containers view', () => {
+  suiteSetup(async function () {
+    this.timeout(120_000);
+    docker(['network', 'create', `${RUN}-net`]);
+    for (const [key, args] of Object.entries(FIXTURES)) {
+      const [verb, ...rest] = args;
+      docker([verb, '--name', nameOf(key), '--label', `bulkhead.test=${RUN}`, ...rest, TEST_IMAGE, 'sleep', '600']);
+    }
+    await vscode.extensions.getExtension('bulkhead.bulkhead')!.activate();
+    await vscode.commands.executeCommand('workbench.view.extension.bulkhead');
+    await vscode.commands.executeCommand('bulkhead.containers.focus');
+  });
+
+  suiteTeardown(async () => {
+    const ids = spawnSync(DOCKER_CLI, ['ps', '-aq', '--filter', `label=bulkhead.test=${RUN}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    if (ids.length) spawnSync(DOCKER_CLI, ['rm', '-f', ...ids]);
+    spawnSync(DOCKER_CLI, ['network', 'rm', `${RUN}-net`]);
+  });
+
+  test('the tree shows every fixture container with its state, severity counts and findings', async () => {
+    const capadmin = await containerNode(nameOf('capadmin'));
+    assert.equal(capadmin.label, `${nameOf('capadmin')} (${TEST_IMAGE})`);
+    assert.match(capadmin.description ?? '', /^running · \d+ errors?/);
+    assert.ok(capadmin.children?.some((f) => f.description === 'cap-add'), JSON.stringify(capadmin.children));
+    const privileged = await containerNode(nameOf('privileged'));
+    assert.match(privileged.description ?? '', /^created · \d+ errors?/);
+    const privilegedRules = (privileged.children ?? []).map((f) => f.description);
+    assert.ok(privilegedRules.includes('privileged') && privilegedRules.includes('sensitive-mount'), privilegedRules.join(', '));
+    assert.ok((await containerNode(nameOf('socket'))).children?.some((f) => f.description === 'docker-socket'));
+    assert.ok((await containerNode(nameOf('nethost'))).children?.some((f) => f.description === 'host-network'));
+    const hardened = await containerNode(nameOf('hardened'));
+    assert.equal(hardened.description, 'running · no findings');
+    assert.equal(hardened.children, undefined);
+    const s = await state();
+    assert.equal(s.visible, true);
+    assert.equal(s.engines[0].status, 'ready');
+    assert.equal(s.engines[0].updates, 'events');
+    // Expand the first container (capadmin sorts first) so the picture shows findings too.
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand('bulkhead.containers.focus');
+    await vscode.commands.executeCommand('list.focusFirst');
+    await vscode.commands.executeCommand('list.expand');
+    for (let i = 0; i < 4; i++) await vscode.commands.executeCommand('workbench.action.increaseViewWidth');
+    await sleep(800);
+    await screenshot('containers-tree');
+  });
+
+  test('starting and removing a container updates the tree without a refresh', async () => {
+    const name = nameOf('live');
+    docker(['run', '-d', '--name', name, '--label', `bulkhead.test=${RUN}`, '--security-opt', 'seccomp=unconfined', TEST_IMAGE, 'sleep', '600']);
+    const node = await containerNode(name, 15_000);
+    assert.ok(node.children?.some((f) => f.description === 'security-unconfined'), JSON.stringify(node.children));
+    docker(['rm', '-f', name]);
+    await waitFor('the removed container to leave the tree', async () => !flatten((await state()).tree).some((n) => n.label.startsWith(`${name} (`)) || undefined, 15_000);
+  });
+
+  test('Audit Container shows a readable report; Inspect shows raw JSON; Copy gives a hardened docker run', async () => {
+    const reportUri = await vscode.commands.executeCommand<vscode.Uri>('bulkhead.auditContainer', nameOf('capadmin'));
+    assert.ok(reportUri, 'a report was opened');
+    const report = await vscode.workspace.openTextDocument(reportUri);
+    assert.match(report.getText(), /^# Hardening report: /);
+    assert.match(report.getText(), /`cap-add`/);
+    assert.match(report.getText(), /Capabilities \(live, effective\) \| .*SYS\\_ADMIN/);
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await sleep(1500);
+    await screenshot('containers-report');
+
+    const inspectUri = await vscode.commands.executeCommand<vscode.Uri>('bulkhead.containers.inspect', nameOf('privileged'));
+    const inspect = JSON.parse((await vscode.workspace.openTextDocument(inspectUri)).getText()) as { Name: string; HostConfig: { Privileged: boolean } };
+    assert.equal(inspect.Name, `/${nameOf('privileged')}`);
+    assert.equal(inspect.HostConfig.Privileged, true);
+
+    const command = await vscode.commands.executeCommand<string>('bulkhead.containers.copyRunCommand', nameOf('privileged'));
+    assert.equal(await vscode.env.clipboard.readText(), command);
+    assert.match(command, /^docker run -d --name \S+ --user 65534:65534 --cap-drop ALL /m);
+    assert.doesNotMatch(command, /--privileged|\/:\/host/);
+    const service = await vscode.commands.executeCommand<string>('bulkhead.containers.copyComposeService', nameOf('socket'));
+    assert.match(service, /cap_drop:\n\s+- ALL/);
+    const yamlOnly = service.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    assert.doesNotMatch(yamlOnly, /docker\.sock|volumes:/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('an engine that stops shows the error state, and the tree recovers when it starts again', async function () {
+    this.timeout(180_000);
+    const engine = new IsolatedEngine();
+    const config = vscode.workspace.getConfiguration('bulkhead');
+    try {
+      await engine.start();
+      await config.update('engines', [`unix://${engine.socket}`], vscode.ConfigurationTarget.Global);
+      const isolated = async () => (await state()).engines.find((e) => e.host === `unix://${engine.socket}`);
+      await waitFor('the isolated engine ready', async () => (await isolated())?.status === 'ready' || undefined, 30_000);
+      const roots = (await state()).tree;
+      assert.equal(roots.length, 2, 'one root per engine');
+      assert.ok(roots.every((r) => r.kind === 'engine'));
+
+      await engine.stop();
+      const down = await waitFor('the error state', async () => ((await isolated())?.status === 'problem' ? isolated() : undefined), 30_000);
+      assert.equal(down!.problem?.kind, 'notRunning');
+      const s = await state();
+      const problemNode = flatten(s.tree).find((n) => n.kind === 'problem');
+      assert.match(problemNode?.label ?? '', /No Docker engine answers at unix:.*docker\.sock/);
+      assert.match(s.message ?? '', /Start the engine/);
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await sleep(500);
+      await screenshot('containers-engine-down');
+
+      await engine.start();
+      await waitFor('recovery without reloading', async () => (await isolated())?.status === 'ready' || undefined, 30_000);
+      assert.equal(flatten((await state()).tree).some((n) => n.kind === 'problem'), false);
+      assert.equal((await state()).message, undefined);
+      await screenshot('containers-engine-recovered');
+    } finally {
+      await config.update('engines', undefined, vscode.ConfigurationTarget.Global);
+      await engine.dispose();
+    }
+  });
+});
