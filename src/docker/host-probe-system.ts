@@ -40,3 +40,20 @@ export const systemProbe: HostProbe = {
   exists: (p) => fs.access(p, fsConstants.F_OK).then(() => true, () => false),
   readlink: (p) => fs.readlink(p),
 };
+
+/**
+ * The same probe over a directory standing in for "/" (a recorded or constructed host tree):
+ * real files, real modes, no programs. Tests and offline replays use it.
+ */
+export function probeUnder(root: string): HostProbe {
+  const at = (p: string) => root.replace(/\/+$/, '') + p;
+  return {
+    readFile: (p) => systemProbe.readFile(at(p)),
+    stat: (p) => systemProbe.stat(at(p)),
+    readdir: (p) => systemProbe.readdir(at(p)),
+    run: (file) => Promise.reject(new Error(`${file}: not available on a recorded host`)),
+    isRoot: systemProbe.isRoot,
+    exists: (p) => systemProbe.exists(at(p)),
+    readlink: (p) => systemProbe.readlink(at(p)),
+  };
+}

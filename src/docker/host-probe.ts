@@ -117,7 +117,7 @@ export async function gatherEvidence(client: Docker, target: EngineTarget, optio
   let host: HostEvidence | undefined;
   if (local && socket) {
     progress('Reading host configuration', 30);
-    host = await gatherHost(probe, socket, inspected, info);
+    host = await gatherHostEvidence(probe, socket, inspected, info);
   }
   progress('Checking', 20);
   return {
@@ -235,7 +235,8 @@ async function listeners(probe: HostProbe, port: number): Promise<string[] | und
   return any ? out : undefined;
 }
 
-async function gatherHost(probe: HostProbe, socket: string, containers: AuditEvidence['containers'], info: AuditEvidence['info']): Promise<HostEvidence> {
+/** The host half of the evidence, for an engine whose socket is on this machine. */
+export async function gatherHostEvidence(probe: HostProbe, socket: string, containers: AuditEvidence['containers'], info: AuditEvidence['info']): Promise<HostEvidence> {
   const [passwd, group] = await Promise.all([probe.readFile('/etc/passwd').catch(() => ''), probe.readFile('/etc/group').catch(() => '')]);
   const users = new Map(parseColonFile(passwd).map((f) => [Number(f[2]), f[0]]));
   const groups = new Map(parseColonFile(group).map((f) => [Number(f[2]), f[0]]));

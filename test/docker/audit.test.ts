@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
 import { createClient } from '../../src/docker/connection';
-import { gatherEvidence } from '../../src/docker/host-probe';
+import { AuditCancelled, gatherEvidence } from '../../src/docker/host-probe';
 import { runAudit, type AuditReport } from '../../src/engine/audit';
 import { main } from '../../src/cli/main';
 import { docker, dockerTestOptions, TEST_IMAGE, uniqueName } from '../support/docker';
@@ -82,4 +82,33 @@ test('daemon configuration flips results on an isolated dockerd (icc, no-new-pri
   } finally {
     await engine.stop();
   }
+});
+
+test('cancelling stops the audit between steps', dockerTestOptions(), async () => {
+  const abort = new AbortController();
+  const steps: string[] = [];
+  await assert.rejects(
+    gatherEvidence(createClient(MAIN), MAIN, {
+      signal: abort.signal,
+      onProgress: (m) => {
+        steps.push(m);
+        if (steps.length === 2) abort.abort();
+      },
+    }),
+    (e) => e instanceof AuditCancelled,
+  );
+  assert.equal(steps.length, 2, 'no step ran after the cancel');
+});
+
+test('against an engine treated as remote, only API checks run and the report says why', dockerTestOptions(), async () => {
+  const evidence = await gatherEvidence(createClient(MAIN), MAIN, { forceRemote: true });
+  assert.equal(evidence.host, undefined, 'no host files were read');
+  const r = runAudit(evidence);
+  for (const c of r.checks.filter((x) => x.section === '1' && x.id.startsWith('1.1') || x.section === '3')) {
+    assert.equal(c.status, 'skip', c.id);
+    assert.match(c.evidence[0], /remote engine/, c.id);
+  }
+  assert.notEqual(status(r, '2.15'), 'skip', 'live restore comes from the API');
+  assert.notEqual(status(r, '5.5'), 'skip');
+  assert.match(r.summary.notes[0], /remote engine/);
 });
