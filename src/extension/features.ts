@@ -3,6 +3,7 @@ import { registerPendingCommands } from './pending';
 import { registerLinting } from './linting/register';
 import { registerContainers } from './containers/register';
 import { registerHostAudit } from './audit/register';
+import { registerProfile } from './profile/register';
 
 /**
  * Every feature registers itself here, in order. A registrar must be cheap: it wires commands,
@@ -14,4 +15,5 @@ export const FEATURES: ReadonlyArray<(ctx: BulkheadContext) => void> = [
   registerLinting,
   registerContainers,
   registerHostAudit,
+  registerProfile,
 ];
