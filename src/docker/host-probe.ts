@@ -161,7 +161,13 @@ async function findDaemon(probe: HostProbe, socket: string): Promise<DaemonEvide
   });
   for (const c of candidates.sort((a, b) => a.pid - b.pid)) {
     const flags = parseDockerdFlags(c.argv);
-    const configPath = typeof flags.get('config-file') === 'string' ? (flags.get('config-file') as string) : '/etc/docker/daemon.json';
+    // Rootless dockerd (under rootlesskit) defaults to the user's runtime and config directories.
+    const environ = await probe.readFile(`/proc/${c.pid}/environ`).catch(() => '');
+    const penv = Object.fromEntries(environ.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    const rootless = flags.get('rootless') === true || !!penv.ROOTLESSKIT_STATE_DIR;
+    const defaultConfig = rootless && (penv.XDG_CONFIG_HOME || penv.HOME) ? `${penv.XDG_CONFIG_HOME || `${penv.HOME}/.config`}/docker/daemon.json` : '/etc/docker/daemon.json';
+    const defaultSocket = rootless && penv.XDG_RUNTIME_DIR ? `${penv.XDG_RUNTIME_DIR}/docker.sock` : '/var/run/docker.sock';
+    const configPath = typeof flags.get('config-file') === 'string' ? (flags.get('config-file') as string) : defaultConfig;
     let configText: string | undefined;
     let configError: string | undefined;
     try {
@@ -171,7 +177,7 @@ async function findDaemon(probe: HostProbe, socket: string): Promise<DaemonEvide
     }
     const merged = effectiveDaemonConfig(c.argv, configText);
     const hosts = ([] as unknown[]).concat(merged.settings.get('hosts')?.value ?? []).map(String);
-    const sockets = hosts.length ? hosts.map((h) => unixSocketPath(h) ?? (h.startsWith('fd://') ? '/var/run/docker.sock' : '')).filter(Boolean) : ['/var/run/docker.sock'];
+    const sockets = hosts.length ? hosts.map((h) => unixSocketPath(h) ?? (h.startsWith('fd://') ? defaultSocket : '')).filter(Boolean) : [defaultSocket];
     if (sockets.some((s) => sameSocket(s, socket))) {
       const binary = await probe.readlink(`/proc/${c.pid}/exe`).catch(() => undefined);
       return { pid: c.pid, cmdline: c.argv, binary: binary?.replace(/ \(deleted\)$/, ''), configPath, configText, configError };

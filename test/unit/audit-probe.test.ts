@@ -92,3 +92,22 @@ test('engine flavor: Podman by its version component, rootless Docker by its sec
   assert.equal(engineFlavor({ SecurityOptions: [] }, {}), 'docker');
   assert.equal(engineFlavor(undefined, undefined), 'unknown');
 });
+
+test('a rootless dockerd is found at its user socket and reads the user daemon.json', async () => {
+  const root = hostTree({
+    '/proc/500/cmdline': { text: 'dockerd\0', mode: 0o444 },
+    '/proc/500/environ': { text: 'HOME=/home/alice\0XDG_RUNTIME_DIR=/run/user/1000\0ROOTLESSKIT_STATE_DIR=/tmp/rk\0', mode: 0o444 },
+    '/home/alice/.config/docker/daemon.json': { text: '{"userland-proxy": false}', mode: 0o600 },
+    '/run/user/1000/docker.sock': { text: '', mode: 0o660 },
+  });
+  try {
+    const host = await gatherHostEvidence(probeUnder(root), '/run/user/1000/docker.sock', [], undefined);
+    assert.equal(host.daemon?.pid, 500);
+    assert.equal(host.daemon?.configPath, '/home/alice/.config/docker/daemon.json');
+    assert.match(host.daemon?.configText ?? '', /userland-proxy/);
+    const none = await gatherHostEvidence(probeUnder(root), '/var/run/docker.sock', [], undefined);
+    assert.match(none.daemon?.error ?? '', /no dockerd process serves/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
