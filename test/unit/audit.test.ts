@@ -6,6 +6,7 @@ import { effectiveDaemonConfig, parseDockerdFlags } from '../../src/engine/audit
 import { modeWithin } from '../../src/engine/audit/files';
 import { escapeHtml, toHtml, toMarkdown, toSarif, toJson } from '../../src/engine/audit/format';
 import { fixturePath } from '../support/paths';
+import { main } from '../../src/cli/main';
 
 /** A fresh copy of the recorded well-configured local host, for each test to change one thing. */
 function host(): AuditEvidence {
@@ -264,4 +265,26 @@ test('a rule covering several CIS items does not decide each of them: a memory l
   c.HostConfig.PidMode = 'host';
   assert.equal(check(ev, '5.16').status, 'warn');
   assert.equal(check(ev, '5.17').status, 'pass', 'host PID namespace is not host IPC');
+});
+
+test('CLI: bad options are usage errors (exit 2) with a clear message, before any engine is contacted', async () => {
+  for (const [args, message] of [
+    [['--format', 'xml'], /--format must be one of/],
+    [['--only', '9'], /no CIS check has the id 9/],
+    [['--exclude', '5.99'], /no CIS check has the id 5.99/],
+    [['--fail-on', 'error'], /--fail-on must be one of/],
+    [['extra'], /usage: bulkhead audit host/],
+  ] as const) {
+    const err: string[] = [];
+    const code = await main(['audit', 'host', ...args], { out: () => {}, err: (t) => err.push(t) });
+    assert.equal(code, 2, args.join(' '));
+    assert.match(err.join(''), message);
+  }
+});
+
+test('CLI: an unreachable engine exits 2 and says where it looked', async () => {
+  const err: string[] = [];
+  const code = await main(['audit', 'host', '--host', 'unix:///tmp/bulkhead-no-such-engine.sock'], { out: () => {}, err: (t) => err.push(t) });
+  assert.equal(code, 2);
+  assert.match(err.join(''), /cannot reach the Docker engine at unix:\/\/\/tmp\/bulkhead-no-such-engine.sock/);
 });

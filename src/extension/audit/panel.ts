@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createClient, resolveDefaultEngine } from '../../docker/connection';
 import { AuditCancelled, gatherEvidence } from '../../docker/host-probe';
 import { runAudit, type AuditReport } from '../../engine/audit';
@@ -7,6 +9,17 @@ import { formatReport, type AuditFormat } from '../../engine/audit/format';
 import type { BulkheadContext } from '../context';
 
 export const AUDIT_VIEW_TYPE = 'bulkhead.audit';
+
+/**
+ * @vscode-elements/elements, bundled: copied into dist/webview/ by scripts/copy-webview-assets.mjs
+ * for the packaged extension; in a development checkout that was built without the copy step, the
+ * package's own file. Without either the page still works, with plain elements.
+ */
+function elementsScript(ctx: BulkheadContext): vscode.Uri | undefined {
+  const candidates = [['dist', 'webview', 'elements.js'], ['node_modules', '@vscode-elements', 'elements', 'dist', 'bundled.js']];
+  for (const parts of candidates) if (existsSync(ctx.asAbsolutePath(join(...parts)))) return vscode.Uri.joinPath(ctx.extension.extensionUri, ...parts);
+  return undefined;
+}
 
 type RunState = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
 
@@ -55,11 +68,16 @@ export class AuditPanel implements vscode.Disposable {
   }
 
   static options(ctx: BulkheadContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    const elements = elementsScript(ctx);
     return {
       enableScripts: true,
       retainContextWhenHidden: false,
       // Only the extension's own media and built assets: nothing from the workspace or the web.
-      localResourceRoots: [vscode.Uri.joinPath(ctx.extension.extensionUri, 'media'), vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist')],
+      localResourceRoots: [
+        vscode.Uri.joinPath(ctx.extension.extensionUri, 'media'),
+        vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist'),
+        ...(elements && !elements.path.includes('/dist/') ? [vscode.Uri.joinPath(elements, '..')] : []),
+      ],
     };
   }
 
@@ -199,7 +217,8 @@ export class AuditPanel implements vscode.Disposable {
     const nonce = randomBytes(18).toString('base64');
     const root = this.ctx.extension.extensionUri;
     const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'audit', 'main.js'));
-    const elements = webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview', 'elements.js'));
+    const elementsFile = elementsScript(this.ctx);
+    const elements = elementsFile ? webview.asWebviewUri(elementsFile) : undefined;
     const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'audit', 'audit.css'));
     // Scripts only with this nonce; styles from the extension (vscode-elements adopts constructed sheets).
     const csp = [`default-src 'none'`, `img-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `style-src ${webview.cspSource} 'unsafe-inline'`, `script-src 'nonce-${nonce}'`].join('; ');
@@ -214,7 +233,7 @@ export class AuditPanel implements vscode.Disposable {
 </head>
 <body>
 <div id="root"></div>
-<script type="module" nonce="${nonce}" src="${elements}"></script>
+${elements ? `<script type="module" nonce="${nonce}" src="${elements}"></script>` : ''}
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
