@@ -164,7 +164,11 @@ export function hardenedSpec(inspect: ContainerInspect): HardenedSpec {
   });
   if (env.some((e) => e.value === undefined)) notes.push('secret-looking variables are passed from your environment (-e NAME), not copied');
 
+  if (!network) {
+    notes.push('still on the default bridge: create a network (docker network create NAME) and add --network NAME');
+  }
   const health = config.Healthcheck?.Test;
+  if (!health || !health.length || health[0] === 'NONE') notes.push('no health check: add --health-cmd (compose: healthcheck.test) for your service');
   return {
     name,
     image: config.Image ?? '',
@@ -214,6 +218,8 @@ export function hardenedRunArgs(spec: HardenedSpec): string[] {
   if (spec.healthcheck && spec.healthcheck[0] !== 'NONE') {
     const [kind, ...rest] = spec.healthcheck;
     if (kind === 'CMD-SHELL' && rest.length) args.push('--health-cmd', rest.join(' '));
+    // --health-cmd is always run by a shell: an exec-form test becomes its quoted words.
+    else if (kind === 'CMD' && rest.length) args.push('--health-cmd', rest.map(shellQuote).join(' '));
   }
   const [entry, ...entryArgs] = spec.entrypoint ?? [];
   if (entry !== undefined) args.push('--entrypoint', entry);
