@@ -5,7 +5,7 @@ import { ALL_CHECKS, matchesId, runAudit, type AuditCheckResult, type AuditEvide
 import { effectiveDaemonConfig, parseDockerdFlags } from '../../src/engine/audit/daemon-config';
 import { modeWithin } from '../../src/engine/audit/files';
 import { escapeHtml, toHtml, toMarkdown, toSarif, toJson } from '../../src/engine/audit/format';
-import { fixturePath } from '../support/paths';
+import { fixturePath, repoPath } from '../support/paths';
 import { main } from '../../src/cli/main';
 
 /** A fresh copy of the recorded well-configured local host, for each test to change one thing. */
@@ -287,4 +287,17 @@ test('CLI: an unreachable engine exits 2 and says where it looked', async () => 
   const code = await main(['audit', 'host', '--host', 'unix:///tmp/bulkhead-no-such-engine.sock'], { out: () => {}, err: (t) => err.push(t) });
   assert.equal(code, 2);
   assert.match(err.join(''), /cannot reach the Docker engine at unix:\/\/\/tmp\/bulkhead-no-such-engine.sock/);
+});
+
+test('SARIF export validates against the SARIF 2.1.0 schema', async () => {
+  const { default: Ajv04 } = await import('ajv-draft-04');
+  const { default: addFormats } = await import('ajv-formats');
+  const ev = host();
+  ev.containers.push(privilegedCreated());
+  const sarif = toSarif(runAudit(ev), '0.1.0');
+  const schema = JSON.parse(readFileSync(repoPath('node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
+  const ajv = new Ajv04({ allErrors: true, strict: false, unicodeRegExp: false });
+  addFormats(ajv);
+  const validate = ajv.compile(schema);
+  assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
 });
