@@ -270,7 +270,7 @@ test('ports short and long syntax: all interfaces, privileged, SSH; bound to 127
     '127.0.0.1:5432:5432',
     '127.0.0.1:2222:22',
     '${WEB_PORT:-8080}:8080',
-    { target: 3000, published: '3000', protocol: 'tcp', host_ip: '127.0.0.1' },
+    '127.0.0.1:3000:3000',
   ]);
   assert.match(fixed, /- "127\.0\.0\.1:80:80"\n {6}- '127\.0\.0\.1:8443:443'\n/);
 });
@@ -354,7 +354,7 @@ test('secret-in-env: map and list forms, connection strings; values never in mes
 test('logging-disabled and cgroup-parent', () => {
   const text = 'services:\n  a:\n    image: x:1\n    cgroup_parent: /custom\n    logging:\n      driver: none\n      options: {}\n';
   assert.equal(at(text, of(text, 'logging-disabled')[0]), 'driver: none');
-  assert.equal(fixRule(text, 'logging-disabled'), 'services:\n  a:\n    image: x:1\n    cgroup_parent: /custom\n    logging:\n      options: {}\n');
+  assert.equal(fixRule(text, 'logging-disabled'), 'services:\n  a:\n    image: x:1\n    cgroup_parent: /custom\n    logging:\n      driver: json-file\n      options: {}\n');
   assert.equal(at(text, of(text, 'cgroup-parent')[0]), 'cgroup_parent: /custom');
 });
 

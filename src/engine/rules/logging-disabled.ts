@@ -1,6 +1,6 @@
 import { defineRule, type Report } from '../rule';
 import { fix, svc } from '../compose/checks';
-import { removePairEdit } from '../compose/edit';
+import { replaceNodeEdit } from '../compose/edit';
 import { mapGet, pairRange, scalarString } from '../compose/values';
 import { hostConfigOf } from '../runtime/container';
 
@@ -24,7 +24,8 @@ export default defineRule({
       reports.push({
         message: `${svc(s)} disables logging (driver: none)`,
         range: pairRange(driver.pair),
-        fixes: fix('Remove driver: none (use the default log driver)', false, editable ? [removePairEdit(ctx, driver.pair, logging.value as never)] : undefined),
+        // json-file is the engine's default driver; replacing the value keeps `logging:` valid.
+        fixes: fix('Use the json-file log driver', false, editable ? [replaceNodeEdit(driver.pair.value, 'json-file')] : undefined),
       });
     }
     return reports;

@@ -2,7 +2,7 @@ import { defineRule, type Report } from '../rule';
 import { fix, listEditableInPlace, portEntries, svc, type PortEntry } from '../compose/checks';
 import type { ComposeContext } from '../compose/context';
 import type { ComposeService } from '../compose/service';
-import { insertMapKeyEdit, prefixScalarEdits, replaceNodeEdit, scalarLike } from '../compose/edit';
+import { prefixScalarEdits, replaceNodeEdit, scalarLike } from '../compose/edit';
 import type { TextEdit } from '../model';
 import { bindsAllInterfaces } from '../runtime/judge';
 import { containerPorts } from '../runtime/container';
@@ -14,7 +14,16 @@ function loopbackEdits(ctx: ComposeContext, s: ComposeService, p: PortEntry): Te
   if (p.long) {
     const map = p.entry.node as YAMLMap;
     const hostIp = map.items.find((i) => (i.key as Scalar).value === 'host_ip');
-    return [hostIp ? replaceNodeEdit(hostIp.value, '127.0.0.1') : insertMapKeyEdit(ctx, map, 'host_ip', { scalar: '127.0.0.1' })];
+    if (hostIp) return [replaceNodeEdit(hostIp.value, '127.0.0.1')];
+    // docker-compose 1.x rejects `host_ip` in the long syntax; the equivalent short entry works
+    // in every version, so a plain target/published/protocol mapping is rewritten to it.
+    const keys = map.items.map((i) => String((i.key as Scalar).value));
+    if (!p.containerPort || keys.some((k) => !['target', 'published', 'protocol'].includes(k))) return undefined;
+    const short = `127.0.0.1:${p.hostPort ?? ''}:${p.containerPort}${p.protocol !== 'tcp' ? `/${p.protocol}` : ''}`;
+    const r = map.range!;
+    let end = r[1];
+    while (end > r[0] && /\s/.test(ctx.text[end - 1])) end--;
+    return [{ start: r[0], end, newText: JSON.stringify(short) }];
   }
   const node = p.entry.node as Scalar;
   const text = String(node.value);
