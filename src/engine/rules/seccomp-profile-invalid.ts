@@ -68,7 +68,8 @@ export default defineRule({
           if (problems.length) reports.push({ message: `${svc(s)}: inline seccomp profile is malformed: ${problems.slice(0, 3).join('; ')}`, range: rangeOf(entry.node) });
           continue;
         }
-        // Relative paths need the compose file's directory (compose's project directory).
+        // Compose v2 resolves relative paths against the project directory, the compose file's
+        // (docker/compose#8669); docker-compose v1 used its working directory (#8470).
         if (!isAbsolute(written) && !baseDir) continue;
         const path = isAbsolute(written) ? written : resolve(baseDir!, written);
         const state = profileState(path);

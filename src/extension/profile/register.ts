@@ -116,9 +116,15 @@ async function profileCommand(ctx: BulkheadContext, arg?: ProfileArgument): Prom
     );
     if (observed.error || !observed.profile) {
       ctx.log.warn(`profile ${containerId}: ${observed.error}`);
-      const choice = await vscode.window.showErrorMessage(`Cannot profile ${observed.name}: ${observed.error ?? 'nothing observed'}`, 'Use a strace Log…');
-      if (choice) return profileCommand(ctx, { straceLog: (await pickLogFile())?.fsPath, then: options.then });
-      return undefined;
+      const message = `Cannot profile ${observed.name}: ${observed.error ?? 'nothing observed'}`;
+      // Scripted calls (options.then) get the message without waiting on a button.
+      if (options.then) {
+        void vscode.window.showErrorMessage(message);
+        return undefined;
+      }
+      const choice = await vscode.window.showErrorMessage(message, 'Use a strace Log…');
+      const log = choice ? await pickLogFile() : undefined;
+      return log ? profileCommand(ctx, { straceLog: log.fsPath }) : undefined;
     }
     profile = observed.profile;
     baseName = observed.name;

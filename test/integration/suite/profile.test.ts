@@ -1,0 +1,107 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { DOCKER_CLI, TEST_IMAGE, docker } from '../../support/docker';
+import { screenshot, waitFor } from '../support';
+import { validateSeccompProfile } from '../../../src/engine/profile/seccomp';
+
+const COMPOSE_CLI = existsSync('/usr/bin/docker-compose') ? '/usr/bin/docker-compose' : 'docker-compose';
+const workspaceRoot = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+
+interface ProfileCommandResult {
+  profileUri: string;
+  allowed: string[];
+  observed: number;
+  capAdd: string[];
+  composeFile?: string;
+  runCommand?: string;
+}
+
+// Run from the compose file's directory: Compose v2 resolves `seccomp=./x.json` against the project
+// directory (docker/compose#8669), docker-compose v1 against the working directory (#8470).
+function compose(file: string, project: string, args: string[]): { status: number | null; output: string } {
+  const r = spawnSync(COMPOSE_CLI, ['-f', file, '-p', project, ...args], { encoding: 'utf8', timeout: 120_000, cwd: dirname(file) });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+function seccompDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => typeof d.code === 'object' && d.code.value === 'seccomp-profile-invalid');
+}
+
+suite('profile container', () => {
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension('bulkhead.bulkhead')!.activate();
+  });
+
+  test('Profile Container… observes a compose service, writes the profile, wires it in, and compose starts it', async function () {
+    this.timeout(120_000);
+    const project = `bhprof${Math.random().toString(36).slice(2, 6)}`;
+    const dir = join(workspaceRoot(), 'profile-demo');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'compose.yaml');
+    writeFileSync(
+      file,
+      [
+        'services:',
+        '  app:',
+        `    image: ${TEST_IMAGE}`,
+        '    # writes a file, hands it to uid 1000, runs id: needs CHOWN and nothing else',
+        '    command: ["sh", "-c", "while true; do rm -f /tmp/out; id > /tmp/out; chown 1000:1000 /tmp/out; sleep 0.3; done"]',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const up = compose(file, project, ['up', '-d']);
+      assert.equal(up.status, 0, up.output);
+      const id = compose(file, project, ['ps', '-q', 'app']).output.trim().split('\n')[0];
+      assert.match(id, /^[0-9a-f]{12,}$/);
+
+      // A tree node's shape (`{ id: "<engine>/container/<id>" }`) is accepted like a plain id.
+      const result = await vscode.commands.executeCommand<ProfileCommandResult>('bulkhead.profileContainer', { id: `local/container/${id}`, seconds: 3, then: 'compose' });
+      assert.ok(result, 'the command returned a result');
+      assert.deepEqual(result.capAdd, ['CHOWN']);
+      assert.ok(result.allowed.includes('chown') && result.allowed.includes('execve') && !result.allowed.includes('mount'), result.allowed.join(','));
+      const profilePath = vscode.Uri.parse(result.profileUri).fsPath;
+      assert.deepEqual(validateSeccompProfile(readFileSync(profilePath, 'utf8')).problems, []);
+      assert.equal(result.composeFile, file);
+
+      const doc = await vscode.workspace.openTextDocument(file);
+      const expectedPath = `../profiles/${profilePath.split('/').pop()}`;
+      assert.ok(doc.getText().includes(`security_opt: ["seccomp=${expectedPath}"]`), doc.getText());
+      assert.ok(doc.getText().includes('cap_drop: ["ALL"]') && doc.getText().includes('cap_add: ["CHOWN"]'), doc.getText());
+      assert.ok(doc.getText().includes('# writes a file'), 'comments kept');
+      await doc.save();
+      await screenshot('profile-wired-into-compose');
+
+      // The wired file really starts: docker-compose reads the profile; the engine applies it.
+      const recreate = compose(file, project, ['up', '-d', '--force-recreate']);
+      assert.equal(recreate.status, 0, recreate.output);
+      const newId = compose(file, project, ['ps', '-q', 'app']).output.trim().split('\n')[0];
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(docker(['inspect', '-f', '{{.State.Running}}', newId]).trim(), 'true');
+      const pid = Number(docker(['inspect', '-f', '{{.State.Pid}}', newId]).trim());
+      assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^Seccomp:\s+2$/m);
+      assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^CapEff:\s+0000000000000001$/m);
+
+      // The diagnostic: point the service at a profile that is not there.
+      const editor = await vscode.window.showTextDocument(doc);
+      const at = doc.getText().indexOf(expectedPath);
+      await editor.edit((b) => b.replace(new vscode.Range(doc.positionAt(at), doc.positionAt(at + expectedPath.length)), '../profiles/missing.json'));
+      const diag = await waitFor('seccomp-profile-invalid diagnostic', () => seccompDiagnostics(doc.uri)[0]);
+      assert.match(diag.message, /missing\.json does not exist/);
+      await screenshot('profile-missing-diagnostic');
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    } finally {
+      compose(file, project, ['down', '-t', '0']);
+    }
+  });
+
+  test('a container that does not exist is a message, not a crash', async () => {
+    const result = await vscode.commands.executeCommand('bulkhead.profileContainer', { id: 'bulkhead-no-such-container', seconds: 1, then: 'none' });
+    assert.equal(result, undefined);
+    // And no stray container name was created by the attempt.
+    assert.equal(spawnSync(DOCKER_CLI, ['inspect', 'bulkhead-no-such-container']).status, 1);
+  });
+});
