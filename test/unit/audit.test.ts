@@ -301,3 +301,16 @@ test('SARIF export validates against the SARIF 2.1.0 schema', async () => {
   const validate = ajv.compile(schema);
   assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
 });
+
+test('titles and automated/manual tags follow docker-bench-security v1.6.0 (3.20 is /etc/default/docker permissions)', () => {
+  const def = (id: string) => ALL_CHECKS.find((c) => c.id === id)!;
+  assert.match(def('3.20').title, /\/etc\/default\/docker file permissions/);
+  assert.match(def('3.21').title, /\/etc\/sysconfig\/docker file permissions/);
+  assert.match(def('3.22').title, /\/etc\/sysconfig\/docker file ownership/);
+  const manual = ALL_CHECKS.filter((c) => !c.scored && Number(c.id.split('.')[0]) <= 6).map((c) => c.id);
+  assert.deepEqual(manual, ['1.2.1', '1.2.2', '2.1', '2.8', '2.17', '4.2', '4.3', '4.4', '4.7', '4.8', '4.9', '4.10', '4.11', '4.12', '5.9', '5.18', '5.19', '5.24', '5.28', '5.30', '6.1', '6.2']);
+  const ev = host();
+  ev.host!.files['/etc/default/docker'] = { path: '/etc/default/docker', exists: true, type: 'file', mode: 0o666, uid: 0, gid: 0, owner: 'root', group: 'root' };
+  assert.equal(check(ev, '3.20').status, 'warn');
+  assert.equal(check(ev, '3.19').status, 'pass');
+});

@@ -245,7 +245,7 @@ export const SECTION_2: CheckDef[] = [
     id: '2.18',
     title: 'Ensure that experimental features are not implemented in production',
     level: 1,
-    scored: false,
+    scored: true,
     remediation: 'Remove `"experimental": true`.',
     impact: 'Experimental features become unavailable.',
     run: (ctx) => (ctx.ev.info ? { status: ctx.ev.info.ExperimentalBuild ? 'warn' : 'pass', evidence: [`ExperimentalBuild=${!!ctx.ev.info.ExperimentalBuild}`] } : skip('engine info unavailable')),

@@ -225,9 +225,9 @@ export const SECTION_3: CheckDef[] = [
   fileCheck('3.17', 'Ensure that the daemon.json file ownership is set to root:root', daemonJson, 'daemon.json', ROOT, own('/etc/docker/daemon.json')),
   fileCheck('3.18', 'Ensure that daemon.json file permissions are set to 644 or more restrictive', daemonJson, 'daemon.json', { mode: 0o644 }, chmod('644', '/etc/docker/daemon.json')),
   fileCheck('3.19', 'Ensure that the /etc/default/docker file ownership is set to root:root', fixed('/etc/default/docker'), '/etc/default/docker', ROOT, own('/etc/default/docker')),
-  fileCheck('3.20', 'Ensure that the /etc/sysconfig/docker file ownership is set to root:root', fixed('/etc/sysconfig/docker'), '/etc/sysconfig/docker', ROOT, own('/etc/sysconfig/docker')),
+  fileCheck('3.20', 'Ensure that the /etc/default/docker file permissions are set to 644 or more restrictively', fixed('/etc/default/docker'), '/etc/default/docker', { mode: 0o644 }, chmod('644', '/etc/default/docker')),
   fileCheck('3.21', 'Ensure that the /etc/sysconfig/docker file permissions are set to 644 or more restrictively', fixed('/etc/sysconfig/docker'), '/etc/sysconfig/docker', { mode: 0o644 }, chmod('644', '/etc/sysconfig/docker')),
-  fileCheck('3.22', 'Ensure that the /etc/default/docker file permissions are set to 644 or more restrictively', fixed('/etc/default/docker'), '/etc/default/docker', { mode: 0o644 }, chmod('644', '/etc/default/docker')),
+  fileCheck('3.22', 'Ensure that the /etc/sysconfig/docker file ownership is set to root:root', fixed('/etc/sysconfig/docker'), '/etc/sysconfig/docker', ROOT, own('/etc/sysconfig/docker')),
   fileCheck('3.23', 'Ensure that the Containerd socket file ownership is set to root:root', (c) => c.host?.units.containerdSocket, 'containerd socket', ROOT, own('/run/containerd/containerd.sock')),
   fileCheck('3.24', 'Ensure that the Containerd socket file permissions are set to 660 or more restrictively', (c) => c.host?.units.containerdSocket, 'containerd socket', { mode: 0o660 }, chmod('660', '/run/containerd/containerd.sock')),
 ];

@@ -41,9 +41,12 @@ function containerCheck(
   impact: string,
   offends: (c: AuditContainer, ctx: AuditContext) => string | undefined,
   useRules: (ctx: AuditContext) => boolean = () => true,
+  scored = true,
 ): CheckDef {
-  return { id, title, level, scored: true, remediation, impact, run: (ctx) => perContainer(ctx, id, (c) => offends(c, ctx), { useRules: useRules(ctx) }) };
+  return { id, title, level, scored, remediation, impact, run: (ctx) => perContainer(ctx, id, (c) => offends(c, ctx), { useRules: useRules(ctx) }) };
 }
+const always = () => true;
+const MANUAL = false;
 const daemonNoNewPrivileges = (ctx: AuditContext) => {
   const v = ctx.daemon?.settings.get('no-new-privileges')?.value;
   return v === true || v === 'true';
@@ -233,7 +236,7 @@ export const SECTION_5: CheckDef[] = [
   containerCheck('5.18', 'Ensure that host devices are not directly exposed to containers', 1, 'Do not pass `--device`; when needed, limit permissions (`:r`).', 'None.', (c) => {
     const d = hc(c).Devices ?? [];
     return d.length ? d.map((x) => `${x.PathOnHost}:${x.PathInContainer}:${x.CgroupPermissions}`).join(', ') : undefined;
-  }),
+  }, always, MANUAL),
   {
     id: '5.19',
     title: 'Ensure that the default ulimit is overwritten at runtime if needed',
@@ -253,7 +256,7 @@ export const SECTION_5: CheckDef[] = [
   containerCheck('5.21', "Ensure that the host's UTS namespace is not shared", 1, 'Do not use `--uts host`.', 'None.', nsShared('UTSMode')),
   containerCheck('5.22', 'Ensure the default seccomp profile is not Disabled', 1, 'Do not use `--security-opt seccomp=unconfined`.', 'None.', (c) => (secOpts(c).some((o) => /^seccomp[=:]unconfined$/.test(o)) ? 'seccomp=unconfined' : undefined)),
   { id: '5.23', title: 'Ensure that docker exec commands are not used with the privileged option', level: 2, scored: true, remediation: 'Do not use `docker exec --privileged`.', impact: 'None.', run: (ctx) => execCheck(ctx, '5.23', (e) => !!e.Privileged, 'ran --privileged') },
-  { id: '5.24', title: 'Ensure that docker exec commands are not used with the user=root option', level: 2, scored: true, remediation: 'Do not use `docker exec --user root`.', impact: 'None.', run: (ctx) => execCheck(ctx, '5.24', (e) => e.User === 'root' || e.User === '0' || /^(root|0):/.test(e.User ?? ''), 'ran as --user root') },
+  { id: '5.24', title: 'Ensure that docker exec commands are not used with the user=root option', level: 2, scored: false, remediation: 'Do not use `docker exec --user root`.', impact: 'None.', run: (ctx) => execCheck(ctx, '5.24', (e) => e.User === 'root' || e.User === '0' || /^(root|0):/.test(e.User ?? ''), 'ran as --user root') },
   containerCheck('5.25', 'Ensure that cgroup usage is confirmed', 1, 'Leave `--cgroup-parent` unset unless intended.', 'None.', (c) => (hc(c).CgroupParent ? `CgroupParent=${hc(c).CgroupParent}` : undefined)),
   containerCheck('5.26', 'Ensure that the container is restricted from acquiring additional privileges', 1, 'Run with `--security-opt no-new-privileges` (or set it daemon-wide).', 'setuid binaries no longer gain privileges.', (c, ctx) => {
     const daemonDefault = ctx.daemon?.settings.get('no-new-privileges')?.value;
@@ -270,10 +273,10 @@ export const SECTION_5: CheckDef[] = [
     const l = hc(c).PidsLimit;
     return !l || l <= 0 ? 'no PIDs limit' : undefined;
   }),
-  containerCheck('5.30', "Ensure that Docker's default bridge \"docker0\" is not used", 2, 'Use user-defined networks.', 'None.', (c) => {
+  containerCheck('5.30', "Ensure that Docker's default bridge 'docker0' is not used", 2, 'Use user-defined networks.', 'None.', (c) => {
     const mode = hc(c).NetworkMode;
     return mode === 'default' || mode === 'bridge' || (!mode && c.NetworkSettings?.Networks?.bridge) ? 'on the default bridge' : undefined;
-  }),
+  }, always, MANUAL),
   containerCheck('5.31', "Ensure that the host's user namespaces are not shared", 1, 'Do not use `--userns host`.', 'None.', nsShared('UsernsMode')),
   containerCheck('5.32', 'Ensure that the Docker socket is not mounted inside any containers', 1, 'Do not mount the Docker socket; use a narrowly-scoped proxy if unavoidable.', 'None.', (c) => {
     const bad = (c.Mounts ?? []).filter((m) => SOCKETS.test(m.Source ?? '') || SOCKETS.test(m.Destination ?? ''));
