@@ -258,7 +258,8 @@ describe('containers on the real engine', options, () => {
     }
   });
 
-  test('permission denied on the socket (CLI run as nobody) is a clear message with the fix, exit 2', () => {
+  test('permission denied on the socket (CLI run as nobody) is a clear message with the fix, exit 2', (t) => {
+    if (process.getuid?.() !== 0) return t.skip('needs root to switch to nobody');
     const out = mkdtempSync(join(tmpdir(), 'bulkhead-nobody-'));
     chmodSync(out, 0o755);
     const cliJs = join(__dirname, '..', '..', 'src', 'cli', 'main.js');

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { SeverityOverride } from '../../engine/model';
-import { discoverEngines } from '../../docker/connection';
+import { discoverEngines, engineKey } from '../../docker/connection';
 import type { BulkheadContext } from '../context';
 import { childrenOf, type TreeNode } from './model';
 import { ContainersTree } from './tree';
@@ -42,7 +42,7 @@ export function registerContainers(ctx: BulkheadContext): void {
     }),
     vscode.commands.registerCommand('bulkhead.refresh', () => tree.refresh()),
     vscode.commands.registerCommand('bulkhead.containers.retry', (node?: TreeNode) => {
-      tree.retry(node?.kind === 'problem' ? node.engine : undefined);
+      tree.retry(node?.kind === 'problem' ? node.engine : node?.kind === 'engine' ? engineKey(node.snapshot.target) : undefined);
     }),
     vscode.commands.registerCommand('bulkhead.auditContainer', async (node?: TreeNode | string) => {
       const c = await pickContainer(tree, node);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DOCKER_CLI, TEST_IMAGE, docker } from '../../support/docker';
@@ -133,7 +133,6 @@ suite('containers view', () => {
     await vscode.commands.executeCommand('bulkhead.containers.focus');
     await vscode.commands.executeCommand('list.focusFirst');
     await vscode.commands.executeCommand('list.expand');
-    for (let i = 0; i < 4; i++) await vscode.commands.executeCommand('workbench.action.increaseViewWidth');
     await sleep(800);
     await screenshot('containers-tree');
   });
@@ -172,6 +171,34 @@ suite('containers view', () => {
     const yamlOnly = service.split('\n').filter((l) => !l.startsWith('#')).join('\n');
     assert.doesNotMatch(yamlOnly, /docker\.sock|volumes:/);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('a compose project is a group, and Open Compose File puts the cursor on the service', async function () {
+    this.timeout(120_000);
+    const dir = mkdtempSync('/tmp/bhc-');
+    const project = `${RUN}proj`;
+    const file = join(dir, 'compose.yml');
+    writeFileSync(file, `version: "2.4"\nservices:\n  db:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "600"]\n  api:\n    image: ${TEST_IMAGE}\n    command: ["sleep", "600"]\n    cap_add: [NET_ADMIN]\n`);
+    const compose = (...args: string[]) => spawnSync('/usr/bin/docker-compose', ['-p', project, '-f', file, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    try {
+      const up = compose('up', '-d');
+      assert.equal(up.status, 0, up.stderr);
+      const group = await waitFor('the compose group', async () => (await state()).tree.find((n) => n.kind === 'project' && n.label === project));
+      assert.match(group.description ?? '', /^compose · 2 container\(s\)/);
+      const api = group.children?.find((c) => c.label.startsWith(`${project}_api_1 (`));
+      assert.ok(api?.children?.some((f) => f.description === 'cap-add'), JSON.stringify(group.children));
+      await vscode.commands.executeCommand('bulkhead.containers.openCompose', `${project}_api_1`);
+      const editor = await waitFor('the compose file editor', () => (vscode.window.activeTextEditor?.document.uri.fsPath === file ? vscode.window.activeTextEditor : undefined));
+      assert.equal(editor.selection.active.line, 5);
+      assert.equal(editor.document.lineAt(5).text, '  api:');
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await sleep(800);
+      await screenshot('containers-compose-service');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      compose('down', '-t', '0');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('an engine that stops shows the error state, and the tree recovers when it starts again', async function () {
