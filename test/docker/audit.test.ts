@@ -26,7 +26,12 @@ test('5.x results flip with real containers, running and created-but-privileged'
       '--pids-limit', '50', '--user', '1000', '--restart', 'on-failure:5', '--health-cmd', 'true', '--network', 'none', TEST_IMAGE, 'sleep', '300']);
     docker(['create', '--name', privileged, '--privileged', '--pid', 'host', '--label', `note=${HTML_LABEL}`, '-v', '/var/run/docker.sock:/var/run/docker.sock', TEST_IMAGE, 'sleep', '300']);
 
+    // The engine only remembers exec sessions while they run.
+    docker(['exec', '-d', '-u', 'root', hardened, 'sleep', '120']);
+
     const before = await audit();
+    // A running exec session as root: 5.24 names the container.
+    assert.ok(names(before.report, '5.24').includes(hardened), '5.24 names the container exec-ed into as root');
     for (const id of ['5.5', '5.16', '5.32', '5.13', '5.11', '5.26', '5.29', '4.1']) {
       assert.ok(names(before.report, id).includes(privileged), `${id} names the created privileged container`);
       assert.equal(status(before.report, id), 'warn', id);

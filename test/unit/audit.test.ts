@@ -314,3 +314,18 @@ test('titles and automated/manual tags follow docker-bench-security v1.6.0 (3.20
   assert.equal(check(ev, '3.20').status, 'warn');
   assert.equal(check(ev, '3.19').status, 'pass');
 });
+
+test('5.23/5.24, which docker-bench-security cannot test, warn from the exec sessions the engine records', () => {
+  const ev = host();
+  assert.equal(check(ev, '5.23').status, 'pass');
+  ev.execs = [
+    { ID: 'e1'.padEnd(64, '0'), ContainerID: ev.containers[0].Id, Privileged: true, User: '' },
+    { ID: 'e2'.padEnd(64, '0'), ContainerID: ev.containers[0].Id, Privileged: false, User: 'root' },
+  ];
+  const privileged = check(ev, '5.23');
+  assert.equal(privileged.status, 'warn');
+  assert.deepEqual(privileged.containers?.map((c) => c.name), ['web']);
+  assert.equal(check(ev, '5.24').status, 'warn');
+  ev.execs = [{ ID: 'e3'.padEnd(64, '0'), ContainerID: ev.containers[0].Id, Privileged: false, User: '1000' }];
+  assert.equal(check(ev, '5.24').status, 'pass');
+});

@@ -79,7 +79,7 @@ function selinux(ctx: AuditContext): Outcome {
 function execCheck(ctx: AuditContext, id: string, offends: (e: AuditContext['ev']['execs'][number]) => boolean, what: string): Outcome {
   const names = new Map(ctx.ev.containers.map((c) => [c.Id, containerName(c)]));
   const bad = ctx.ev.execs.filter(offends);
-  const scope = `${ctx.ev.execs.length} exec session(s) the engine still records (it forgets them when containers are removed; auditd keeps the full history)`;
+  const scope = `${ctx.ev.execs.length} exec session(s) running now (the engine forgets finished ones; auditd rules on dockerd keep the history)`;
   if (!bad.length) return { status: 'pass', evidence: [scope] };
   return {
     status: 'warn',
