@@ -164,3 +164,35 @@ test('a missing strace binary gives the install hint', dockerTestOptions(), asyn
     spawnSync(DOCKER_CLI, ['rm', '-f', name], { timeout: 60000 });
   }
 });
+
+test('a workload that rewrites a file after giving it away gets DAC_OVERRIDE, and needs it', dockerTestOptions(), async () => {
+  // Without DAC_OVERRIDE root cannot reopen for writing a 0644 file owned by uid 1000.
+  const workload = 'while true; do echo hi > /tmp/f; chown 1000:1000 /tmp/f; sleep 0.2; done';
+  const observedName = uniqueName('profile-dac');
+  const withCaps = uniqueName('profile-dac-ok');
+  const withoutDac = uniqueName('profile-dac-missing');
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-profile-dac-'));
+  try {
+    docker(['run', '-d', '--name', observedName, TEST_IMAGE, 'sh', '-c', workload]);
+    await new Promise((r) => setTimeout(r, 500));
+    const observed = await observeContainer(createClient(resolveDefaultEngine()), observedName, { seconds: 2 });
+    assert.equal(observed.error, undefined, observed.error);
+    const profile = observed.profile!;
+    assert.deepEqual(profile.capAdd, ['CHOWN', 'DAC_OVERRIDE']);
+    const profileFile = join(dir, 'dac.json');
+    writeFileSync(profileFile, serializeSeccompProfile(profile.seccomp.profile));
+    const run = (name: string, caps: string[]) =>
+      docker(['run', '-d', '--name', name, '--security-opt', `seccomp=${profileFile}`, '--cap-drop', 'ALL', ...caps.flatMap((c) => ['--cap-add', c]), TEST_IMAGE, 'sh', '-c', workload]);
+    run(withCaps, profile.capAdd);
+    run(withoutDac, ['CHOWN']);
+    await new Promise((r) => setTimeout(r, 2000));
+    const logs = (name: string) => spawnSync(DOCKER_CLI, ['logs', name], { encoding: 'utf8' });
+    const ok = logs(withCaps);
+    assert.equal(`${ok.stdout}${ok.stderr}`.trim(), '', 'no errors with the computed capabilities');
+    const denied = logs(withoutDac);
+    assert.match(`${denied.stdout}${denied.stderr}`, /can't create \/tmp\/f: Permission denied/, 'without DAC_OVERRIDE the rewrite fails');
+  } finally {
+    for (const name of [observedName, withCaps, withoutDac]) spawnSync(DOCKER_CLI, ['rm', '-f', name], { timeout: 60000 });
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

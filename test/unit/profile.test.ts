@@ -172,11 +172,12 @@ test('profile validator: messages for what Docker would refuse', () => {
 test('profileFromStrace on a recorded log: capabilities and a problem for non-strace text', () => {
   const p = profileFromStrace(readFileSync(fixturePath('strace', 'busybox-stderr.log'), 'utf8'));
   assert.equal(p.problem, undefined);
-  assert.deepEqual(p.capAdd, ['CHOWN', 'NET_BIND_SERVICE'], 'chown and bind to port 80 observed; sethostname was denied');
+  // The loop writes /tmp/f, then gives it to uid 1000, then writes it again: DAC_OVERRIDE too.
+  assert.deepEqual(p.capAdd, ['CHOWN', 'DAC_OVERRIDE', 'NET_BIND_SERVICE'], 'chown, rewrite after chown and bind to port 80 observed; sethostname was denied');
   assert.equal(p.capabilities.find((c) => c.capability === 'SYS_ADMIN')?.confidence, 'likely');
   const doc = JSON.parse(capabilitiesDocument(p));
   assert.deepEqual(doc.capDrop, ['ALL']);
-  assert.deepEqual(doc.capAdd, ['CHOWN', 'NET_BIND_SERVICE']);
+  assert.deepEqual(doc.capAdd, ['CHOWN', 'DAC_OVERRIDE', 'NET_BIND_SERVICE']);
   assert.match(profileFromStrace('{"name": "not strace"}\n').problem ?? '', /no system calls/);
   assert.match(profileFromStrace('read(0, "", 1) = 0\nfoo\nbar\nbaz\n').problem ?? '', /not strace output/);
 });
@@ -217,9 +218,9 @@ test('CLI: bulkhead profile --from-strace writes a valid profile and capabilitie
     const code = await main(['profile', '--from-strace', fixturePath('strace', 'busybox-o-file.log'), '--out', join(dir, 'p.json'), '--caps-out', join(dir, 'caps.json')], io);
     assert.equal(code, 0, err);
     assert.deepEqual(validateSeccompProfile(readFileSync(join(dir, 'p.json'), 'utf8')).problems, []);
-    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'caps.json'), 'utf8')).capAdd, ['CHOWN']);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'caps.json'), 'utf8')).capAdd, ['CHOWN', 'DAC_OVERRIDE']);
     assert.match(out, /distinct system calls observed/);
-    assert.match(out, /--cap-add CHOWN/);
+    assert.match(out, /--cap-add CHOWN --cap-add DAC_OVERRIDE/);
     writeFileSync(join(dir, 'junk.txt'), 'hello\nworld\n');
     err = '';
     assert.equal(await main(['profile', '--from-strace', join(dir, 'junk.txt'), '--out', join(dir, 'q.json')], io), 1);
@@ -234,4 +235,20 @@ test('CLI: bulkhead profile --from-strace writes a valid profile and capabilitie
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('sequence needs: writing a file after giving it away needs DAC_OVERRIDE; signalling after a uid switch suggests KILL', () => {
+  const trace = (...lines: string[]) => capabilitiesFor(lines.flatMap(call)).map((c) => `${c.capability}:${c.confidence}`);
+  // What the first real experiment showed: `id > /tmp/f; chown 1000 /tmp/f` in a loop fails with EACCES under --cap-drop ALL.
+  assert.deepEqual(
+    trace('openat(AT_FDCWD, "/tmp/f", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3', 'chown("/tmp/f", 1000, 1000) = 0', 'openat(AT_FDCWD, "/tmp/f", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3'),
+    ['CHOWN:required', 'DAC_OVERRIDE:required'],
+  );
+  assert.deepEqual(trace('chown("/tmp/f", 1000, 1000) = 0', 'unlink("/tmp/f") = 0', 'openat(AT_FDCWD, "/tmp/f", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3'), ['CHOWN:required'], 'removed first: a new file');
+  assert.deepEqual(trace('chown("/tmp/f", 1000, 1000) = 0', 'openat(AT_FDCWD, "/tmp/f", O_RDONLY) = 3'), ['CHOWN:required'], 'reading needs no override of a 0644 file');
+  assert.deepEqual(trace('chown("/tmp/f", 0, 0) = 0', 'openat(AT_FDCWD, "/tmp/f", O_RDWR) = 3'), ['CHOWN:required']);
+  const switched = parseStraceLog(['[pid 10] setuid(1000) = 0', '[pid 11] kill(12, SIGTERM) = 0'].join('\n')).calls;
+  assert.deepEqual(capabilitiesFor(switched).map((c) => `${c.capability}:${c.confidence}`), ['KILL:likely', 'SETUID:required']);
+  const sameUid = parseStraceLog('[pid 11] kill(12, SIGTERM) = 0').calls;
+  assert.deepEqual(capabilitiesFor(sameUid), []);
 });

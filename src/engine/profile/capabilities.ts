@@ -99,22 +99,75 @@ const RULES: Rule[] = [
 /** The capabilities the calls need, sorted by name; one entry per capability with its first reason. */
 export function capabilitiesFor(calls: readonly SyscallEvent[]): CapabilityNeed[] {
   const needs = new Map<string, CapabilityNeed>();
+  const add = (hit: { capability: string; confidence: Confidence; why: string }) => {
+    const known = needs.get(hit.capability);
+    if (!known) needs.set(hit.capability, { capability: hit.capability, confidence: hit.confidence, reason: hit.why, calls: 1 });
+    else {
+      known.calls++;
+      if (known.confidence === 'likely' && hit.confidence === 'required') {
+        known.confidence = 'required';
+        known.reason = hit.why;
+      }
+    }
+  };
   for (const call of calls) {
     for (const rule of RULES) {
       const hit = rule(call);
-      if (!hit) continue;
-      const known = needs.get(hit.capability);
-      if (!known) needs.set(hit.capability, { capability: hit.capability, confidence: hit.confidence, reason: hit.why, calls: 1 });
-      else {
-        known.calls++;
-        if (known.confidence === 'likely' && hit.confidence === 'required') {
-          known.confidence = 'required';
-          known.reason = hit.why;
-        }
-      }
+      if (hit) add(hit);
     }
   }
+  for (const hit of sequenceNeeds(calls)) add(hit);
   return [...needs.values()].sort((a, b) => (a.capability < b.capability ? -1 : 1));
+}
+
+const OPEN_FOR_WRITE = /O_(WRONLY|RDWR|TRUNC)\b/;
+const PATH_ARG = /^(?:AT_FDCWD,\s*)?"((?:[^"\\]|\\.)*)"/;
+
+/**
+ * Needs that only show in a sequence of calls. The observed container had Docker's default
+ * capabilities, so these calls succeeded silently; under `--cap-drop ALL` they fail:
+ * - a file handed to another user (chown to uid != 0) and written again by a process that kept
+ *   its uid needs DAC_OVERRIDE (unless the file is world-writable: the mode is not in the trace);
+ * - after some process switched to another uid, a process that did not switch and signals
+ *   others probably signals it: KILL ("likely": strace shows pids as the container sees them
+ *   in kill() but as the host sees them in its prefixes, so targets cannot be matched).
+ */
+function sequenceNeeds(calls: readonly SyscallEvent[]): { capability: string; confidence: Confidence; why: string }[] {
+  const out: { capability: string; confidence: Confidence; why: string }[] = [];
+  const givenAway = new Map<string, string>();
+  const switched = new Set<number | undefined>();
+  let someoneSwitched = false;
+  for (const c of calls) {
+    if (c.errno) continue;
+    if ((c.name === 'chown' || c.name === 'lchown' || c.name === 'fchownat' || c.name === 'chown32') && !switched.has(c.pid)) {
+      const path = PATH_ARG.exec(c.args)?.[1];
+      const uid = /^(?:AT_FDCWD,\s*)?"(?:[^"\\]|\\.)*",\s*(-?\d+)/.exec(c.args)?.[1];
+      if (path && uid && uid !== '-1' && uid !== '0') givenAway.set(path, uid);
+      else if (path && uid === '0') givenAway.delete(path);
+    } else if ((c.name === 'open' || c.name === 'openat' || c.name === 'creat') && !switched.has(c.pid)) {
+      const path = PATH_ARG.exec(c.args)?.[1];
+      const owner = path === undefined ? undefined : givenAway.get(path);
+      if (owner && (c.name === 'creat' || OPEN_FOR_WRITE.test(c.args))) {
+        out.push({ capability: 'DAC_OVERRIDE', confidence: 'required', why: `writes ${path} after giving it to uid ${owner} (unless the file is world-writable)` });
+      }
+    } else if (c.name === 'unlink' || c.name === 'unlinkat' || c.name === 'rename' || c.name === 'renameat' || c.name === 'renameat2') {
+      // Removed (or replaced): the next write creates a file of its own.
+      const path = PATH_ARG.exec(c.args)?.[1];
+      if (path) givenAway.delete(path);
+      const target = /"(?:[^"\\]|\\.)*",\s*(?:AT_FDCWD,\s*)?"((?:[^"\\]|\\.)*)"/.exec(c.args)?.[1];
+      if (target) givenAway.delete(target);
+    } else if (/^set(res|re)?uid(32)?$/.test(c.name)) {
+      const uids = c.args.split(',').map((a) => a.trim());
+      if (uids.some((u) => u !== '0' && u !== '-1')) {
+        switched.add(c.pid);
+        someoneSwitched = true;
+      }
+    } else if ((c.name === 'kill' || c.name === 'tgkill' || c.name === 'tkill') && someoneSwitched && !switched.has(c.pid)) {
+      const target = Number(c.args.split(',')[0]);
+      if (target > 1 && !/SIG_0|, 0$/.test(c.args)) out.push({ capability: 'KILL', confidence: 'likely', why: `signals pid ${target} after processes switched to another uid` });
+    }
+  }
+  return out;
 }
 
 /** The `cap_add` list: required capabilities, plus likely ones when asked. */
