@@ -22,7 +22,8 @@ function severityIcon(worst: Severity | undefined, clean = 'pass'): vscode.Theme
 
 /** The tooltip of a container: a summary of its confinement, every Docker string escaped. */
 export function containerTooltip(c: ContainerAnalysis): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(undefined, true);
+  // No theme icons: a container named "$(zap)" must stay text.
+  const md = new vscode.MarkdownString(undefined, false);
   md.isTrusted = false;
   md.supportHtml = false;
   md.appendMarkdown(`**${escapeMarkdown(c.name)}**  \n${escapeMarkdown(c.image)} · ${escapeMarkdown(c.state)}${c.findings.length ? ` · ${severitySummary(c.findings)}` : ''}\n\n`);
