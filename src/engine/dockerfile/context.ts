@@ -64,6 +64,7 @@ export interface DockerfileContext {
 export function createDockerfileContext(text: string, file?: string): DockerfileContext {
   const lines = new LineIndex(text);
   const dockerfile = DockerfileParser.parse(text);
+  for (const instruction of dockerfile.getInstructions()) memoizeAccessors(instruction);
   const offsetAt = (p: Position) => lines.offset(p.line, p.character);
   const rangeOf = (r: PositionRange) => ({ start: offsetAt(r.start), end: offsetAt(r.end) });
   const escape = dockerfile.getEscapeCharacter();
@@ -94,6 +95,29 @@ export function createDockerfileContext(text: string, file?: string): Dockerfile
     stageOf: (instruction) => stageByInstruction.get(instruction),
   };
   return ctx;
+}
+
+/**
+ * dockerfile-ast re-tokenizes an instruction's arguments on every accessor call (and its own
+ * accessors call each other), which made rules cost more than parsing. The text of one parse never
+ * changes, so each accessor of each instruction is computed once; callers never mutate results.
+ */
+const MEMOIZED = ['getRawArguments', 'getArguments', 'getKeyword', 'getFlags', 'getRawArgumentsContent', 'getArgumentsContent', 'getProperties', 'getHeredocs', 'getJSONStrings', 'getImage', 'getBuildStage'];
+function memoizeAccessors(instruction: Instruction): void {
+  const target = instruction as unknown as Record<string, unknown>;
+  for (const name of MEMOIZED) {
+    const original = target[name];
+    if (typeof original !== 'function') continue;
+    let computed = false;
+    let value: unknown;
+    target[name] = () => {
+      if (!computed) {
+        value = (original as () => unknown).call(instruction);
+        computed = true;
+      }
+      return value;
+    };
+  }
 }
 
 /** Offsets of an instruction from its keyword to the end of its last line (heredocs included). */
@@ -201,7 +225,7 @@ function familyOf(stage: Stage): ImageFamily {
   // Fall back to the package manager the stage itself runs.
   for (const i of stage.instructions) {
     if (i.getKeyword() !== 'RUN') continue;
-    const body = i.getRawArgumentsContent() ?? '';
+    const body = i.getTextContent();
     if (/\bapk\s+(?:add|update)\b/.test(body)) return 'alpine';
     if (/\bapt(?:-get)?\s+(?:install|update)\b/.test(body)) return 'debian';
     if (/\b(?:yum|dnf|microdnf)\s+install\b/.test(body)) return 'rhel';
@@ -222,10 +246,11 @@ function shellCommandsOf(ctx: DockerfileContext, instruction: Instruction): Shel
     });
     return words.length ? [{ words, pipedFrom: false, pipedTo: false }] : [];
   }
-  const args = instruction.getArguments();
-  if (!args.length) return [];
-  const start = ctx.offsetAt(args[0].getRange().start);
-  const heredocs = instruction instanceof Run ? instruction.getHeredocs() : [];
+  // Found in the text rather than with getArguments(), which re-tokenizes the whole instruction.
+  const end = ctx.offsetAt(instruction.getRange().end);
+  const start = skipFlags(ctx, ctx.offsetAt(instruction.getInstructionRange().end), end);
+  if (start >= end) return [];
+  const heredocs = instruction instanceof Run && ctx.text.slice(start, end).includes('<<') ? instruction.getHeredocs() : [];
   if (heredocs.length) {
     const firstLineEnd = ctx.lines.lineEnd(heredocs[0].getStartRange().start.line);
     // The `<<EOF` markers are not words of the command.
@@ -240,6 +265,29 @@ function shellCommandsOf(ctx: DockerfileContext, instruction: Instruction): Shel
     }
     return head;
   }
-  const end = ctx.offsetAt(instruction.getRange().end);
   return tokenizeShell(ctx.text, start, end, ctx.escape, true);
+}
+
+/** The offset after the blanks, line continuations and `--flag[=value]` words that start at `from`. */
+function skipFlags(ctx: DockerfileContext, from: number, end: number): number {
+  const { text, escape } = ctx;
+  let i = from;
+  for (;;) {
+    while (i < end && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r' || text[i] === '\n')) i++;
+    if (text[i] === escape && /^[ \t]*\r?\n/.test(text.slice(i + 1, i + 64))) {
+      i = text.indexOf('\n', i) + 1;
+      continue;
+    }
+    // Comment lines inside a continuation are dropped by the builder.
+    if (text[i] === '#' && i > from) {
+      const nl = text.indexOf('\n', i);
+      i = nl === -1 ? end : nl + 1;
+      continue;
+    }
+    if (text.startsWith('--', i)) {
+      while (i < end && !/[ \t\r\n]/.test(text[i])) i++;
+      continue;
+    }
+    return i;
+  }
 }

@@ -71,6 +71,6 @@ export function sameRun(ctx: DockerfileContext, cmd: RunCommand): RunCommand[] {
 
 /** Whether the RUN is shell form written on the RUN line (not exec form, not a heredoc script). */
 export function isShellForm(instruction: Instruction): boolean {
-  const raw = instruction.getRawArgumentsContent() ?? '';
+  const raw = instruction.getTextContent().replace(/^\s*\S+/, '');
   return !/^\s*(?:--\S+\s+)*\[/.test(raw) && !/<<-?\s*["']?[A-Za-z_]/.test(raw);
 }

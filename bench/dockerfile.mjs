@@ -1,0 +1,122 @@
+// Dockerfile lint throughput: Bulkhead's lintText (parse + every Dockerfile rule + suppressions)
+// next to dockerfile-ast's parse alone and dockerfile-utils' validator, on the same generated
+// corpus in the same run. Targets: within 2x of bare parsing, faster than dockerfile-utils.
+// Run after `npm run build` (or any time): node bench/dockerfile.mjs [files] [rounds]
+// The engine entry is bundled here with esbuild, dependencies left external so all three use the
+// very same dockerfile-ast module.
+import * as esbuild from 'esbuild';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const fileCount = Number(process.argv[2] ?? 400);
+const rounds = Number(process.argv[3] ?? 7);
+const require = createRequire(import.meta.url);
+
+const outDir = join('node_modules', '.cache', 'bulkhead-bench');
+mkdirSync(outDir, { recursive: true });
+const entry = join(outDir, 'dockerfile-engine.cjs');
+await esbuild.build({
+  stdin: { contents: "export { lintText } from './src/engine/lint'; export { fixAll } from './src/engine/fix';", resolveDir: process.cwd(), loader: 'ts' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  packages: 'external',
+  outfile: entry,
+  logLevel: 'warning',
+});
+const { lintText } = require(join(process.cwd(), entry));
+const { DockerfileParser } = require('dockerfile-ast');
+const { validate } = require('dockerfile-utils');
+
+// A deterministic, varied corpus: multi-stage builds, ARG-in-FROM, continuations, heredocs, the
+// escape directive, package installs, secrets, pipes, exec and shell forms.
+function mulberry32(seed) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = mulberry32(0xb01d);
+const pick = (xs) => xs[Math.floor(random() * xs.length)];
+const BASES = ['node:20-alpine', 'python:3.12-slim', 'debian:12', 'ubuntu:24.04', 'alpine', 'golang:1.22', 'busybox:latest', '${BASE}', 'nginx:1.27', 'mcr.microsoft.com/windows/servercore:ltsc2022'];
+const PACKAGES = ['curl', 'git', 'ca-certificates', 'build-essential', 'libpq-dev', 'tini', 'jq', 'openssl', 'unzip', 'gnupg'];
+const LINES = [
+  () => `RUN apt-get update && apt-get install -y --no-install-recommends ${pick(PACKAGES)} ${pick(PACKAGES)} \\\n    ${pick(PACKAGES)} \\\n    && rm -rf /var/lib/apt/lists/*`,
+  () => `RUN apt-get install ${pick(PACKAGES)}`,
+  () => `RUN apk add --no-cache ${pick(PACKAGES)} ${pick(PACKAGES)}`,
+  () => `RUN curl -fsSL${random() < 0.3 ? 'k' : ''} https://example.com/${pick(PACKAGES)}.tar.gz | tar -xz -C /opt`,
+  () => `RUN wget -qO- https://example.com/install.sh | sh`,
+  () => `ENV ${pick(['APP_ENV', 'DB_PASSWORD', 'NODE_ENV', 'API_KEY', 'PATH_PREFIX', 'GPG_KEY'])}=${pick(['production', 'hunter2', '/usr/local', 'abc123'])}`,
+  () => `ARG ${pick(['VERSION', 'NPM_TOKEN', 'BUILD_DATE'])}${random() < 0.5 ? '=1.0' : ''}`,
+  () => `COPY ${pick(['package.json', '.', 'src/', 'requirements.txt'])} ${pick(['/app/', './', '/srv/'])}`,
+  () => `ADD ${pick(['app.tar.gz', 'config.yml', 'https://example.com/file.bin'])} /opt/`,
+  () => `WORKDIR ${pick(['/app', 'app', '/srv/app', 'build'])}`,
+  () => `RUN <<EOF\nset -e\napt-get update\napt-get install -y ${pick(PACKAGES)}\nchmod ${pick(['0755', '4755', 'u+x'])} /usr/local/bin/${pick(PACKAGES)}\nEOF`,
+  () => `RUN ${pick(['sudo ', ''])}pip install ${pick(['--trusted-host pypi.org ', ''])}-r requirements.txt`,
+  () => `# ${pick(['build the app', 'bulkhead-ignore sudo-in-run -- legacy', 'install deps'])}`,
+  () => `LABEL org.opencontainers.image.source="https://example.com/${pick(PACKAGES)}"`,
+  () => `RUN go build -o /out/app ./cmd/app && \\\n    strip /out/app`,
+  () => `EXPOSE ${pick(['8080', '22', '3000 443', '9000/tcp'])}`,
+  () => `USER ${pick(['root', 'app', '10001:10001', 'node'])}`,
+];
+function dockerfile() {
+  const lines = [];
+  if (random() < 0.15) lines.push('# escape=`');
+  if (random() < 0.3) lines.push('ARG BASE=node:20-alpine');
+  const stages = 1 + Math.floor(random() * 3);
+  for (let s = 0; s < stages; s++) {
+    lines.push(`FROM ${pick(BASES)}${s < stages - 1 ? ` AS stage${s}` : ''}`);
+    const body = 3 + Math.floor(random() * 25);
+    for (let k = 0; k < body; k++) lines.push(pick(LINES)());
+    if (s > 0) lines.push(`COPY --from=stage${s - 1} /out /app`);
+  }
+  if (random() < 0.5) lines.push('HEALTHCHECK CMD wget -q --spider http://127.0.0.1:8080/ || exit 1');
+  lines.push(random() < 0.5 ? 'CMD ["node", "server.js"]' : 'CMD node server.js --port 8080');
+  return lines.join('\n') + '\n';
+}
+const corpus = Array.from({ length: fileCount }, dockerfile);
+const bytes = corpus.reduce((n, t) => n + t.length, 0);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Times each contender over the whole corpus, interleaved round by round so machine noise hits all alike. */
+function measure(contenders) {
+  for (const fn of Object.values(contenders)) for (const text of corpus.slice(0, 50)) fn(text); // warm up the JIT
+  const times = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, fn] of Object.entries(contenders)) {
+      const t = performance.now();
+      for (const text of corpus) fn(text);
+      times[name].push(performance.now() - t);
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+}
+
+let findings = 0;
+let errors = 0;
+for (const text of corpus) {
+  const r = lintText(text, { kind: 'dockerfile' });
+  findings += r.findings.length;
+  errors += r.errors.length;
+}
+const { parseMs, lintMs, utilsMs } = measure({
+  parseMs: (t) => DockerfileParser.parse(t).getInstructions(),
+  lintMs: (t) => lintText(t, { kind: 'dockerfile' }),
+  utilsMs: (t) => validate(t),
+});
+
+const perFile = (ms) => `${((ms * 1000) / corpus.length).toFixed(1)} µs/file, ${Math.round(corpus.length / (ms / 1000))} files/s`;
+console.log(`corpus: ${corpus.length} generated Dockerfiles, ${(bytes / 1024).toFixed(0)} KiB, ${corpus.reduce((n, t) => n + t.split('\n').length, 0)} lines; median of ${rounds} rounds`);
+console.log(`  bulkhead lintText:           ${lintMs.toFixed(1)} ms  (${perFile(lintMs)}; ${findings} findings, ${errors} errors)`);
+console.log(`  dockerfile-ast parse alone:  ${parseMs.toFixed(1)} ms  (${perFile(parseMs)})`);
+console.log(`  dockerfile-utils validate:   ${utilsMs.toFixed(1)} ms  (${perFile(utilsMs)})`);
+const vsParse = lintMs / parseMs;
+const vsUtils = utilsMs / lintMs;
+console.log(`  lint / bare parse = ${vsParse.toFixed(2)}x  (target <= 2x: ${vsParse <= 2 ? 'met' : 'NOT met'})`);
+console.log(`  dockerfile-utils / lint = ${vsUtils.toFixed(2)}x  (target > 1x, Bulkhead faster: ${vsUtils > 1 ? 'met' : 'NOT met'})`);
