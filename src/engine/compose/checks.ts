@@ -126,6 +126,10 @@ export interface VolumeEntry {
 
 /** Short (`/src:/dst:ro,rshared`) and long (`{type: bind, source, target, read_only, bind: {propagation}}`) volume syntax. */
 export function volumeEntries(ctx: ComposeContext, service: ComposeService): VolumeEntry[] {
+  return service.cached('volumes', () => readVolumes(ctx, service));
+}
+
+function readVolumes(ctx: ComposeContext, service: ComposeService): VolumeEntry[] {
   const out: VolumeEntry[] = [];
   for (const entry of listEntries(ctx, service.get('volumes'))) {
     if (entry.text !== undefined) {
@@ -204,6 +208,10 @@ export interface PortEntry {
 
 /** Short (`127.0.0.1:8080:80/tcp`) and long (`{target, published, host_ip, protocol}`) port syntax. */
 export function portEntries(ctx: ComposeContext, service: ComposeService): PortEntry[] {
+  return service.cached('ports', () => readPorts(ctx, service));
+}
+
+function readPorts(ctx: ComposeContext, service: ComposeService): PortEntry[] {
   const out: PortEntry[] = [];
   for (const entry of listEntries(ctx, service.get('ports'))) {
     if (isScalar(entry.node)) {

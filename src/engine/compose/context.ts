@@ -1,4 +1,4 @@
-import { isAlias, isCollection, isMap, isScalar, parseDocument, visit, type Alias, type Document, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, parseDocument, type Alias, type Document, type Node, type YAMLMap } from 'yaml';
 import { LineIndex } from '../text';
 import type { LintError } from '../model';
 import { ComposeService } from './service';
@@ -38,9 +38,8 @@ export function createComposeContext(text: string, file?: string): { ctx?: Compo
     return { errors: [{ message: 'a compose file must be a mapping at the top level (with a `services:` key)', range: nodeRange(doc.contents) }] };
   }
 
-  const anchors = indexAliases(doc);
-  const size = expandedSize(doc.contents, anchors.targets);
-  if (size >= MAX_EXPANDED_NODES) {
+  const anchors = indexAliases(doc.contents);
+  if (anchors.expanded >= MAX_EXPANDED_NODES) {
     return {
       errors: [
         {
@@ -85,60 +84,45 @@ interface AliasIndex {
   targets: Map<unknown, Node | undefined>;
   uses: Map<Node, number>;
   firstAlias?: Alias;
+  /** Node count with every alias expanded (capped at MAX_EXPANDED_NODES). */
+  expanded: number;
 }
 
-/** One pass over the document: each alias's target and how often each anchor is used. */
-function indexAliases(doc: Document.Parsed): AliasIndex {
+/**
+ * One pass in document order: each alias's target (the last anchor of its name before it), how
+ * often each anchor is used, and the expanded size, memoised per anchor so an alias bomb is
+ * measured without being expanded.
+ */
+function indexAliases(root: Node): AliasIndex {
   const byName = new Map<string, Node>();
-  const index: AliasIndex = { targets: new Map(), uses: new Map() };
-  visit(doc, {
-    Node(_key, node) {
-      if (isAlias(node)) {
-        const target = byName.get(node.source);
-        index.targets.set(node, target);
-        index.firstAlias ??= node;
-        if (target) index.uses.set(target, (index.uses.get(target) ?? 0) + 1);
-        return;
-      }
-      const anchor = (node as { anchor?: string }).anchor;
-      if (anchor) byName.set(anchor, node as Node);
-    },
-  });
-  return index;
-}
-
-/** Node count of the document with every alias expanded, memoised per anchor and capped. */
-function expandedSize(root: Node, targets: Map<unknown, Node | undefined>): number {
-  if (targets.size === 0) return 0;
-  const memo = new Map<Node, number>();
-  const active = new Set<Node>();
-  const sizeOf = (node: unknown): number => {
+  const sizes = new Map<Node, number>();
+  const index: AliasIndex = { targets: new Map(), uses: new Map(), expanded: 0 };
+  const walk = (node: unknown): number => {
+    if (node === null || typeof node !== 'object') return 0;
     if (isAlias(node)) {
-      const target = targets.get(node);
-      // A self-referencing alias is a cycle; count it as huge rather than recursing.
+      const target = byName.get(node.source);
+      index.targets.set(node, target);
+      index.firstAlias ??= node;
       if (!target) return 1;
-      if (active.has(target)) return MAX_EXPANDED_NODES;
-      return sizeOf(target);
+      index.uses.set(target, (index.uses.get(target) ?? 0) + 1);
+      // An alias inside its own anchor is a cycle: count it as unbounded.
+      return sizes.get(target) ?? MAX_EXPANDED_NODES;
     }
-    if (!isCollection(node)) return 1;
-    const known = memo.get(node);
-    if (known !== undefined) return known;
-    active.add(node);
-    let total = 1;
-    for (const item of node.items as unknown[]) {
-      if (total >= MAX_EXPANDED_NODES) break;
-      if (isScalar(item) || isAlias(item) || isCollection(item)) total += sizeOf(item);
-      else {
-        const pair = item as { key?: unknown; value?: unknown };
-        total += sizeOf(pair.key) + sizeOf(pair.value);
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) byName.set(anchor, node as Node);
+    let size = 1;
+    if (isCollection(node)) {
+      for (const item of node.items as unknown[]) {
+        if (isPair(item)) size += walk(item.key) + walk(item.value);
+        else size += walk(item);
+        if (size > MAX_EXPANDED_NODES) size = MAX_EXPANDED_NODES;
       }
     }
-    active.delete(node);
-    total = Math.min(total, MAX_EXPANDED_NODES);
-    memo.set(node, total);
-    return total;
+    if (anchor) sizes.set(node as Node, size);
+    return size;
   };
-  return sizeOf(root);
+  index.expanded = walk(root);
+  return index;
 }
 
 function nodeRange(node: unknown): { start: number; end: number } | undefined {

@@ -51,6 +51,14 @@ export class ComposeService {
     return { start: r[0], end: r[1] };
   }
 
+  private readonly memo = new Map<string, unknown>();
+
+  /** A value derived from the service, computed once per lint (several rules read ports, volumes…). */
+  cached<T>(key: string, compute: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, compute());
+    return this.memo.get(key) as T;
+  }
+
   get(key: string): Field | undefined {
     return this.fields().get(key);
   }
