@@ -412,3 +412,30 @@ test('fix-all of every safe fix, then of every fix, converges and keeps the docu
     assert.ok(!left.has(fixedRule), `${fixedRule} fixed`);
   }
 });
+
+// ---- snippet -----------------------------------------------------------------------------------
+
+/** Expands VS Code snippet syntax with each placeholder's default (enough for our snippets). */
+function expandSnippet(body: string): string {
+  const values = new Map<string, string>();
+  let text = body.replace(/\\\$/g, '\u0000');
+  for (let guard = 0; guard < 50 && /\$\{\d+:[^{}$]*\}/.test(text); guard++) {
+    text = text.replace(/\$\{(\d+):([^{}$]*)\}/g, (_m, n: string, d: string) => {
+      values.set(n, d);
+      return d;
+    });
+    text = text.replace(/\$\{(\d+)\}/g, (m, n: string) => values.get(n) ?? m);
+  }
+  return text.replace(/\$\{(\d+)\}/g, (_m, n: string) => values.get(n) ?? '').replace(/\$0/g, '').replace(/\u0000/g, '$');
+}
+
+test('the hardened-service snippet, expanded with its defaults, has no hardening findings', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { repoPath } = await import('../support/paths');
+  const snippets = JSON.parse(readFileSync(repoPath('snippets', 'compose.code-snippets'), 'utf8')) as Record<string, { body: string[] }>;
+  const service = expandSnippet(snippets['Hardened compose service'].body.join('\n'));
+  const text = 'services:\n' + service.split('\n').map((l) => (l ? '  ' + l : l)).join('\n');
+  const value = parse(text);
+  assert.equal(value.services.app.environment.DATABASE_PASSWORD, '${DATABASE_PASSWORD}');
+  assert.deepEqual(lint(text).map((f) => `${f.ruleId}:${f.severity}`), ['image-unpinned:info']);
+});
