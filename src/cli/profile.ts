@@ -20,7 +20,9 @@ export async function runProfile(argv: string[], io: Io): Promise<number> {
   const args = parseArgs(argv, ['seconds', 'out', 'caps-out', 'from-strace', 'log-out'], ['no-runtime', 'include-likely']);
   const out = args.options.get('out');
   if (typeof out !== 'string') throw new UsageError(`--out FILE is required\n${PROFILE_USAGE}`);
-  const capsOut = args.options.get('caps-out');
+  // The capabilities go beside the profile unless told otherwise (the editor's code action reads them there).
+  const capsOption = args.options.get('caps-out');
+  const capsOut = typeof capsOption === 'string' ? capsOption : `${out.replace(/\.json$/, '')}.capabilities.json`;
   const fromStrace = args.options.get('from-strace');
   const options = { includeRuntime: !args.options.has('no-runtime'), includeLikelyCaps: args.options.has('include-likely') };
 
@@ -79,7 +81,7 @@ export async function runProfile(argv: string[], io: Io): Promise<number> {
 
   try {
     writeFileSync(out, serializeSeccompProfile(profile.seccomp.profile));
-    if (typeof capsOut === 'string') writeFileSync(capsOut, capabilitiesDocument(profile));
+    writeFileSync(capsOut, capabilitiesDocument(profile));
   } catch (e) {
     io.err(`bulkhead: cannot write: ${(e as Error).message}\n`);
     return 2;
@@ -87,7 +89,7 @@ export async function runProfile(argv: string[], io: Io): Promise<number> {
   const observedCount = profile.counts.size;
   const lines = [
     `profile of ${source}: ${observedCount} distinct system calls observed (${profile.log.calls.length} calls), ${profile.seccomp.runtimeOnly.length} added for the container runtime, ${profile.seccomp.allowed.length} allowed in total`,
-    `wrote ${out}${typeof capsOut === 'string' ? ` and ${capsOut}` : ''}`,
+    `wrote ${out} and ${capsOut}`,
     `capabilities: ${profile.capabilities.length ? profile.capabilities.map((c) => `${c.capability} (${c.confidence}: ${c.reason})`).join(', ') : 'none needed'}`,
     ...profile.log.warnings.map((w) => `warning: ${w}`),
     `run it: ${hardenedRunCommand(image, [], { profilePath: out, capAdd: profile.capAdd })}`,

@@ -5,8 +5,8 @@ import type { TextEdit } from '../model';
 export interface ProfileWiring {
   /** As the compose file should name it: `./profiles/web.json` (relative to the compose file). */
   profilePath: string;
-  /** Capabilities to add back after `cap_drop: [ALL]`. */
-  capAdd: readonly string[];
+  /** Capabilities to add back after `cap_drop: [ALL]`; undefined leaves cap_drop/cap_add alone. */
+  capAdd: readonly string[] | undefined;
 }
 
 const SECCOMP_OPT = /^seccomp[=:]/;
@@ -32,11 +32,10 @@ export function composeWiringEdits(text: string, serviceName: string, wiring: Pr
   const keptOpts = isSeq(existingOpts?.value)
     ? existingOpts.value.items.map((i) => (isScalar(i) ? String(i.value) : undefined)).filter((v): v is string => v !== undefined && !SECCOMP_OPT.test(v))
     : [];
-  const wanted: [string, string[] | undefined][] = [
-    ['security_opt', [...keptOpts, `seccomp=${wiring.profilePath}`]],
-    ['cap_drop', ['ALL']],
-    ['cap_add', wiring.capAdd.length ? [...new Set(wiring.capAdd)].sort() : undefined],
-  ];
+  const wanted: [string, string[] | undefined][] = [['security_opt', [...keptOpts, `seccomp=${wiring.profilePath}`]]];
+  if (wiring.capAdd) {
+    wanted.push(['cap_drop', ['ALL']], ['cap_add', wiring.capAdd.length ? [...new Set(wiring.capAdd)].sort() : undefined]);
+  }
 
   const edits: TextEdit[] = [];
   const inserts: string[] = [];
@@ -90,7 +89,7 @@ export function shellQuote(arg: string): string {
 /** `docker run` with the profile and capabilities, for containers not started by compose. */
 export function hardenedRunCommand(image: string, command: readonly string[], wiring: ProfileWiring, extra: readonly string[] = []): string {
   const args = ['docker', 'run', '--security-opt', `seccomp=${wiring.profilePath}`, '--cap-drop', 'ALL'];
-  for (const cap of [...new Set(wiring.capAdd)].sort()) args.push('--cap-add', cap);
+  for (const cap of [...new Set(wiring.capAdd ?? [])].sort()) args.push('--cap-add', cap);
   args.push(...extra, image, ...command);
   return args.map(shellQuote).join(' ');
 }

@@ -3,8 +3,9 @@ import * as vscode from 'vscode';
 import type { BulkheadContext } from '../context';
 import { createClient, resolveDefaultEngine } from '../../docker/connection';
 import { observeContainer, type ObservedContainer } from '../../docker/profile';
-import { profileFromStrace, serializeSeccompProfile, type ObservedProfile } from '../../engine/profile';
+import { capabilitiesDocument, profileFromStrace, serializeSeccompProfile, type ObservedProfile } from '../../engine/profile';
 import { composeWiringEdits, hardenedRunCommand, type ProfileWiring } from '../../engine/profile/wire';
+import { capabilitiesFileFor, COMPOSE_DOCUMENTS, ProfileCodeActions } from './codeActions';
 
 /** What the command may be given: a container id, a tree node (`{ id }` / `{ container: { id } }`), or test options. */
 export type ProfileArgument =
@@ -43,7 +44,10 @@ const DURATIONS: { label: string; seconds: number }[] = [
 const DOCKER_DEFAULT_ALLOWED = 357;
 
 export function registerProfile(ctx: BulkheadContext): void {
-  ctx.subscribe(vscode.commands.registerCommand('bulkhead.profileContainer', (arg?: ProfileArgument) => profileCommand(ctx, arg)));
+  ctx.subscribe(
+    vscode.commands.registerCommand('bulkhead.profileContainer', (arg?: ProfileArgument) => profileCommand(ctx, arg)),
+    vscode.languages.registerCodeActionsProvider(COMPOSE_DOCUMENTS, new ProfileCodeActions(), ProfileCodeActions.metadata),
+  );
 }
 
 function containerIdOf(arg: ProfileArgument | undefined): string | undefined {
@@ -134,6 +138,8 @@ async function profileCommand(ctx: BulkheadContext, arg?: ProfileArgument): Prom
   const profileUri = vscode.Uri.joinPath(folder.uri, 'profiles', fileName);
   await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(folder.uri, 'profiles'));
   await vscode.workspace.fs.writeFile(profileUri, Buffer.from(serializeSeccompProfile(profile.seccomp.profile), 'utf8'));
+  // Saved beside it so the compose code action can wire the capabilities in later.
+  await vscode.workspace.fs.writeFile(capabilitiesFileFor(profileUri), Buffer.from(capabilitiesDocument(profile), 'utf8'));
   const result: ProfileCommandResult = { profileUri: profileUri.toString(), allowed: profile.seccomp.allowed, observed: profile.counts.size, capAdd: profile.capAdd };
   ctx.log.info(
     `profile: wrote ${profileUri.fsPath}: ${profile.counts.size} observed + ${profile.seccomp.runtimeOnly.length} runtime = ${profile.seccomp.allowed.length} syscalls; caps ${profile.capAdd.join(',') || 'none'}; ` +

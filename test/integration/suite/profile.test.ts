@@ -41,17 +41,15 @@ suite('profile container', () => {
     const dir = join(workspaceRoot(), 'profile-demo');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'compose.yaml');
-    writeFileSync(
-      file,
-      [
+    const original = [
         'services:',
         '  app:',
         `    image: ${TEST_IMAGE}`,
         '    # writes a file, hands it to uid 1000, runs id: needs CHOWN and nothing else',
         '    command: ["sh", "-c", "while true; do rm -f /tmp/out; id > /tmp/out; chown 1000:1000 /tmp/out; sleep 0.3; done"]',
         '',
-      ].join('\n'),
-    );
+      ].join('\n');
+    writeFileSync(file, original);
     try {
       const up = compose(file, project, ['up', '-d']);
       assert.equal(up.status, 0, up.output);
@@ -93,6 +91,19 @@ suite('profile container', () => {
       assert.match(diag.message, /missing\.json does not exist/);
       await screenshot('profile-missing-diagnostic');
       await vscode.commands.executeCommand('workbench.action.files.revert');
+
+      // The same wiring as a code action on the service, from the saved profile and capabilities.
+      writeFileSync(file, original);
+      const fresh = await vscode.workspace.openTextDocument(file);
+      await waitFor('document reloaded', () => (fresh.getText() === original ? true : undefined));
+      const serviceLine = fresh.positionAt(original.indexOf('  app:') + 2);
+      const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', fresh.uri, new vscode.Range(serviceLine, serviceLine))) ?? [];
+      const harden = actions.find((a) => a.title.startsWith('Harden service "app" with observed profile'));
+      assert.ok(harden?.edit, actions.map((a) => a.title).join(' | '));
+      assert.match(harden.title, /cap_add CHOWN/);
+      assert.ok(await vscode.workspace.applyEdit(harden.edit));
+      assert.ok(fresh.getText().includes(`security_opt: ["seccomp=${expectedPath}"]`) && fresh.getText().includes('cap_add: ["CHOWN"]'), fresh.getText());
+      await screenshot('profile-code-action-applied');
     } finally {
       compose(file, project, ['down', '-t', '0']);
     }
