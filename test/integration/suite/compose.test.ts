@@ -1,0 +1,114 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { screenshot, waitFor } from '../support';
+
+// Compose hardening rules seen through the real editor: diagnostics at the exact key/value,
+// preferred quick fixes, fix-all of safe fixes only, and the contributed hardened-service snippet.
+
+const workspaceRoot = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+
+const MONITORING = [
+  '# Monitoring stack (integration test): comments and anchors must survive.',
+  'x-agent: &agent',
+  '  restart: unless-stopped',
+  '  privileged: true',
+  'services:',
+  '  portainer:',
+  '    image: portainer/portainer-ce:2.19.4',
+  '    ports:',
+  '      - "9443:9443" # admin UI',
+  '    volumes:',
+  '      - /var/run/docker.sock:/var/run/docker.sock',
+  '  cadvisor:',
+  '    <<: *agent',
+  '    image: gcr.io/cadvisor/cadvisor:v0.47.2',
+  '    volumes:',
+  '      - /:/rootfs:ro',
+  '      - /sys:/sys',
+  '  exporter:',
+  '    <<: *agent',
+  '    image: prom/node-exporter:v1.7.0',
+  '    pid: host',
+  '',
+].join('\n');
+
+function diagnostics(uri: vscode.Uri, ruleId: string): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'bulkhead' && typeof d.code === 'object' && d.code.value === ruleId);
+}
+
+async function openNew(relative: string, text: string): Promise<vscode.TextEditor> {
+  const uri = vscode.Uri.file(path.join(workspaceRoot(), relative));
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
+  return vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+}
+
+const textAt = (doc: vscode.TextDocument, d: vscode.Diagnostic) => doc.getText(d.range);
+
+suite('compose hardening', () => {
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension('bulkhead.bulkhead')!.activate();
+  });
+
+  test('findings sit on the exact key or value, one per service for a shared anchor', async () => {
+    const editor = await openNew('monitoring/compose.yaml', MONITORING);
+    const doc = editor.document;
+    const socket = await waitFor('docker-socket diagnostic', () => diagnostics(doc.uri, 'docker-socket')[0]);
+    assert.equal(textAt(doc, socket), '/var/run/docker.sock:/var/run/docker.sock');
+    assert.equal(socket.severity, vscode.DiagnosticSeverity.Error);
+    assert.deepEqual(diagnostics(doc.uri, 'privileged').map((d) => [d.range.start.line, textAt(doc, d)]), [[3, 'privileged: true'], [3, 'privileged: true']]);
+    assert.deepEqual(diagnostics(doc.uri, 'sensitive-mount').map((d) => textAt(doc, d)).sort(), ['/:/rootfs:ro', '/sys:/sys']);
+    assert.equal(textAt(doc, diagnostics(doc.uri, 'host-namespace')[0]), 'pid: host');
+    assert.equal(textAt(doc, diagnostics(doc.uri, 'port-all-interfaces')[0]), '"9443:9443"');
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    await screenshot('compose-hardening-problems');
+  });
+
+  test('the preferred quick fix binds the port to 127.0.0.1 and keeps the trailing comment', async () => {
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspaceRoot(), 'monitoring/compose.yaml'))));
+    const doc = editor.document;
+    const diag = await waitFor('port diagnostic', () => diagnostics(doc.uri, 'port-all-interfaces')[0]);
+    const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+    const bind = actions.find((a) => a.isPreferred && /127\.0\.0\.1/.test(a.title));
+    assert.ok(bind?.edit, actions.map((a) => a.title).join(' | '));
+    assert.ok(await vscode.workspace.applyEdit(bind.edit));
+    assert.equal(doc.lineAt(8).text, '      - "127.0.0.1:9443:9443" # admin UI');
+    await waitFor('port diagnostic to clear', () => (diagnostics(doc.uri, 'port-all-interfaces').length === 0 ? true : undefined));
+  });
+
+  test('source.fixAll.bulkhead adds no-new-privileges (safe) everywhere and leaves privileged (unsafe) alone', async () => {
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspaceRoot(), 'monitoring/compose.yaml'))));
+    const doc = editor.document;
+    await waitFor('no-new-privileges diagnostics', () => (diagnostics(doc.uri, 'no-new-privileges').length === 3 ? true : undefined));
+    const all = new vscode.Range(0, 0, doc.lineCount, 0);
+    const fixAll = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, all, vscode.CodeActionKind.SourceFixAll.append('bulkhead').value)) ?? [];
+    for (const a of fixAll) if (a.edit) await vscode.workspace.applyEdit(a.edit);
+    const text = doc.getText();
+    assert.equal((text.match(/- "no-new-privileges:true"/g) ?? []).length, 3, text);
+    assert.match(text, /^ {2}privileged: true$/m, 'the unsafe fix is not applied by fix-all');
+    assert.match(text, /^# Monitoring stack \(integration test\)/);
+    assert.match(text, /^x-agent: &agent$/m);
+    await waitFor('no-new-privileges to clear', () => (diagnostics(doc.uri, 'no-new-privileges').length === 0 ? true : undefined));
+    await screenshot('compose-hardening-after-fix-all');
+  });
+
+  test('the contributed hardened-service snippet inserts a service with no hardening findings', async () => {
+    const editor = await openNew('snippet/compose.yaml', 'services:\n  ');
+    const doc = editor.document;
+    editor.selection = new vscode.Selection(1, 2, 1, 2);
+    await vscode.commands.executeCommand('editor.action.insertSnippet', { langId: doc.languageId, name: 'Hardened compose service' });
+    await waitFor('snippet inserted', () => (doc.getText().includes('no-new-privileges:true') ? true : undefined));
+    // Leave snippet mode so placeholders keep their defaults.
+    await vscode.commands.executeCommand('leaveSnippet');
+    const text = doc.getText();
+    assert.match(text, /^ {2}app:\n {4}image: registry\.example\.com\/team\/app:1\.0\.0$/m, text);
+    const hardening = ['privileged', 'cap-drop-all', 'no-new-privileges', 'read-only-rootfs', 'resource-limits', 'user-root', 'port-all-interfaces', 'restart-policy', 'healthcheck-missing', 'secret-in-env'];
+    await waitFor('diagnostics computed for the snippet', async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      return vscode.languages.getDiagnostics(doc.uri).some((d) => d.source === 'bulkhead') ? true : undefined;
+    });
+    const found = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'bulkhead').map((d) => (d.code as { value: string }).value);
+    assert.deepEqual(found.filter((id) => hardening.includes(id)), [], found.join(', '));
+    await screenshot('compose-hardening-snippet');
+  });
+});
