@@ -146,6 +146,22 @@ suite('containers view', () => {
     await waitFor('the removed container to leave the tree', async () => !flatten((await state()).tree).some((n) => n.label.startsWith(`${name} (`)) || undefined, 15_000);
   });
 
+  test('a hidden view does not follow the engine; showing it again catches up', async () => {
+    const name = nameOf('hidden');
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await waitFor('the view to be hidden', async () => !(await state()).visible || undefined);
+    try {
+      docker(['create', '--name', name, '--label', `bulkhead.test=${RUN}`, TEST_IMAGE, 'sleep', '600']);
+      await sleep(2500);
+      assert.equal(flatten((await state()).tree).some((n) => n.label.startsWith(`${name} (`)), false, 'no updates while hidden');
+      await vscode.commands.executeCommand('workbench.view.extension.bulkhead');
+      await containerNode(name, 15_000);
+    } finally {
+      spawnSync(DOCKER_CLI, ['rm', '-f', name]);
+      await vscode.commands.executeCommand('bulkhead.containers.focus');
+    }
+  });
+
   test('Audit Container shows a readable report; Inspect shows raw JSON; Copy gives a hardened docker run', async () => {
     const reportUri = await vscode.commands.executeCommand<vscode.Uri>('bulkhead.auditContainer', nameOf('capadmin'));
     assert.ok(reportUri, 'a report was opened');
