@@ -106,7 +106,7 @@
     }
     if (!shown) host.append(el('p', { className: 'empty' }, 'No check matches the filter.'));
     // Let the extension (and its tests) know what was rendered.
-    vscode.postMessage({ type: 'rendered', shown, text: (host.textContent || '').slice(0, 200000), images: document.querySelectorAll('img').length, scripts: document.querySelectorAll('script').length });
+    vscode.postMessage({ type: 'rendered', shown, text: (host.textContent || '').slice(0, 200000), images: document.querySelectorAll('img').length, scripts: document.querySelectorAll('script').length, elements: !!customElements.get('vscode-collapsible') });
   }
 
   function render() {
@@ -141,5 +141,7 @@
     }
   });
   render();
+  // vscode-elements loads as a module, possibly after this script: report again once it is there.
+  customElements.whenDefined('vscode-collapsible').then(() => renderChecks());
   vscode.postMessage({ type: 'ready', hasReport: !!view.report });
 })();

@@ -29,6 +29,8 @@ export interface RenderedState {
   text: string;
   images: number;
   scripts: number;
+  /** Whether @vscode-elements/elements loaded (custom elements defined). */
+  elements: boolean;
 }
 
 type FromWebview =
@@ -76,7 +78,7 @@ export class AuditPanel implements vscode.Disposable {
       localResourceRoots: [
         vscode.Uri.joinPath(ctx.extension.extensionUri, 'media'),
         vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist'),
-        ...(elements && !elements.path.includes('/dist/') ? [vscode.Uri.joinPath(elements, '..')] : []),
+        ...(elements && !elements.path.endsWith('/dist/webview/elements.js') ? [vscode.Uri.joinPath(elements, '..')] : []),
       ],
     };
   }
@@ -158,7 +160,7 @@ export class AuditPanel implements vscode.Disposable {
         await this.export();
         return;
       case 'rendered':
-        this.lastRendered = { shown: m.shown, text: String(m.text ?? ''), images: m.images, scripts: m.scripts };
+        this.lastRendered = { shown: m.shown, text: String(m.text ?? ''), images: m.images, scripts: m.scripts, elements: !!m.elements };
         return;
       case 'openContainer': {
         // The Containers view owns container navigation; fall back to focusing it.

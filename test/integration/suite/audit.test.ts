@@ -12,7 +12,7 @@ const HTML_LABEL = '<img src=x onerror=alert(1)>';
 interface ViewState {
   state: string;
   report?: { checks: { id: string; status: string; containers?: { name: string }[] }[]; summary: { total: number; apiCalls: number } };
-  rendered?: { shown: number; text: string; images: number; scripts: number };
+  rendered?: { shown: number; text: string; images: number; scripts: number; elements: boolean };
 }
 const viewState = () => vscode.commands.executeCommand<ViewState | undefined>('bulkhead.audit.viewState');
 
@@ -37,7 +37,7 @@ suite('host audit', () => {
     await vscode.commands.executeCommand('bulkhead.auditHost');
     const done = await waitFor('the audit to finish and render', async () => {
       const s = await viewState();
-      return s?.state === 'done' && s.rendered && s.rendered.shown > 0 && s.rendered.text.includes(name) ? s : undefined;
+      return s?.state === 'done' && s.rendered?.elements && s.rendered.shown > 0 && s.rendered.text.includes(name) ? s : undefined;
     }, 60_000);
     assert.ok(done.report!.summary.total >= 117);
     const priv = done.report!.checks.find((c) => c.id === '5.5')!;
