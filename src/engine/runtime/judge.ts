@@ -184,13 +184,15 @@ export function imagePinning(reference: string): { state: 'latest' | 'untagged' 
 }
 
 const SECRET_NAME = /(?:^|_)(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)(?:_|$)/i;
-const NOT_A_SECRET_NAME = /(?:_FILE|_PATH|_DIR|_URL_FILE|_LENGTH|_MIN|_MAX|_POLICY|_HASH_ALGORITHM)$/i;
-const PLACEHOLDER = /^(?:|changeme|change-me|placeholder|x+|\*+|<.*>|\$\{.*\}|none|null|false|true)$/i;
+/** Names that mention a secret but hold settings about it (`TOKEN_TTL`, `PASSWORD_FILE`, `PWD`). */
+const NOT_A_SECRET_NAME = /(?:_FILE|_PATH|_DIR|_LENGTH|_MIN|_MAX|_POLICY|_ALGORITHM|_TTL|_EXPIRY|_EXPIRES|_TIMEOUT|_ENABLED|_HEADER|_TYPE|_URL|_ENDPOINT|_METHOD|_MODE)$|^(?:OLD)?PWD$/i;
+/** Values that are clearly not a credential: empty, placeholders, booleans, small numbers, secret-file paths. */
+const NOT_A_SECRET_VALUE = /^(?:|changeme|change-me|placeholder|x+|\*+|<.*>|\$\{.*\}|none|null|false|true|yes|no|\d{1,5}|\/run\/secrets\/.*)$/i;
 
 /** The kind of credential an environment variable holds, never its value; undefined when none. */
 export function credentialIn(name: string, value: string): 'secret' | 'connection-string' | undefined {
-  if (/^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^@\s/]+@/i.test(value.trim())) return 'connection-string';
-  if (SECRET_NAME.test(name) && !NOT_A_SECRET_NAME.test(name) && !PLACEHOLDER.test(value.trim())) return 'secret';
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^@\s/]+@/i.test(value.trim())) return 'connection-string';
+  if (SECRET_NAME.test(name) && !NOT_A_SECRET_NAME.test(name) && !NOT_A_SECRET_VALUE.test(value.trim())) return 'secret';
   return undefined;
 }
 
