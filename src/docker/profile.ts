@@ -1,5 +1,5 @@
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -124,67 +124,130 @@ export async function observeContainer(docker: Docker, idOrName: string, options
   const pids = await containerPids(docker, inspect);
   if (!pids.length) return { ...base, error: `no processes of "${base.name}" are visible in /proc here: is the engine on another machine or in a VM?` };
   options.onProgress?.(`tracing ${pids.length} process(es)/thread(s) of ${base.name} for ${options.seconds} s`);
-  const traced = await runStrace(pids, options);
+  const traced = await runStrace(pids, options, inspect.State?.Pid);
   if (traced.error) return { ...base, pids, error: traced.error, log: traced.log };
   const profile = profileFromStrace(traced.log ?? '');
   if (profile.problem) return { ...base, pids, log: traced.log, cancelled: traced.cancelled, error: `nothing usable was recorded: ${profile.problem}` };
   return { ...base, pids, log: traced.log, profile, cancelled: traced.cancelled };
 }
 
-async function runStrace(pids: number[], options: ObserveOptions): Promise<{ log?: string; error?: string; cancelled?: boolean }> {
-  const dir = options.logFile ? undefined : mkdtempSync(join(tmpdir(), 'bulkhead-strace-'));
-  const logFile = options.logFile ?? join(dir!, 'trace.log');
+interface Tracer {
+  child: ReturnType<typeof spawn>;
+  logFile: string;
+  stderr: string;
+  closed: Promise<void>;
+}
+
+function startTracer(strace: string, pids: number[], logFile: string): Tracer {
   const args = ['-f', '-qq', '-e', 'trace=all', '-o', logFile];
   for (const pid of pids) args.push('-p', String(pid));
+  const child = spawn(strace, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const tracer: Tracer = { child, logFile, stderr: '', closed: Promise.resolve() };
+  child.stderr!.on('data', (d: Buffer) => {
+    if (tracer.stderr.length < 8192) tracer.stderr += d.toString();
+  });
+  tracer.closed = new Promise((resolve) => {
+    child.on('close', () => resolve());
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      tracer.stderr += `\nspawn: ${e.code ?? e.message}`;
+      resolve();
+    });
+  });
+  return tracer;
+}
+
+/** Host pids in the same pid namespace as `main` (a container's processes, `docker exec` ones too). */
+export function pidsInNamespaceOf(main: number): number[] {
+  let ns: string;
   try {
-    return await new Promise((resolve) => {
-      const child = spawn(options.strace ?? 'strace', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      let cancelled = false;
-      let settled = false;
-      child.stderr.on('data', (d: Buffer) => {
-        if (stderr.length < 8192) stderr += d.toString();
-      });
-      // SIGINT makes strace detach cleanly (the traced processes go on untouched).
-      const stop = () => {
-        if (child.exitCode === null) child.kill('SIGINT');
-        setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5000).unref();
+    ns = readlinkSync(`/proc/${main}/ns/pid`);
+    // A container sharing the host's pid namespace (--pid host) has no boundary to scan by.
+    if (ns === readlinkSync('/proc/self/ns/pid')) return [];
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const pid of readDirNumbers('/proc')) {
+    try {
+      if (readlinkSync(`/proc/${pid}/ns/pid`) === ns) out.push(pid);
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return out;
+}
+
+function tracedAlready(pid: number): boolean {
+  try {
+    return !/^TracerPid:\s*0$/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * One strace for the container's processes, plus one more for each process that appears
+ * outside the traced tree while observing (`docker exec`, health checks): the container's pid
+ * namespace is rescanned every 200 ms. Processes that start and end between two scans are missed.
+ */
+async function runStrace(pids: number[], options: ObserveOptions, mainPid?: number): Promise<{ log?: string; error?: string; cancelled?: boolean }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-strace-'));
+  const strace = options.strace ?? 'strace';
+  const tracers: Tracer[] = [startTracer(strace, pids, join(dir, 'trace-0.log'))];
+  const seen = new Set(pids);
+  let cancelled = false;
+  try {
+    await new Promise<void>((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        clearInterval(rescan);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve();
       };
-      const timer = setTimeout(stop, Math.max(0.1, options.seconds) * 1000);
+      const timer = setTimeout(finish, Math.max(0.1, options.seconds) * 1000);
       const onAbort = () => {
         cancelled = true;
-        stop();
+        finish();
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
       if (options.signal?.aborted) onAbort();
-      const finish = (result: { log?: string; error?: string; cancelled?: boolean }) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        resolve(result);
-      };
-      child.on('error', (e: NodeJS.ErrnoException) => finish({ error: e.code === 'ENOENT' ? STRACE_INSTALL_HINT : `strace failed to start: ${e.message}` }));
-      child.on('close', () => {
-        let log = '';
-        try {
-          log = readFileSync(logFile, 'utf8');
-        } catch {
-          // No log: strace failed before tracing anything; its stderr says why.
-        }
-        const attachFailed = /attach: ptrace\(PTRACE_SEIZE, \d+\): (.*)/.exec(stderr);
-        if (attachFailed && !log.trim()) {
-          finish({ error: `strace could not attach (${attachFailed[1]}): run as root, and check /proc/sys/kernel/yama/ptrace_scope (3 forbids attaching)` });
-          return;
-        }
-        if (!log.trim() && stderr.trim()) {
-          finish({ error: `strace: ${stderr.trim().split('\n')[0]}` });
-          return;
-        }
-        finish({ log, cancelled });
-      });
+      // The first strace failing to start (missing binary) ends the wait at once.
+      void tracers[0].closed.then(finish);
+      const rescan = setInterval(() => {
+        if (done || mainPid === undefined) return;
+        const fresh = pidsInNamespaceOf(mainPid).filter((p) => !seen.has(p));
+        fresh.forEach((p) => seen.add(p));
+        const untraced = fresh.filter((p) => !tracedAlready(p));
+        if (untraced.length) tracers.push(startTracer(strace, untraced, join(dir, `trace-${tracers.length}.log`)));
+      }, 200);
     });
+    // SIGINT makes strace detach cleanly (the traced processes go on untouched).
+    for (const t of tracers) if (t.child.exitCode === null && t.child.signalCode === null) t.child.kill('SIGINT');
+    const killer = setTimeout(() => tracers.forEach((t) => t.child.exitCode === null && t.child.kill('SIGKILL')), 5000);
+    await Promise.all(tracers.map((t) => t.closed));
+    clearTimeout(killer);
+
+    const first = tracers[0];
+    if (/spawn: ENOENT/.test(first.stderr)) return { error: STRACE_INSTALL_HINT };
+    const logs = tracers.map((t) => {
+      try {
+        return readFileSync(t.logFile, 'utf8');
+      } catch {
+        return '';
+      }
+    });
+    const log = logs.filter((l) => l.trim()).map((l) => (l.endsWith('\n') ? l : `${l}\n`)).join('');
+    if (options.logFile) writeFileSync(options.logFile, log);
+    const attachFailed = /attach: ptrace\(PTRACE_SEIZE, \d+\): (.*)/.exec(first.stderr);
+    if (attachFailed && !logs[0].trim()) {
+      return { error: `strace could not attach (${attachFailed[1]}): run as root, and check /proc/sys/kernel/yama/ptrace_scope (3 forbids attaching)` };
+    }
+    if (!logs[0].trim() && first.stderr.trim()) return { error: `strace: ${first.stderr.trim().split('\n')[0].replace(/^spawn: /, 'failed to start: ')}` };
+    return { log, cancelled };
   } finally {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createClient, resolveDefaultEngine } from '../../src/docker/connection';
 import { observeContainer } from '../../src/docker/profile';
 import { serializeSeccompProfile, validateSeccompProfile } from '../../src/engine/profile/seccomp';
@@ -175,10 +175,18 @@ test('a workload that rewrites a file after giving it away gets DAC_OVERRIDE, an
   try {
     docker(['run', '-d', '--name', observedName, TEST_IMAGE, 'sh', '-c', workload]);
     await new Promise((r) => setTimeout(r, 500));
-    const observed = await observeContainer(createClient(resolveDefaultEngine()), observedName, { seconds: 2 });
+    // A `docker exec` during the observation is not a child of the traced processes: the
+    // namespace rescan must pick it up (its symlink call is made by nothing else).
+    // (Asynchronous: a spawnSync here would freeze the observer's own timers.)
+    const exec = new Promise<void>((resolve) => {
+      setTimeout(() => spawn(DOCKER_CLI, ['exec', observedName, 'sh', '-c', 'sleep 0.6; ln -s /tmp/f /tmp/link'], { stdio: 'ignore' }).on('close', () => resolve()), 300);
+    });
+    const observed = await observeContainer(createClient(resolveDefaultEngine()), observedName, { seconds: 2.5 });
+    await exec;
     assert.equal(observed.error, undefined, observed.error);
     const profile = observed.profile!;
     assert.deepEqual(profile.capAdd, ['CHOWN', 'DAC_OVERRIDE']);
+    assert.ok(profile.counts.has('symlink') || profile.counts.has('symlinkat'), `the exec'd ln was traced: ${[...profile.counts.keys()].join(',')}`);
     const profileFile = join(dir, 'dac.json');
     writeFileSync(profileFile, serializeSeccompProfile(profile.seccomp.profile));
     const run = (name: string, caps: string[]) =>
