@@ -20,7 +20,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     const fixable = isShellForm(raw.instruction) && !last.pipedTo;
     reports.push({
       message: 'apt-get install without removing /var/lib/apt/lists in the same RUN: the package index stays in the layer',
-      range: { start: raw.nameWord.start, end: subcommand(cmd.args)!.word.end },
+      range: { start: cmd.nameWord.start, end: subcommand(cmd.args)!.word.end },
       fixes: fixable ? [{ title: 'Append && rm -rf /var/lib/apt/lists/*', safe: true, preferred: true, edits: [{ start: lastWord.end, end: lastWord.end, newText: ' && rm -rf /var/lib/apt/lists/*' }] }] : [],
     });
   }

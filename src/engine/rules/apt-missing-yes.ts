@@ -16,7 +16,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     if (!sub || !/^(?:install|upgrade|dist-upgrade|remove|purge|autoremove|build-dep)$/.test(sub.word.value) || assumesYes(cmd.args)) continue;
     reports.push({
       message: `${cmd.name} ${sub.word.value} without -y: the build stops at the confirmation prompt`,
-      range: { start: raw.nameWord.start, end: sub.word.end },
+      range: { start: cmd.nameWord.start, end: sub.word.end },
       fixes: [{ title: 'Add -y', safe: true, preferred: true, edits: [{ start: sub.word.end, end: sub.word.end, newText: ' -y' }] }],
     });
   }

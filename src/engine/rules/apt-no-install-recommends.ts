@@ -13,7 +13,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     if (values.includes('--no-install-recommends') || values.some((v) => /^APT::Install-Recommends=(?:false|0)$/i.test(v))) continue;
     reports.push({
       message: `${cmd.name} install without --no-install-recommends: recommended packages enlarge the image and its attack surface`,
-      range: { start: raw.nameWord.start, end: sub.word.end },
+      range: { start: cmd.nameWord.start, end: sub.word.end },
       // Software may rely on a recommended package being present.
       fixes: [{ title: 'Add --no-install-recommends', safe: false, preferred: true, edits: [{ start: sub.word.end, end: sub.word.end, newText: ' --no-install-recommends' }] }],
     });

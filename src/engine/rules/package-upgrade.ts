@@ -15,7 +15,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     if (!sub || !UPGRADES[cmd.name]?.test(sub.word.value)) continue;
     reports.push({
       message: `${cmd.name} ${sub.word.value} in a Dockerfile: the image's contents depend on the day it was built; take updates by rebuilding on a newer base image`,
-      range: { start: raw.nameWord.start, end: sub.word.end },
+      range: { start: cmd.nameWord.start, end: sub.word.end },
       severity: sub.word.value === 'upgrade' ? 'info' : undefined,
       fixes: [],
     });

@@ -17,7 +17,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     if (!mode || !setsSpecialBits(mode.value)) continue;
     reports.push({
       message: `chmod ${mode.value} sets the setuid/setgid bit: any user in the container can run that file with its owner's (usually root's) privileges`,
-      range: { start: raw.nameWord.start, end: mode.end },
+      range: { start: cmd.nameWord.start, end: mode.end },
       fixes: [],
     });
   }

@@ -25,7 +25,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     if (sameRun(ctx, raw).some((c) => installs(unwrapSudo(c), family))) continue;
     reports.push({
       message: `${cmd.name} update without an install in the same RUN: the cached layer keeps a stale package index, so later installs get outdated packages`,
-      range: { start: raw.nameWord.start, end: subcommand(cmd.args)!.word.end },
+      range: { start: cmd.nameWord.start, end: subcommand(cmd.args)!.word.end },
       fixes: [],
     });
   }

@@ -72,10 +72,10 @@ function flagReports(ctx: DockerfileContext, raw: RunCommand): Report[] {
   // `npm config set strict-ssl false`, `git config --global http.sslVerify false`
   const values = cmd.args.map((w) => w.value.toLowerCase());
   if ((name === 'npm' || name === 'yarn') && values.includes('strict-ssl') && /^(?:false|0)$/.test(values[values.indexOf('strict-ssl') + 1] ?? '')) {
-    reports.push({ message: `${name} strict-ssl false ${MESSAGE}`, range: { start: raw.nameWord.start, end: cmd.args[cmd.args.length - 1].end }, fixes: [] });
+    reports.push({ message: `${name} strict-ssl false ${MESSAGE}`, range: { start: cmd.nameWord.start, end: cmd.args[cmd.args.length - 1].end }, fixes: [] });
   }
   if (name === 'git' && values[0] === 'config' && values.includes('http.sslverify') && /^(?:false|0)$/.test(values[values.indexOf('http.sslverify') + 1] ?? '')) {
-    reports.push({ message: `git http.sslVerify false ${MESSAGE}`, range: { start: raw.nameWord.start, end: cmd.args[cmd.args.length - 1].end }, fixes: [] });
+    reports.push({ message: `git http.sslVerify false ${MESSAGE}`, range: { start: cmd.nameWord.start, end: cmd.args[cmd.args.length - 1].end }, fixes: [] });
   }
   // Assignments before the command: `NODE_TLS_REJECT_UNAUTHORIZED=0 npm install`.
   for (const word of raw.command.words.slice(0, raw.command.words.indexOf(raw.nameWord))) {

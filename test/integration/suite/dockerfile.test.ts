@@ -1,0 +1,97 @@
+import * as assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { screenshot, waitFor } from '../support';
+
+// A Dockerfile with most of issue 3's concerns, written into the (temporary) test workspace.
+const INSECURE = [
+  'FROM node:20',
+  'RUN sudo apt-get install curl',
+  'RUN curl -fsSLk https://example.com/tool.tar.gz -o /tmp/tool.tar.gz',
+  'ENV DB_PASSWORD=hunter2',
+  'ADD server.js /app/server.js',
+  'WORKDIR /app',
+  'EXPOSE 3000 22',
+  'CMD node server.js',
+  '',
+].join('\n');
+
+function bulkheadDiagnostics(uri: vscode.Uri, ruleId?: string): vscode.Diagnostic[] {
+  return vscode.languages
+    .getDiagnostics(uri)
+    .filter((d) => d.source === 'bulkhead' && (!ruleId || (typeof d.code === 'object' && d.code.value === ruleId)));
+}
+
+async function codeActions(uri: vscode.Uri, range: vscode.Range, kind: vscode.CodeActionKind): Promise<vscode.CodeAction[]> {
+  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, kind.value)) ?? [];
+}
+
+suite('dockerfile hardening', () => {
+  let editor: vscode.TextEditor;
+
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension('bulkhead.bulkhead')!.activate();
+    const dir = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'hardening');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'Dockerfile'), INSECURE);
+    editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(path.join(dir, 'Dockerfile')));
+  });
+
+  test('the insecure Dockerfile gets precise diagnostics for each concern', async () => {
+    const uri = editor.document.uri;
+    const expected: Record<string, string> = {
+      'sudo-in-run': 'sudo',
+      'verification-disabled': '-fsSLk',
+      'secret-in-env': 'DB_PASSWORD=hunter2',
+      'add-instead-of-copy': 'ADD',
+      'ssh-port': '22',
+      'shell-form-command': 'node server.js',
+      'apt-missing-yes': 'apt-get install',
+      'user-root': 'FROM',
+      'healthcheck-missing': 'FROM',
+    };
+    for (const [ruleId, text] of Object.entries(expected)) {
+      const diag = await waitFor(`${ruleId} diagnostic`, () => bulkheadDiagnostics(uri, ruleId)[0]);
+      assert.equal(editor.document.getText(diag.range), text, ruleId);
+    }
+    const secret = bulkheadDiagnostics(uri, 'secret-in-env')[0];
+    assert.doesNotMatch(secret.message, /hunter2/, 'the secret value never appears');
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    await screenshot('dockerfile-hardening-problems');
+  });
+
+  test('the preferred quick fix for user-root creates a user and switches to it before CMD', async () => {
+    const uri = editor.document.uri;
+    const diag = await waitFor('user-root diagnostic', () => bulkheadDiagnostics(uri, 'user-root')[0]);
+    const actions = await codeActions(uri, diag.range, vscode.CodeActionKind.QuickFix);
+    const preferred = actions.find((a) => a.isPreferred && a.title.startsWith('Create an unprivileged user'));
+    assert.ok(preferred?.edit, actions.map((a) => a.title).join(' | '));
+    assert.ok(await vscode.workspace.applyEdit(preferred.edit));
+    const lines = editor.document.getText().split('\n');
+    const user = lines.indexOf('USER 10001:10001');
+    assert.ok(user > 0, editor.document.getText());
+    assert.match(lines[user - 1], /^RUN groupadd --system --gid 10001 app && useradd /);
+    assert.equal(lines[user + 1], 'CMD node server.js');
+    await waitFor('user-root to clear', () => (bulkheadDiagnostics(uri, 'user-root').length === 0 ? true : undefined));
+  });
+
+  test('source.fixAll.bulkhead applies only the safe fixes', async () => {
+    const uri = editor.document.uri;
+    await waitFor('sudo diagnostic', () => bulkheadDiagnostics(uri, 'sudo-in-run')[0]);
+    const all = new vscode.Range(0, 0, editor.document.lineCount, 0);
+    const fixAll = await codeActions(uri, all, vscode.CodeActionKind.SourceFixAll.append('bulkhead'));
+    assert.ok(fixAll.some((a) => a.edit), 'a fix-all action with an edit');
+    for (const a of fixAll) if (a.edit) await vscode.workspace.applyEdit(a.edit);
+    const text = editor.document.getText();
+    // Safe: sudo dropped, -y added, -k removed, ADD → COPY.
+    assert.match(text, /^RUN apt-get install -y curl/m);
+    assert.match(text, /^RUN curl -fsSL https:\/\/example\.com\/tool\.tar\.gz/m);
+    assert.match(text, /^COPY server\.js \/app\/server\.js$/m);
+    // Unsafe ones wait for the user: port 22, exec-form CMD.
+    assert.match(text, /^EXPOSE 3000 22$/m);
+    assert.match(text, /^CMD node server\.js$/m);
+    await waitFor('safe findings to clear', () => (['sudo-in-run', 'verification-disabled', 'add-instead-of-copy'].every((id) => bulkheadDiagnostics(uri, id).length === 0) ? true : undefined));
+    await screenshot('dockerfile-hardening-after-fix-all');
+  });
+});
