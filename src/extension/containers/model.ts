@@ -99,11 +99,21 @@ export function rootNodes(snapshots: readonly EngineSnapshot[]): TreeNode[] {
   });
 }
 
+/** Short enough for a tree row; the full message and the fix are in the tooltip and the view message. */
+export const PROBLEM_TITLES: Record<EngineProblem['kind'], string> = {
+  notRunning: 'Docker engine not running',
+  permissionDenied: 'Permission denied on the Docker socket',
+  tls: 'TLS failure connecting to the engine',
+  timeout: 'The engine did not answer in time',
+  badAddress: 'The engine address cannot be used',
+  error: 'The engine returned an error',
+};
+
 /** An engine's content: its problem, or compose project groups first, then standalone containers. */
 export function engineChildren(s: EngineSnapshot): TreeNode[] {
   const engine = engineKey(s.target);
   if (s.status === 'problem' && s.problem) {
-    return [{ kind: 'problem', id: `${engine}/problem`, engine, label: s.problem.message, description: s.problem.kind, problem: s.problem }];
+    return [{ kind: 'problem', id: `${engine}/problem`, engine, label: PROBLEM_TITLES[s.problem.kind], description: 'click to retry', problem: s.problem }];
   }
   if (s.status === 'connecting' && !s.containers.length) return [{ kind: 'connecting', id: `${engine}/connecting`, label: `Connecting to ${s.target.host}…` }];
   if (!s.containers.length) return [{ kind: 'empty', id: `${engine}/empty`, label: `No containers on ${s.target.host}` }];

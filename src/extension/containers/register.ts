@@ -26,7 +26,7 @@ export function registerContainers(ctx: BulkheadContext): void {
     const first = snapshots[0];
     void vscode.commands.executeCommand('setContext', 'bulkhead.engineState', first ? (first.status === 'problem' ? first.problem?.kind : first.status) : 'unknown');
     view.message = problems.length
-      ? problems.map((s) => `${s.problem?.message}${s.problem?.hint ? ` ${s.problem.hint}` : ''}`).join('\n')
+      ? problems.map((s) => `${s.problem?.message}${s.problem?.hint ? ` ${s.problem.hint}` : ''}`.replace(/`/g, '')).join('\n')
       : undefined;
   };
 

@@ -142,7 +142,7 @@ export class ContainersTree implements vscode.TreeDataProvider<TreeNode>, vscode
       case 'problem': {
         const item = new vscode.TreeItem(node.label, none);
         item.id = node.id;
-        item.description = 'Retry';
+        item.description = node.description;
         item.contextValue = 'problem';
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
         const md = new vscode.MarkdownString();
