@@ -51,6 +51,15 @@ const SYS_ADMIN_CALLS = named('mount', 'umount', 'umount2', 'pivot_root', 'setho
 const FILE_ACCESS_CALLS = named('open', 'openat', 'openat2', 'creat', 'access', 'faccessat', 'faccessat2', 'execve', 'execveat', 'stat', 'lstat', 'newfstatat', 'statx', 'mkdir', 'mkdirat', 'unlink', 'unlinkat', 'rename', 'renameat', 'renameat2', 'truncate', 'rmdir', 'link', 'linkat', 'symlink', 'symlinkat', 'chdir');
 const OWNER_CALLS = named('chmod', 'fchmod', 'fchmodat', 'utime', 'utimes', 'utimensat', 'futimesat', 'setxattr', 'lsetxattr', 'fsetxattr');
 
+/** Every name a rule looks at when the call succeeded (failed calls are always checked). */
+const CAPABLE_CALLS = new Set([
+  'bind', 'chroot', 'mknod', 'mknodat', 'socket', 'unshare', 'ptrace', 'process_vm_readv', 'process_vm_writev', 'kcmp', 'pidfd_getfd',
+  'settimeofday', 'stime', 'clock_settime', 'clock_settime64', 'adjtimex', 'clock_adjtime', 'reboot', 'init_module', 'finit_module',
+  'delete_module', 'iopl', 'ioperm', 'acct', 'vhangup', 'syslog', 'setpriority', 'sched_setscheduler', 'capset', 'prctl', 'setxattr',
+  'lsetxattr', 'fsetxattr', 'ioctl', 'setsockopt',
+  ...CHOWN_CALLS, ...SETUID_CALLS, ...SETGID_CALLS, ...SYS_ADMIN_CALLS,
+]);
+
 const RULES: Rule[] = [
   (c) => {
     if (c.name !== 'bind' || !succeededOrDenied(c)) return undefined;
@@ -111,6 +120,8 @@ export function capabilitiesFor(calls: readonly SyscallEvent[]): CapabilityNeed[
     }
   };
   for (const call of calls) {
+    // Most calls (read, write, mmap…) can never need a capability: skip the rules for them.
+    if (!call.errno && !CAPABLE_CALLS.has(call.name)) continue;
     for (const rule of RULES) {
       const hit = rule(call);
       if (hit) add(hit);

@@ -49,8 +49,7 @@ const NAME = /^([a-z_][a-z0-9_]*)\(/;
 const RESUMED = /^<\.\.\. ([a-z_][a-z0-9_]*) resumed>\s?(.*)$/;
 // `<detached ...>`: tracing stopped in the middle of the call; it was made all the same.
 const UNFINISHED = / ?<(?:unfinished|detached) \.\.\.>$/;
-// The return value is after the last top-level " = "; greedy matching of the args finds it.
-const COMPLETE = /^(.*)\)\s+=\s+(-?\d+|0x[0-9a-f]+|\?)(?:\s+([A-Z][A-Z0-9_]+))?(?:\s+\(.*\))?(?:\s+\[.*\])?\s*$/;
+const RESULT = /^(0x[0-9a-f]+|-?\d+|\?)(?:\s+([A-Z][A-Z0-9_]+))?/;
 const MAX_SAMPLES = 3;
 
 export function parseStraceLog(text: string): StraceLog {
@@ -65,9 +64,23 @@ export function parseStraceLog(text: string): StraceLog {
     if (log.unparsed.samples.length < MAX_SAMPLES) log.unparsed.samples.push(line.length > 120 ? `${line.slice(0, 117)}...` : line);
   };
 
+  /** Splits `args) = result [ERRNO (text)]`; the result follows the last " = " (args come first). */
+  const split = (rest: string): SyscallEvent | undefined => {
+    const eq = rest.lastIndexOf(' = ');
+    if (eq < 0) return undefined;
+    let argsEnd = eq;
+    while (argsEnd > 0 && rest.charCodeAt(argsEnd - 1) === 32) argsEnd--;
+    if (rest.charCodeAt(argsEnd - 1) !== 41 /* ) */) return undefined;
+    const m = RESULT.exec(rest.slice(eq + 3).trimStart());
+    if (!m) return undefined;
+    const call: SyscallEvent = { name: '', args: rest.slice(0, argsEnd - 1), result: m[1] };
+    if (m[2] && m[1].startsWith('-')) call.errno = m[2];
+    return call;
+  };
+
   const complete = (pid: number | undefined, name: string, rest: string, line: string) => {
-    const m = COMPLETE.exec(rest);
-    if (!m) {
+    const call = split(rest);
+    if (!call) {
       unparsed(line);
       return;
     }
@@ -75,8 +88,8 @@ export function parseStraceLog(text: string): StraceLog {
       unknown.add(name);
       return;
     }
-    const call: SyscallEvent = { pid, name, args: m[1], result: m[2] };
-    if (m[3] && m[2].startsWith('-')) call.errno = m[3];
+    call.pid = pid;
+    call.name = name;
     log.calls.push(call);
   };
 
@@ -84,7 +97,8 @@ export function parseStraceLog(text: string): StraceLog {
   // (`clone(…SIGCHLDstrace: Process 7 attached\n <unfinished ...>`): cut it out, rejoining the line.
   const cleaned = text.replace(/strace: Process \d+ (?:attached|detached)(?: \(waiting for parent\))?\r?\n/g, '');
   for (const raw of cleaned.split('\n')) {
-    const line = raw.replace(/\r$/, '').replace(DURATION, '');
+    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.endsWith('>')) line = line.replace(DURATION, '');
     if (!line.trim()) continue;
     if (line.startsWith('strace: ')) {
       if (!/Process \d+ (attached|detached)/.test(line)) log.warnings.push(line);
@@ -139,12 +153,8 @@ export function parseStraceLog(text: string): StraceLog {
       pending.set(key, { name: named[1], args: afterParen.replace(UNFINISHED, '') });
       continue;
     }
-    // A call that never returns (exit_group, a successful execve's old image) still happened.
-    if (/\)\s+=\s+\?$/.test(afterParen) || COMPLETE.test(afterParen)) {
-      complete(pid, named[1], afterParen, line);
-      continue;
-    }
-    unparsed(line);
+    // Calls that never return (exit_group: `= ?`) still happened; complete() reads both.
+    complete(pid, named[1], afterParen, line);
   }
   // Calls still unfinished when tracing stopped were made; they are part of what the process needs.
   for (const [key, call] of pending) {
