@@ -146,7 +146,20 @@ export function engineFlavor(info: AuditEvidence['info'], version: AuditEvidence
 // /var/run is a symlink to /run on every current distribution.
 const sameSocket = (a: string, b: string) => a.replace(/^\/var\/run\//, '/run/') === b.replace(/^\/var\/run\//, '/run/');
 
+async function dockerdArgv(probe: HostProbe, pid: string): Promise<string[] | undefined> {
+  const raw = await probe.readFile(`/proc/${pid}/cmdline`).catch(() => '');
+  const argv = raw.split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+  return argv.length && /(^|\/)dockerd$/.test(argv[0]) ? argv : undefined;
+}
+
 async function findDaemon(probe: HostProbe, socket: string): Promise<DaemonEvidence> {
+  // Fast path: the default pidfile names the system engine's dockerd (one read instead of a /proc scan).
+  const pidfile = (await probe.readFile('/var/run/docker.pid').catch(() => '')).trim();
+  const fromPidfile = /^\d+$/.test(pidfile) ? await dockerdArgv(probe, pidfile) : undefined;
+  if (fromPidfile) {
+    const found = await daemonServing(probe, socket, [{ pid: Number(pidfile), argv: fromPidfile }]);
+    if (found) return found;
+  }
   let pids: string[];
   try {
     pids = (await probe.readdir('/proc')).filter((n) => /^\d+$/.test(n));
@@ -155,11 +168,20 @@ async function findDaemon(probe: HostProbe, socket: string): Promise<DaemonEvide
   }
   const candidates: { pid: number; argv: string[] }[] = [];
   await pool(pids, 32, async (pid) => {
-    const raw = await probe.readFile(`/proc/${pid}/cmdline`).catch(() => '');
-    const argv = raw.split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
-    if (argv.length && /(^|\/)dockerd$/.test(argv[0])) candidates.push({ pid: Number(pid), argv });
+    const argv = await dockerdArgv(probe, pid);
+    if (argv) candidates.push({ pid: Number(pid), argv });
   });
-  for (const c of candidates.sort((a, b) => a.pid - b.pid)) {
+  return (
+    (await daemonServing(probe, socket, candidates.sort((a, b) => a.pid - b.pid))) ?? {
+      configPath: '/etc/docker/daemon.json',
+      error: candidates.length ? `no dockerd process serves ${socket}` : 'dockerd process not found (rootless engines run under another user; Podman has none)',
+    }
+  );
+}
+
+/** The first candidate whose flags + daemon.json make it listen on `socket`. */
+async function daemonServing(probe: HostProbe, socket: string, candidates: { pid: number; argv: string[] }[]): Promise<DaemonEvidence | undefined> {
+  for (const c of candidates) {
     const flags = parseDockerdFlags(c.argv);
     // Rootless dockerd (under rootlesskit) defaults to the user's runtime and config directories.
     const environ = await probe.readFile(`/proc/${c.pid}/environ`).catch(() => '');
@@ -183,7 +205,7 @@ async function findDaemon(probe: HostProbe, socket: string): Promise<DaemonEvide
       return { pid: c.pid, cmdline: c.argv, binary: binary?.replace(/ \(deleted\)$/, ''), configPath, configText, configError };
     }
   }
-  return { configPath: '/etc/docker/daemon.json', error: candidates.length ? `no dockerd process serves ${socket}` : 'dockerd process not found (rootless engines run under another user; Podman has none)' };
+  return undefined;
 }
 
 function parseColonFile(text: string): string[][] {

@@ -111,3 +111,18 @@ test('a rootless dockerd is found at its user socket and reads the user daemon.j
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('the default pidfile names the system dockerd without scanning /proc; a stale pidfile falls back to the scan', async () => {
+  const root = hostTree({
+    '/proc/100/cmdline': { text: 'dockerd\0', mode: 0o444 },
+    '/proc/200/cmdline': { text: 'dockerd\0--log-level=warn\0', mode: 0o444 },
+    '/var/run/docker.pid': { text: '200\n', mode: 0o644 },
+  });
+  try {
+    assert.equal((await gatherHostEvidence(probeUnder(root), '/var/run/docker.sock', [], undefined)).daemon?.pid, 200);
+    writeFileSync(join(root, 'var/run/docker.pid'), '999\n');
+    assert.equal((await gatherHostEvidence(probeUnder(root), '/var/run/docker.sock', [], undefined)).daemon?.pid, 100);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
