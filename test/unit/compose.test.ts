@@ -439,3 +439,13 @@ test('the hardened-service snippet, expanded with its defaults, has no hardening
   assert.equal(value.services.app.environment.DATABASE_PASSWORD, '${DATABASE_PASSWORD}');
   assert.deepEqual(lint(text).map((f) => `${f.ruleId}:${f.severity}`), ['image-unpinned:info']);
 });
+
+test('safe fixes are exactly the ones that keep behaviour: no-new-privileges and logging', () => {
+  const text = 'services:\n  a:\n    image: x:1\n    privileged: true\n    cap_add: [SYS_ADMIN]\n    ports: ["8080:80"]\n    restart: always\n    logging: {driver: none}\n    volumes: [/etc:/etc]\n    tmpfs: [/tmp:exec]\n    environment: {DB_PASSWORD: abcdef}\n';
+  const safe = new Set(lint(text).filter((f) => f.fixes.some((x) => x.safe && x.edits.length)).map((f) => f.ruleId));
+  assert.deepEqual([...safe].sort(), ['logging-disabled', 'no-new-privileges']);
+  const fixed = fixAll(text, { kind: 'compose' }).text;
+  assert.match(fixed, /privileged: true/);
+  assert.match(fixed, /logging: \{driver: json-file\}/);
+  assert.match(fixed, /- "no-new-privileges:true"/);
+});

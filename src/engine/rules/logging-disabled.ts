@@ -25,7 +25,8 @@ export default defineRule({
         message: `${svc(s)} disables logging (driver: none)`,
         range: pairRange(driver.pair),
         // json-file is the engine's default driver; replacing the value keeps `logging:` valid.
-        fixes: fix('Use the json-file log driver', false, editable ? [replaceNodeEdit(driver.pair.value, 'json-file')] : undefined),
+        // Safe: the container behaves the same, only its output is kept.
+        fixes: fix('Use the json-file log driver', true, editable ? [replaceNodeEdit(driver.pair.value, 'json-file')] : undefined),
       });
     }
     return reports;
