@@ -1,5 +1,5 @@
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -37,6 +37,8 @@ export interface ObservedContainer {
   /** The raw strace log text (for saving beside the profile, or debugging). */
   log?: string;
   cancelled?: boolean;
+  /** Stopped early because the trace grew past the size limit. */
+  truncated?: boolean;
   error?: string;
 }
 
@@ -128,7 +130,8 @@ export async function observeContainer(docker: Docker, idOrName: string, options
   if (traced.error) return { ...base, pids, error: traced.error, log: traced.log };
   const profile = profileFromStrace(traced.log ?? '');
   if (profile.problem) return { ...base, pids, log: traced.log, cancelled: traced.cancelled, error: `nothing usable was recorded: ${profile.problem}` };
-  return { ...base, pids, log: traced.log, profile, cancelled: traced.cancelled };
+  if (traced.truncated) profile.log.warnings.push(`observation stopped early: the trace reached ${MAX_LOG_BYTES / 1048576} MiB`);
+  return { ...base, pids, log: traced.log, profile, cancelled: traced.cancelled, truncated: traced.truncated };
 }
 
 interface Tracer {
@@ -177,6 +180,17 @@ export function pidsInNamespaceOf(main: number): number[] {
   return out;
 }
 
+/** Observation stops early when the logs reach this size (about 10 minutes of a busy service). */
+const MAX_LOG_BYTES = 200 * 1024 * 1024;
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 function tracedAlready(pid: number): boolean {
   try {
     return !/^TracerPid:\s*0$/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -190,12 +204,13 @@ function tracedAlready(pid: number): boolean {
  * outside the traced tree while observing (`docker exec`, health checks): the container's pid
  * namespace is rescanned every 200 ms. Processes that start and end between two scans are missed.
  */
-async function runStrace(pids: number[], options: ObserveOptions, mainPid?: number): Promise<{ log?: string; error?: string; cancelled?: boolean }> {
+async function runStrace(pids: number[], options: ObserveOptions, mainPid?: number): Promise<{ log?: string; error?: string; cancelled?: boolean; truncated?: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'bulkhead-strace-'));
   const strace = options.strace ?? 'strace';
   const tracers: Tracer[] = [startTracer(strace, pids, join(dir, 'trace-0.log'))];
   const seen = new Set(pids);
   let cancelled = false;
+  let truncated = false;
   try {
     await new Promise<void>((resolve) => {
       let done = false;
@@ -217,7 +232,15 @@ async function runStrace(pids: number[], options: ObserveOptions, mainPid?: numb
       // The first strace failing to start (missing binary) ends the wait at once.
       void tracers[0].closed.then(finish);
       const rescan = setInterval(() => {
-        if (done || mainPid === undefined) return;
+        if (done) return;
+        // A busy service writes tens of MiB a minute: stop before the log outgrows memory.
+        const bytes = tracers.reduce((sum, t) => sum + fileSize(t.logFile), 0);
+        if (bytes > MAX_LOG_BYTES) {
+          truncated = true;
+          finish();
+          return;
+        }
+        if (mainPid === undefined) return;
         const fresh = pidsInNamespaceOf(mainPid).filter((p) => !seen.has(p));
         fresh.forEach((p) => seen.add(p));
         const untraced = fresh.filter((p) => !tracedAlready(p));
@@ -246,7 +269,7 @@ async function runStrace(pids: number[], options: ObserveOptions, mainPid?: numb
       return { error: `strace could not attach (${attachFailed[1]}): run as root, and check /proc/sys/kernel/yama/ptrace_scope (3 forbids attaching)` };
     }
     if (!logs[0].trim() && first.stderr.trim()) return { error: `strace: ${first.stderr.trim().split('\n')[0].replace(/^spawn: /, 'failed to start: ')}` };
-    return { log, cancelled };
+    return { log, cancelled, truncated };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

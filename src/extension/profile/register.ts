@@ -146,6 +146,8 @@ async function profileCommand(ctx: BulkheadContext, arg?: ProfileArgument): Prom
       profile.capabilities.map((c) => `${c.capability} ${c.confidence} (${c.reason})`).join('; '),
   );
 
+  for (const warning of profile.log.warnings) ctx.log.warn(`profile: ${warning}`);
+
   const compose = composeTarget(observed);
   const actions = [...(compose ? ['Wire into Compose Service'] : []), 'Copy docker run Command', 'Open Profile'];
   const summary =
