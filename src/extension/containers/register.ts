@@ -16,9 +16,10 @@ export function registerContainers(ctx: BulkheadContext): void {
   const config = () => vscode.workspace.getConfiguration('bulkhead');
   const engines = () => discoverEngines(config().get<unknown[]>('engines') ?? []);
   const analyseOptions = () => ({ severities: config().get<Record<string, SeverityOverride>>('rules') ?? {} });
-  const tree = new ContainersTree(engines, analyseOptions, ctx.log);
+  // The tree asks for visibility only after the view exists (in commands and refreshes).
+  const tree: ContainersTree = new ContainersTree(engines, analyseOptions, ctx.log, (): boolean => view.visible);
   const documents = new ContainerDocuments();
-  const view = vscode.window.createTreeView<TreeNode>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+  const view: vscode.TreeView<TreeNode> = vscode.window.createTreeView<TreeNode>(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
 
   const updateState = () => {
     const snapshots = tree.snapshots;

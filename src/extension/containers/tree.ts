@@ -46,6 +46,8 @@ export class ContainersTree implements vscode.TreeDataProvider<TreeNode>, vscode
     private readonly engines: () => EngineTarget[],
     private readonly analyseOptions: () => AnalyseOptions,
     private readonly log: vscode.LogOutputChannel,
+    /** Whether the view is on screen: only then do watchers keep following the engines. */
+    private readonly visible: () => boolean = () => true,
   ) {}
 
   get snapshots(): EngineSnapshot[] {
@@ -98,7 +100,13 @@ export class ContainersTree implements vscode.TreeDataProvider<TreeNode>, vscode
   async refresh(): Promise<void> {
     this.ensureWatchers();
     await Promise.all(this.watchers.map((w) => w.refresh()));
+    this.stopUnlessVisible();
     this.fire();
+  }
+
+  /** A command read fresh data with the view hidden: stop following until the view is shown. */
+  private stopUnlessVisible(): void {
+    if (!this.visible()) this.stop();
   }
 
   retry(engine?: string): void {
@@ -109,6 +117,7 @@ export class ContainersTree implements vscode.TreeDataProvider<TreeNode>, vscode
   async settled(): Promise<EngineSnapshot[]> {
     this.start();
     await Promise.all(this.watchers.map((w) => w.waitSettled()));
+    this.stopUnlessVisible();
     return this.snapshots;
   }
 
