@@ -134,3 +134,15 @@ console.log(`yaml parseDocument (default options)         ${f(parseDefaultMs)}`)
 console.log(`bulkhead lintText                            ${f(lintMs)}  ${findings} findings; ${ratio(lintMs, parseMs)}x bare parse (cpu); target < 20 ms cpu: ${lintMs.cpu < 20 ? 'met' : 'MISSED'}`);
 console.log(`bulkhead fixAll safe                         ${f(fixSafeMs)}  ${ratio(fixSafeMs, lintMs)}x one lint`);
 console.log(`bulkhead fixAll unsafe                       ${f(fixUnsafeMs)}  ${fixUnsafe.fixed} fixes applied; ${ratio(fixUnsafeMs, lintMs)}x one lint`);
+
+// Scale: a ~4 MB file (thousands of services) linted once, beside one bare parse of it.
+const big = generate(Math.ceil((4 * 1024 * 1024) / (text.length / serviceCount)));
+const once = (fn) => {
+  const t = performance.now();
+  const c = cpuMs();
+  const result = fn();
+  return { cpu: cpuMs() - c, wall: performance.now() - t, result };
+};
+const bigParse = once(() => parseDocument(big, { prettyErrors: false, uniqueKeys: false }));
+const bigLint = once(() => lintText(big, { kind: 'compose' }));
+console.log(`4 MB file (${(big.length / 1048576).toFixed(1)} MiB, ${(big.match(/^ {2}svc-/gm) ?? []).length} services): parse ${f(bigParse)}, lint ${f(bigLint)}  ${bigLint.result.findings.length} findings, ${bigLint.result.errors.length} errors; ${ratio(bigLint, bigParse)}x bare parse`);
