@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS, ROOT, ensureCodeServer, freePort, startCodeServer, workbenchUrl } from './vscode-host.mjs';
+import { generateLargeWorkspace } from '../test/fixtures/generate-workspace.mjs';
 
 const host = process.env.BULKHEAD_TEST_HOST ?? (process.platform === 'linux' ? 'code-server' : 'electron');
 const OUTPUT = join(ROOT, 'test-output');
@@ -15,7 +16,9 @@ const SHOTS = join(OUTPUT, 'screenshots');
 const TIMEOUT_MS = Number(process.env.BULKHEAD_INTEGRATION_TIMEOUT_MS ?? 25 * 60_000);
 
 mkdirSync(SHOTS, { recursive: true });
-rmSync(join(OUTPUT, 'integration-results.json'), { force: true });
+// Per run, so parallel runs on one machine never read each other's results.
+const RESULTS = join(OUTPUT, `integration-results-${process.pid}.json`);
+rmSync(RESULTS, { force: true });
 // The suite is compiled TypeScript; the extension is the esbuild bundle in dist/.
 if (!existsSync(join(ROOT, 'dist/extension.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
 execFileSync('npx', ['tsc', '-p', 'test/tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
@@ -23,13 +26,16 @@ execFileSync('npx', ['tsc', '-p', 'test/tsconfig.json'], { cwd: ROOT, stdio: 'in
 // Tests edit files: run them on a fresh copy of the fixture workspace.
 const workspace = mkdtempSync(join(tmpdir(), 'bulkhead-ws-'));
 cpSync(join(ROOT, 'test/fixtures/workspace'), workspace, { recursive: true });
+// A large repository exists before VS Code opens it (the workspace-audit suite relies on it).
+generateLargeWorkspace(workspace);
 const testsPath = join(ROOT, 'out/test/integration/index');
-const env = { BULKHEAD_TEST_OUTPUT: OUTPUT, BULKHEAD_TEST_WORKSPACE: workspace, ...(process.env.BULKHEAD_GREP ? { BULKHEAD_GREP: process.env.BULKHEAD_GREP } : {}) };
+const env = { BULKHEAD_TEST_OUTPUT: OUTPUT, BULKHEAD_RESULTS_FILE: RESULTS, BULKHEAD_TEST_WORKSPACE: workspace, ...(process.env.BULKHEAD_GREP ? { BULKHEAD_GREP: process.env.BULKHEAD_GREP } : {}) };
 
 function summarize(code) {
   let results;
   try {
-    results = JSON.parse(readFileSync(join(OUTPUT, 'integration-results.json'), 'utf8'));
+    results = JSON.parse(readFileSync(RESULTS, 'utf8'));
+    rmSync(RESULTS, { force: true });
   } catch {
     console.error('integration: the suite wrote no results (it did not run to the end)');
     return code || 1;
@@ -52,6 +58,11 @@ async function runInCodeServer() {
     req.on('end', async () => {
       try {
         if (req.url === '/log') process.stdout.write(`  ${body}\n`);
+        else if (req.url === '/text' && page) {
+          // What a user can read in the window (body is an optional CSS selector).
+          res.end(await page.locator(body || 'body').first().innerText({ timeout: 5000 }).catch(() => ''));
+          return;
+        }
         else if (req.url === '/screenshot' && page) {
           const file = join(SHOTS, `${body}.png`);
           await page.screenshot({ path: file });
@@ -71,6 +82,7 @@ async function runInCodeServer() {
 
   const port = await freePort();
   const scratch = mkdtempSync(join(tmpdir(), 'bulkhead-cs-'));
+
   const serverLog = [];
   const server = await startCodeServer({
     bin, port, workspace, env,
@@ -82,6 +94,9 @@ async function runInCodeServer() {
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const exited = new Promise((resolve) => page.exposeFunction('codeAutomationExit', (code) => resolve(Number(code))));
     page.on('pageerror', (e) => serverLog.push(`[page error] ${e.message}\n`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') serverLog.push(`[renderer ${m.type()}] ${m.text()}\n`);
+    });
     console.log(`integration: VS Code (code-server) on port ${port}, workspace ${workspace}`);
     await page.goto(workbenchUrl(port, workspace, { extensionTestsPath: testsPath }));
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), TIMEOUT_MS))]);

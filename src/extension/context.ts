@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { FEATURES } from './features';
 import type { DiagnosticsPublisher } from './linting/diagnostics';
+import { TeamConfigResolver } from '../workspace/teamConfig';
 
 /**
  * The one object composed in activate() (rust-analyzer's `Ctx`): it owns the log, the
@@ -11,6 +12,8 @@ export class BulkheadContext implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Set by the linting feature; other features read findings of open documents through it. */
   diagnostics?: DiagnosticsPublisher;
+  /** .bulkhead.yaml files, read exactly as the CLI reads them. */
+  readonly teamConfig = new TeamConfigResolver();
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Bulkhead', { log: true });

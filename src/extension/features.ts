@@ -1,6 +1,8 @@
 import type { BulkheadContext } from './context';
-import { registerPendingCommands } from './pending';
 import { registerLinting } from './linting/register';
+import { registerWorkspaceAudit } from './workspace/register';
+import { registerTeamConfigDiagnostics } from './workspace/teamConfigDiagnostics';
+import { registerLanguageStatus } from './status';
 import { registerContainers } from './containers/register';
 import { registerHostAudit } from './audit/register';
 import { registerProfile } from './profile/register';
@@ -11,8 +13,10 @@ import { registerProfile } from './profile/register';
  * Each owner adds one line.
  */
 export const FEATURES: ReadonlyArray<(ctx: BulkheadContext) => void> = [
-  registerPendingCommands,
   registerLinting,
+  registerWorkspaceAudit,
+  registerTeamConfigDiagnostics,
+  registerLanguageStatus,
   registerContainers,
   registerHostAudit,
   registerProfile,

@@ -3,10 +3,11 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
-import { forwardConsole, screenshot, OUTPUT_DIR } from './support';
+import { flushLog, log, screenshot, OUTPUT_DIR } from './support';
 
 export async function run(): Promise<void> {
-  forwardConsole();
+  // The spec reporter prints through Base.consoleLog: send it to the harness terminal too.
+  Mocha.reporters.Base.consoleLog = log;
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 120_000, reporter: 'spec' });
   if (process.env.BULKHEAD_GREP) mocha.grep(process.env.BULKHEAD_GREP);
   // A screenshot of the window after every top-level suite, so anyone can see what a user saw.
@@ -21,10 +22,10 @@ export async function run(): Promise<void> {
 
   const results = { passed: 0, failed: 0, pending: 0, failures: [] as { title: string; error: string }[] };
   await new Promise<void>((resolve, reject) => {
-    const runner = mocha.run((failures) => {
+    const runner = mocha.run(async (failures) => {
       mkdirSync(OUTPUT_DIR, { recursive: true });
-      writeFileSync(join(OUTPUT_DIR, 'integration-results.json'), JSON.stringify(results, null, 2));
-      console.log(`integration: ${results.passed} passed, ${results.failed} failed`);
+      writeFileSync(process.env.BULKHEAD_RESULTS_FILE ?? join(OUTPUT_DIR, 'integration-results.json'), JSON.stringify(results, null, 2));
+      await flushLog();
       if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
       else if (results.passed === 0) reject(new Error('no integration test ran'));
       else resolve();

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import { join } from 'node:path';
+import { format } from 'node:util';
 
 /**
  * The harness that started VS Code (scripts/integration.mjs) listens on BULKHEAD_HARNESS_URL:
@@ -32,17 +33,29 @@ export async function screenshot(name: string): Promise<string | undefined> {
   return post('/screenshot', name.replace(/[^\w.-]+/g, '-'));
 }
 
-/** Mirrors console output of the extension host to the harness terminal. */
-export function forwardConsole(): void {
+/** The text a user can read in the window (or in the first element matching a CSS selector). */
+export async function windowText(selector = ''): Promise<string | undefined> {
+  if (!HARNESS) return undefined;
+  return post('/text', selector);
+}
+
+let logQueue = Promise.resolve();
+
+/**
+ * Prints a line in the extension host and in the harness terminal. (VS Code pins the extension
+ * host's console.log, so assigning it does nothing: output is forwarded explicitly.)
+ */
+export function log(...args: unknown[]): void {
+  const line = format(...args);
+  console.log(line);
   if (!HARNESS) return;
-  const original = console.log.bind(console);
-  let queue = Promise.resolve();
-  console.log = (...args: unknown[]) => {
-    original(...args);
-    const line = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
-    // Sequential, so the harness prints lines in the order they were logged.
-    queue = queue.then(() => post('/log', line).then(() => undefined, () => undefined));
-  };
+  // Sequential, so the harness prints lines in the order they were logged.
+  logQueue = logQueue.then(() => post('/log', line).then(() => undefined, () => undefined));
+}
+
+/** Waits until every forwarded line has reached the harness. */
+export function flushLog(): Promise<void> {
+  return logQueue;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

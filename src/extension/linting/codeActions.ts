@@ -62,6 +62,9 @@ export class BulkheadCodeActions implements vscode.CodeActionProvider {
     if (fix.edits.length) action.edit = toWorkspaceEdit(doc, fix.edits);
     if (fix.snippet) {
       action.command = { title: fix.title, command: 'bulkhead.insertSnippet', arguments: [doc.uri, doc.version, fix.snippet.at, fix.snippet.body] };
+    } else {
+      // Runs after the edit: lets the walkthrough's "apply a quick fix" step complete.
+      action.command = { title: fix.title, command: 'bulkhead.didApplyFix', arguments: [finding.ruleId] };
     }
     return action;
   }
@@ -70,7 +73,7 @@ export class BulkheadCodeActions implements vscode.CodeActionProvider {
     const kindOfDoc = kindOfDocument(doc);
     if (!kindOfDoc) return undefined;
     const text = doc.getText();
-    const result = fixAll(text, { kind: kindOfDoc, file: doc.fileName, unsafe, ruleId, severities: lintSettings(doc).severities });
+    const result = fixAll(text, { kind: kindOfDoc, file: doc.fileName, unsafe, ruleId, severities: this.diagnostics.severitiesFor(doc.uri) });
     if (result.text === text) return undefined;
     const action = new vscode.CodeAction(title, kind);
     action.edit = toWorkspaceEdit(doc, [minimalEdit(text, result.text)]);

@@ -3,7 +3,9 @@ import type { Finding, LintError, Severity } from '../../engine/model';
 import { lintText } from '../../engine/lint';
 import type { BulkheadContext } from '../context';
 import { kindOfDocument } from './documents';
-import { lintSettings } from './settings';
+import { lintSettings, effectiveSeverities, isExcludedBySettings } from './settings';
+import { kindOfFileName } from '../../engine/files';
+import { LineIndex } from '../../engine/text';
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -13,6 +15,7 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
 
 /** The findings behind a document's diagnostics, for code actions and hovers. */
 export interface LintedDocument {
+  /** The open document's version, or -1 for a file linted from disk. */
   version: number;
   findings: Finding[];
 }
@@ -22,6 +25,8 @@ export class DiagnosticsPublisher implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('bulkhead');
   private readonly results = new Map<string, LintedDocument>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Files the workspace audit linted from disk: closing their editor keeps their diagnostics. */
+  private readonly fromDisk = new Set<string>();
   private readonly disposables: vscode.Disposable[] = [this.collection];
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   /** Fires after a document's diagnostics were published. */
@@ -32,7 +37,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
       this.changed,
       vscode.workspace.onDidOpenTextDocument((d) => this.lintNow(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('bulkhead')) this.lintAllOpen();
       }),
@@ -57,17 +62,61 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     this.timers.delete(key);
     const kind = kindOfDocument(doc);
     const settings = lintSettings(doc);
-    if (!kind || !settings.enable) {
+    if (!kind || !settings.enable || (doc.uri.scheme === 'file' && this.isExcluded(doc.uri))) {
       if (this.results.delete(key)) this.collection.delete(doc.uri);
       return undefined;
     }
     const started = Date.now();
-    const { findings, errors } = lintText(doc.getText(), { kind, file: doc.fileName, severities: settings.severities });
-    this.results.set(key, { version: doc.version, findings });
-    this.collection.set(doc.uri, [...findings.map((f) => this.toDiagnostic(doc, f)), ...errors.map((e) => this.errorDiagnostic(doc, e))]);
+    const text = doc.getText();
+    const { findings, errors } = lintText(text, { kind, file: doc.fileName, severities: this.severitiesFor(doc.uri) });
+    this.publish(doc.uri, doc.version, new LineIndex(text), findings, errors);
     this.ctx.log.trace(`linted ${vscode.workspace.asRelativePath(doc.uri)} (${kind}) in ${Date.now() - started} ms: ${findings.length} finding(s)`);
-    this.changed.fire(doc.uri);
     return findings;
+  }
+
+  /** Lints a file's text read from disk (workspace audit, file watcher); open documents win. */
+  lintFromDisk(uri: vscode.Uri, text: string): Finding[] | undefined {
+    const kind = kindOfFileName(uri.fsPath);
+    if (!kind) return undefined;
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open) return this.lintNow(open);
+    this.fromDisk.add(uri.toString());
+    const { findings, errors } = lintText(text, { kind, file: uri.fsPath, severities: this.severitiesFor(uri) });
+    this.publish(uri, -1, new LineIndex(text), findings, errors);
+    return findings;
+  }
+
+  /** Drops what is known about a file (deleted, or now excluded). */
+  drop(uri: vscode.Uri): void {
+    this.fromDisk.delete(uri.toString());
+    this.forget(uri);
+  }
+
+  isExcluded(uri: vscode.Uri): boolean {
+    return this.ctx.teamConfig.forFile(uri.fsPath).isExcluded(uri.fsPath) || isExcludedBySettings(uri);
+  }
+
+  severitiesFor(uri: vscode.Uri) {
+    return effectiveSeverities(this.ctx.teamConfig.forFile(uri.fsPath).config.severities, uri);
+  }
+
+  private publish(uri: vscode.Uri, version: number, lines: LineIndex, findings: Finding[], errors: LintError[]): void {
+    const range = (start: number, end: number) => {
+      const a = lines.position(start);
+      const b = lines.position(end);
+      return new vscode.Range(a.line, a.character, b.line, b.character);
+    };
+    this.results.set(uri.toString(), { version, findings });
+    this.collection.set(uri, [
+      ...findings.map((f) => this.toDiagnostic(f, f.range ? range(f.range.start, f.range.end) : new vscode.Range(0, 0, 0, 0))),
+      ...errors.map((e) => this.errorDiagnostic(e, e.range ? range(e.range.start, e.range.end) : new vscode.Range(0, 0, 0, lines.lineEnd(0)))),
+    ]);
+    this.changed.fire(uri);
+  }
+
+  /** All findings currently published (open documents and audited files), by URI. */
+  allFindings(): Map<string, LintedDocument> {
+    return this.results;
   }
 
   private schedule(doc: vscode.TextDocument): void {
@@ -75,6 +124,15 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     const key = doc.uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.set(key, setTimeout(() => this.lintNow(doc), lintSettings(doc).delay));
+  }
+
+  private closed(doc: vscode.TextDocument): void {
+    // An audited file keeps its diagnostics after its editor closes: re-lint what is on disk.
+    if (!this.fromDisk.has(doc.uri.toString())) return this.forget(doc.uri);
+    vscode.workspace.fs.readFile(doc.uri).then(
+      (bytes) => this.lintFromDisk(doc.uri, new TextDecoder().decode(bytes)),
+      () => this.drop(doc.uri),
+    );
   }
 
   private forget(uri: vscode.Uri): void {
@@ -85,18 +143,15 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     this.collection.delete(uri);
   }
 
-  private toDiagnostic(doc: vscode.TextDocument, f: Finding): vscode.Diagnostic {
-    const range = f.range ? new vscode.Range(doc.positionAt(f.range.start), doc.positionAt(f.range.end)) : new vscode.Range(0, 0, 0, 0);
+  private toDiagnostic(f: Finding, range: vscode.Range): vscode.Diagnostic {
     const d = new vscode.Diagnostic(range, f.message, SEVERITY[f.severity]);
     d.source = 'bulkhead';
     d.code = { value: f.ruleId, target: this.ctx.ruleDocsUri(f.ruleId) };
     return d;
   }
 
-  private errorDiagnostic(doc: vscode.TextDocument, e: LintError): vscode.Diagnostic {
-    const start = doc.positionAt(e.range?.start ?? 0);
-    const end = e.range ? doc.positionAt(e.range.end) : doc.lineAt(start.line).range.end;
-    const d = new vscode.Diagnostic(new vscode.Range(start, end), `Bulkhead could not lint this file: ${e.message}`, vscode.DiagnosticSeverity.Error);
+  private errorDiagnostic(e: LintError, range: vscode.Range): vscode.Diagnostic {
+    const d = new vscode.Diagnostic(range, `Bulkhead could not lint this file: ${e.message}`, vscode.DiagnosticSeverity.Error);
     d.source = 'bulkhead';
     return d;
   }

@@ -17,8 +17,9 @@ export function registerLinting(ctx: BulkheadContext): void {
     vscode.languages.registerCodeActionsProvider(LINTED_DOCUMENTS, new BulkheadCodeActions(diagnostics), BulkheadCodeActions.metadata),
     vscode.languages.registerHoverProvider(LINTED_DOCUMENTS, new FindingHover(ctx, diagnostics)),
     vscode.commands.registerCommand('bulkhead.showRuleDocs', (ruleId?: string) => showRuleDocs(ctx, ruleId)),
-    vscode.commands.registerCommand('bulkhead.fixAll', () => fixAllInActiveEditor()),
+    vscode.commands.registerCommand('bulkhead.fixAll', () => fixAllInActiveEditor(diagnostics)),
     vscode.commands.registerCommand('bulkhead.insertSnippet', insertSnippet),
+    vscode.commands.registerCommand('bulkhead.didApplyFix', (ruleId: string) => ctx.log.info(`applied a fix for ${ruleId}`)),
   );
 }
 
@@ -34,7 +35,7 @@ async function showRuleDocs(ctx: BulkheadContext, ruleId?: string): Promise<void
   await vscode.commands.executeCommand('markdown.showPreview', ctx.ruleDocsUri(ruleId));
 }
 
-async function fixAllInActiveEditor(): Promise<void> {
+async function fixAllInActiveEditor(diagnostics: DiagnosticsPublisher): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const kind = editor && kindOfDocument(editor.document);
   if (!editor || !kind) {
@@ -43,7 +44,7 @@ async function fixAllInActiveEditor(): Promise<void> {
   }
   const doc = editor.document;
   const text = doc.getText();
-  const result = fixAll(text, { kind, file: doc.fileName, unsafe: lintSettings(doc).includeUnsafeInFixAll, severities: lintSettings(doc).severities });
+  const result = fixAll(text, { kind, file: doc.fileName, unsafe: lintSettings(doc).includeUnsafeInFixAll, severities: diagnostics.severitiesFor(doc.uri) });
   if (result.text === text) {
     void vscode.window.showInformationMessage('Bulkhead: nothing to fix safely in this file.');
     return;

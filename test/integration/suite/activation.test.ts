@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { screenshot } from '../support';
+import { log, screenshot } from '../support';
 
 const EXTENSION_ID = 'bulkhead.bulkhead';
 
@@ -11,7 +11,7 @@ suite('activation', () => {
     await ext.activate();
     assert.equal(ext.isActive, true);
     assert.match(vscode.version, /^1\.\d+\./);
-    console.log(`VS Code ${vscode.version}, Bulkhead ${ext.packageJSON.version}`);
+    log(`VS Code ${vscode.version}, Bulkhead ${ext.packageJSON.version}`);
   });
 
   test('every command the manifest declares is registered', async () => {

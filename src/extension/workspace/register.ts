@@ -1,0 +1,98 @@
+import * as vscode from 'vscode';
+import type { BulkheadContext } from '../context';
+import { auditWorkspace, describeSummary, WORKSPACE_FILES_GLOB, type AuditSummary } from './audit';
+import { WorkspaceFixer } from './fixWorkspace';
+import { renderWorkspaceReport } from './report';
+import { CONFIG_FILE_NAME } from '../../engine/config';
+
+/**
+ * Audit Workspace Files: every Dockerfile and compose file into the Problems panel, a summary
+ * with "Fix All Safe Problems" and "Show Report", and a watcher that keeps results current.
+ */
+export function registerWorkspaceAudit(ctx: BulkheadContext): void {
+  const diagnostics = ctx.diagnostics;
+  if (!diagnostics) throw new Error('the linting feature must be registered first');
+  const fixer = new WorkspaceFixer(diagnostics, (line) => ctx.log.info(line));
+  let audited = false;
+  let lastSummary: AuditSummary | undefined;
+  const decoder = new TextDecoder();
+
+  const relintFromDisk = async (uri: vscode.Uri) => {
+    if (diagnostics.isExcluded(uri)) return diagnostics.drop(uri);
+    try {
+      diagnostics.lintFromDisk(uri, decoder.decode(await vscode.workspace.fs.readFile(uri)));
+    } catch {
+      diagnostics.drop(uri);
+    }
+  };
+
+  // Created up front so it is settled by the time an audit ends; it acts only after one.
+  const watcher = vscode.workspace.createFileSystemWatcher(WORKSPACE_FILES_GLOB);
+  const isOpen = (uri: vscode.Uri) => vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
+  watcher.onDidCreate((uri) => audited && !isOpen(uri) && relintFromDisk(uri));
+  watcher.onDidChange((uri) => audited && !isOpen(uri) && relintFromDisk(uri));
+  watcher.onDidDelete((uri) => audited && diagnostics.drop(uri));
+
+  const runAudit = async (): Promise<AuditSummary | undefined> => {
+    if (!vscode.workspace.workspaceFolders?.length) {
+      void vscode.window.showInformationMessage('Open a folder to audit its Dockerfiles and compose files.');
+      return undefined;
+    }
+    const summary = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Bulkhead: auditing workspace files', cancellable: true },
+      (progress, token) => auditWorkspace(diagnostics, progress, token),
+    );
+    lastSummary = summary;
+    audited = true;
+    ctx.log.info(`${describeSummary(summary)} (${summary.millis} ms)`);
+    void offerNextSteps(summary);
+    return summary;
+  };
+
+  const offerNextSteps = async (summary: AuditSummary) => {
+    const total = summary.bySeverity.error + summary.bySeverity.warning + summary.bySeverity.info;
+    const actions = total ? ['Fix All Safe Problems', 'Show Report'] : [];
+    const show = summary.bySeverity.error ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const choice = await show(describeSummary(summary), ...actions);
+    if (choice === 'Fix All Safe Problems') await vscode.commands.executeCommand('bulkhead.fixWorkspace');
+    else if (choice === 'Show Report') await vscode.commands.executeCommand('bulkhead.showWorkspaceReport');
+  };
+
+  const fixWorkspace = async () => {
+    const result = await fixer.fixAllSafe();
+    if (!result.files) {
+      void vscode.window.showInformationMessage('Bulkhead: nothing to fix safely.');
+      return result;
+    }
+    void vscode.window.showInformationMessage(`Bulkhead fixed ${result.fixes} problem(s) in ${result.files} file(s).`, 'Undo').then((c) => {
+      if (c === 'Undo') void vscode.commands.executeCommand('bulkhead.undoWorkspaceFix');
+    });
+    return result;
+  };
+
+  // .bulkhead.yaml changes apply at once, everywhere.
+  const configWatcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE_NAME}`);
+  const configChanged = () => {
+    ctx.teamConfig.clear();
+    diagnostics.lintAllOpen();
+    for (const key of diagnostics.allFindings().keys()) {
+      const uri = vscode.Uri.parse(key);
+      if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) void relintFromDisk(uri);
+    }
+  };
+  configWatcher.onDidChange(configChanged);
+  configWatcher.onDidCreate(configChanged);
+  configWatcher.onDidDelete(configChanged);
+
+  ctx.subscribe(
+    watcher,
+    configWatcher,
+    vscode.commands.registerCommand('bulkhead.auditWorkspace', runAudit),
+    vscode.commands.registerCommand('bulkhead.fixWorkspace', fixWorkspace),
+    vscode.commands.registerCommand('bulkhead.undoWorkspaceFix', () => fixer.undoLast()),
+    vscode.commands.registerCommand('bulkhead.showWorkspaceReport', async () => {
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderWorkspaceReport(diagnostics, lastSummary) });
+      await vscode.window.showTextDocument(doc);
+    }),
+  );
+}

@@ -1,0 +1,84 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { log, screenshot, sleep, windowText } from '../support';
+
+interface Summary {
+  files: number;
+  filesWithFindings: number;
+  bySeverity: { error: number; warning: number; info: number };
+  cancelled: boolean;
+  millis: number;
+}
+
+/** Mirrors test/fixtures/generate-workspace.mjs, which the harness ran before VS Code opened. */
+const DOCKERFILE = (i: number) => `# generated service ${i}\nFROM busybox:1.36\nMAINTAINER Team ${i} <team${i}@example.com>\nCMD ["sh", "-c", "sleep ${i}"]\n`;
+const SKIPPED = ['ignored/Dockerfile', 'legacy/Dockerfile', 'node_modules/pkg/Dockerfile'];
+
+suite('workspace audit', () => {
+  let root: string;
+  const generated: string[] = [];
+
+  suiteSetup(async function () {
+    await vscode.extensions.getExtension('bulkhead.bulkhead')!.activate();
+    root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    for (let i = 0; i < 1500; i++) generated.push(path.join(root, 'gen', `svc${Math.floor(i / 50)}`, `app${i}`, 'Dockerfile'));
+    for (let i = 0; i < 500; i++) generated.push(path.join(root, 'gen', `stack${i}`, 'compose.yaml'));
+    assert.ok(existsSync(generated[1999]), 'the harness generated the large workspace');
+  });
+
+  test('audits every Dockerfile and compose file into the Problems panel, skipping ignored ones', async function () {
+    this.timeout(300_000);
+    const summary = await vscode.commands.executeCommand<Summary>('bulkhead.auditWorkspace');
+    await sleep(1200);
+    await screenshot('workspace-audit-summary');
+    const shown = await windowText('.notifications-toasts');
+    if (shown !== undefined) assert.match(shown, /Bulkhead audited 2002 file\(s\)/);
+    log(`workspace audit: ${summary.files} files in ${summary.millis} ms (${Math.round((summary.files / summary.millis) * 1000)} files/s)`);
+    // The fixture workspace's own two files, plus everything generated.
+    assert.equal(summary.files, generated.length + 2);
+    assert.equal(summary.cancelled, false);
+    assert.ok(summary.bySeverity.error >= 500, 'each generated compose file has a privileged error');
+
+    const unopened = vscode.Uri.file(generated[1234]);
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.fsPath === unopened.fsPath), 'the file is not open');
+    const codes = vscode.languages.getDiagnostics(unopened).map((d) => (d.code as { value: string }).value);
+    assert.ok(codes.includes('maintainer-deprecated'), codes.join(', '));
+    for (const skipped of SKIPPED) {
+      assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(path.join(root, skipped))), [], `${skipped} is skipped`);
+    }
+  });
+
+  test('a file changed on disk is re-linted by the watcher', async function () {
+    this.timeout(60_000);
+    const file = generated[7];
+    writeFileSync(file, 'FROM busybox:1.36\nCMD ["sh"]\n');
+    const uri = vscode.Uri.file(file);
+    const deadline = Date.now() + 30_000;
+    while (vscode.languages.getDiagnostics(uri).some((d) => (d.code as { value: string }).value === 'maintainer-deprecated')) {
+      assert.ok(Date.now() < deadline, 'the watcher re-linted the changed file');
+      await sleep(200);
+    }
+    writeFileSync(file, DOCKERFILE(7));
+  });
+
+  test('"Fix all safe problems" changes the files on disk in one edit, and undo restores them', async function () {
+    this.timeout(600_000);
+    const sample = [generated[0], generated[777], generated[1600]];
+    const before = sample.map((f) => readFileSync(f, 'utf8'));
+    let t = Date.now();
+    const result = await vscode.commands.executeCommand<{ files: number; fixes: number }>('bulkhead.fixWorkspace');
+    log(`workspace fix: ${result.fixes} fixes in ${result.files} files in ${Date.now() - t} ms`);
+    assert.ok(result.files >= 1500, `fixed ${result.files} files`);
+    const after = sample.map((f) => readFileSync(f, 'utf8'));
+    assert.match(after[0], /^LABEL org\.opencontainers\.image\.authors="Team 0 <team0@example\.com>"$/m);
+    assert.match(after[2], /privileged: true/, 'an unsafe fix is not applied');
+    assert.match(after[0], /^# generated service 0$/m, 'comments survive');
+    t = Date.now();
+    const restored = await vscode.commands.executeCommand<number>('bulkhead.undoWorkspaceFix');
+    log(`workspace undo: ${restored} files in ${Date.now() - t} ms`);
+    assert.equal(restored, result.files);
+    assert.deepEqual(sample.map((f) => readFileSync(f, 'utf8')), before);
+  });
+});
