@@ -142,8 +142,21 @@ test('verification-disabled: flags across continuations, clusters, values, env',
       '',
     ].join('\n'),
   );
+  // Exec form: the element goes with its comma, the array stays valid JSON.
+  const exec = 'FROM a:1\nRUN ["curl", "-k", "https://x"]\nRUN ["curl", "-fsSLk", "https://y", "--insecure"]\nRUN dnf install --setopt=sslverify=false -y x\n';
+  assert.equal(fixed(exec, 'verification-disabled'), 'FROM a:1\nRUN ["curl", "https://x"]\nRUN ["curl", "-fsSL", "https://y"]\nRUN dnf install -y x\n');
   // `curl -ok x`: k is the output file name, not a flag.
   assert.equal(hits('FROM a:1\nRUN curl -ok x\n', 'verification-disabled').length, 0);
+});
+
+test('exec-form RUN: findings on the JSON strings, insertions keep the array valid', () => {
+  const text = 'FROM debian:12\nRUN ["sudo", "apt-get", "install", "x"]\n';
+  assert.deepEqual(marked(text, 'sudo-in-run'), ['"sudo"']);
+  assert.equal(fixed(text, 'sudo-in-run'), 'FROM debian:12\nRUN ["apt-get", "install", "x"]\n');
+  assert.equal(fixed(text, 'apt-missing-yes'), 'FROM debian:12\nRUN ["sudo", "apt-get", "install", "-y", "x"]\n');
+  const both = fixAll(text, { kind: 'dockerfile', unsafe: true }).text;
+  assert.match(both, /^RUN \["apt-get", "install", "-y", "--no-install-recommends", "x"\]$/m);
+  assert.doesNotThrow(() => JSON.parse(/RUN (\[.*\])/.exec(both)![1]));
 });
 
 test('sudo-in-run drops sudo (safe only while the build is root)', () => {

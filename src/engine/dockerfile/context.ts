@@ -242,7 +242,7 @@ function shellCommandsOf(ctx: DockerfileContext, instruction: Instruction): Shel
   if (instruction instanceof JSONInstruction && instruction.getOpeningBracket()) {
     const words = instruction.getJSONStrings().map((s) => {
       const r = ctx.rangeOf(s.getRange());
-      return { value: s.getValue(), start: r.start, end: r.end };
+      return { value: s.getJSONValue(), start: r.start, end: r.end, json: true };
     });
     return words.length ? [{ words, pipedFrom: false, pipedTo: false }] : [];
   }

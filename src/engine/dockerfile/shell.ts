@@ -5,6 +5,8 @@ export interface ShellWord {
   value: string;
   start: number;
   end: number;
+  /** A string of an exec-form (JSON array) instruction: edits must keep the array valid. */
+  json?: boolean;
 }
 
 /** A simple command (words between `&&`, `||`, `;`, `|`, `&`, newlines and parentheses). */
@@ -185,10 +187,29 @@ export function baseName(value: string): string {
  * layout (continuations and comments untouched).
  */
 export function removeWordEdit(text: string, word: ShellWord): TextEdit {
+  if (word.json) {
+    // Remove the element with one of its commas: `"a", "-k", "b"` → `"a", "b"`.
+    let after = word.end;
+    while (after < text.length && /\s/.test(text[after])) after++;
+    if (text[after] === ',') {
+      after++;
+      while (after < text.length && BLANK.test(text[after])) after++;
+      return { start: word.start, end: after, newText: '' };
+    }
+    let before = word.start;
+    while (before > 0 && /\s/.test(text[before - 1])) before--;
+    if (text[before - 1] === ',') return { start: before - 1, end: word.end, newText: '' };
+    return { start: word.start, end: word.end, newText: '' };
+  }
   let end = word.end;
   while (end < text.length && BLANK.test(text[end])) end++;
   if (end > word.end) return { start: word.start, end, newText: '' };
   let start = word.start;
   while (start > 0 && BLANK.test(text[start - 1])) start--;
   return { start, end: word.end, newText: '' };
+}
+
+/** An edit inserting one argument right after `word`, in shell or exec (JSON) form alike. */
+export function insertArgumentEdit(word: ShellWord, argument: string): TextEdit {
+  return { start: word.end, end: word.end, newText: word.json ? `, ${JSON.stringify(argument)}` : ` ${argument}` };
 }

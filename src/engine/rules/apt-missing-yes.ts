@@ -1,5 +1,6 @@
 import { defineRule, type Report } from '../rule';
 import type { DockerfileContext } from '../dockerfile/context';
+import { insertArgumentEdit } from '../dockerfile/shell';
 import { hasOption, runCommands, subcommand, unwrapSudo } from '../dockerfile/run';
 
 /** `-qq` (or `-q=2`) implies `-y` for apt-get, as documented in apt-get(8). */
@@ -17,7 +18,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     reports.push({
       message: `${cmd.name} ${sub.word.value} without -y: the build stops at the confirmation prompt`,
       range: { start: cmd.nameWord.start, end: sub.word.end },
-      fixes: [{ title: 'Add -y', safe: true, preferred: true, edits: [{ start: sub.word.end, end: sub.word.end, newText: ' -y' }] }],
+      fixes: [{ title: 'Add -y', safe: true, preferred: true, edits: [insertArgumentEdit(sub.word, '-y')] }],
     });
   }
   return reports;

@@ -1,6 +1,7 @@
 import { defineRule, type Report } from '../rule';
 import type { DockerfileContext } from '../dockerfile/context';
 import { runCommands, subcommand, unwrapSudo } from '../dockerfile/run';
+import { insertArgumentEdit } from '../dockerfile/shell';
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
@@ -15,7 +16,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
       message: `${cmd.name} install without --no-install-recommends: recommended packages enlarge the image and its attack surface`,
       range: { start: cmd.nameWord.start, end: sub.word.end },
       // Software may rely on a recommended package being present.
-      fixes: [{ title: 'Add --no-install-recommends', safe: false, preferred: true, edits: [{ start: sub.word.end, end: sub.word.end, newText: ' --no-install-recommends' }] }],
+      fixes: [{ title: 'Add --no-install-recommends', safe: false, preferred: true, edits: [insertArgumentEdit(sub.word, '--no-install-recommends')] }],
     });
   }
   return reports;

@@ -61,10 +61,14 @@ function flagReports(ctx: DockerfileContext, raw: RunCommand): Report[] {
       reports.push({ message: `${name} ${flag} ${MESSAGE}`, range: { start: word.start, end: value?.end ?? word.end }, fixes: [fix(word, edits)] });
     } else if (name === 'curl') {
       const at = curlInsecureCluster(word);
-      if (at === undefined || word.end - word.start !== word.value.length) return;
+      // Exec-form strings carry their quotes in the text.
+      const quote = word.json ? 1 : 0;
+      if (at === undefined || word.end - word.start - 2 * quote !== word.value.length) return;
       const rest = word.value.slice(0, at) + word.value.slice(at + 1);
-      const edit = rest === '-' ? removeWordEdit(ctx.text, word) : { start: word.start, end: word.end, newText: rest };
+      const edit = rest === '-' ? removeWordEdit(ctx.text, word) : { start: word.start + quote, end: word.end - quote, newText: rest };
       reports.push({ message: `curl -k ${MESSAGE}`, range: { start: word.start, end: word.end }, fixes: [{ ...fix(word, [edit]), title: 'Remove -k (keep verification on)' }] });
+    } else if (/^(?:yum|dnf|microdnf|tdnf)$/.test(name) && /^--setopt=(?:[\w.-]+\.)?sslverify=(?:false|0|no)$/i.test(word.value)) {
+      reports.push({ message: `${name} sslverify off ${MESSAGE}`, range: { start: word.start, end: word.end }, fixes: [fix(word, [removeWordEdit(ctx.text, word)])] });
     } else if (name === 'git' && /^http\.sslverify=false$/i.test(word.value) && cmd.args[k - 1]?.value === '-c') {
       reports.push({ message: `git -c http.sslVerify=false ${MESSAGE}`, range: { start: cmd.args[k - 1].start, end: word.end }, fixes: [fix(cmd.args[k - 1], [removeWordEdit(ctx.text, cmd.args[k - 1]), removeWordEdit(ctx.text, word)])] });
     }
@@ -120,7 +124,7 @@ export default defineRule({
       'Flags such as `curl -k`, `wget --no-check-certificate`, `pip --trusted-host`, `apk --allow-untrusted`, `apt-get --allow-unauthenticated` or `--nogpgcheck`, and variables such as `NODE_TLS_REJECT_UNAUTHORIZED=0` or `GIT_SSL_NO_VERIFY`, accept whatever a man-in-the-middle or a compromised mirror serves. The result is baked into every container started from the image.',
     remediation: 'Remove the flag or variable. If a private mirror uses its own CA, install that CA certificate in the image (update-ca-certificates) instead of turning verification off.',
     refs: {
-      checkov: ['CKV2_DOCKER_2', 'CKV2_DOCKER_3', 'CKV2_DOCKER_4', 'CKV2_DOCKER_5', 'CKV2_DOCKER_6', 'CKV2_DOCKER_7', 'CKV2_DOCKER_8', 'CKV2_DOCKER_9', 'CKV2_DOCKER_10', 'CKV2_DOCKER_11', 'CKV2_DOCKER_12', 'CKV2_DOCKER_13', 'CKV2_DOCKER_14', 'CKV2_DOCKER_16'],
+      checkov: ['CKV2_DOCKER_2', 'CKV2_DOCKER_3', 'CKV2_DOCKER_4', 'CKV2_DOCKER_5', 'CKV2_DOCKER_6', 'CKV2_DOCKER_7', 'CKV2_DOCKER_8', 'CKV2_DOCKER_9', 'CKV2_DOCKER_10', 'CKV2_DOCKER_11', 'CKV2_DOCKER_12', 'CKV2_DOCKER_13', 'CKV2_DOCKER_14', 'CKV2_DOCKER_15', 'CKV2_DOCKER_16'],
     },
   },
   dockerfile(ctx) {
