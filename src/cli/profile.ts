@@ -2,12 +2,14 @@ import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { createClient, resolveDefaultEngine } from '../docker/connection';
 import { observeContainer } from '../docker/profile';
 import { capabilitiesDocument, profileFromStrace, serializeSeccompProfile, type ObservedProfile } from '../engine/profile';
-import { hardenedRunCommand } from '../engine/profile/wire';
+import { composeWiringEdits, hardenedRunCommand } from '../engine/profile/wire';
+import { applyEdits } from '../engine/text';
+import { dirname, relative as relativePath, resolve, sep } from 'node:path';
 import { parseArgs, UsageError } from './args';
 import type { Io } from './io';
 
 export const PROFILE_USAGE =
-  'usage: bulkhead profile <container> --seconds N --out FILE [--caps-out FILE] [--log-out FILE]\n       bulkhead profile --from-strace LOG --out FILE [--caps-out FILE]';
+  'usage: bulkhead profile <container> --seconds N --out FILE [--caps-out FILE] [--log-out FILE] [--compose FILE [--service NAME]]\n       bulkhead profile --from-strace LOG --out FILE [--caps-out FILE] [--compose FILE --service NAME]';
 
 const MAX_LOG_BYTES = 256 * 1024 * 1024;
 
@@ -17,7 +19,7 @@ const MAX_LOG_BYTES = 256 * 1024 * 1024;
  * Exit codes: 0 written, 1 nothing usable observed, 2 usage or environment problem.
  */
 export async function runProfile(argv: string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, ['seconds', 'out', 'caps-out', 'from-strace', 'log-out'], ['no-runtime', 'include-likely']);
+  const args = parseArgs(argv, ['seconds', 'out', 'caps-out', 'from-strace', 'log-out', 'compose', 'service'], ['no-runtime', 'include-likely']);
   const out = args.options.get('out');
   if (typeof out !== 'string') throw new UsageError(`--out FILE is required\n${PROFILE_USAGE}`);
   // The capabilities go beside the profile unless told otherwise (the editor's code action reads them there).
@@ -29,6 +31,9 @@ export async function runProfile(argv: string[], io: Io): Promise<number> {
   let profile: ObservedProfile;
   let source: string;
   let image = 'IMAGE';
+  let service = typeof args.options.get('service') === 'string' ? (args.options.get('service') as string) : undefined;
+  const composeFile = args.options.get('compose');
+  if (composeFile === true) throw new UsageError('--compose needs a file');
   if (typeof fromStrace === 'string') {
     if (args.positionals.length) throw new UsageError(`give either a container or --from-strace, not both\n${PROFILE_USAGE}`);
     let text: string;
@@ -77,7 +82,9 @@ export async function runProfile(argv: string[], io: Io): Promise<number> {
     profile = observed.profile;
     source = `${observed.name} (${observed.pids.length} processes/threads traced)`;
     image = observed.image || image;
+    service ??= observed.inspect.Config?.Labels?.['com.docker.compose.service'];
   }
+  if (typeof composeFile === 'string' && !service) throw new UsageError('--compose needs --service NAME (the container has no compose service label)');
 
   try {
     writeFileSync(out, serializeSeccompProfile(profile.seccomp.profile));
@@ -94,6 +101,35 @@ export async function runProfile(argv: string[], io: Io): Promise<number> {
     ...profile.log.warnings.map((w) => `warning: ${w}`),
     `run it: ${hardenedRunCommand(image, [], { profilePath: out, capAdd: profile.capAdd })}`,
   ];
+  if (typeof composeFile === 'string' && service) {
+    const wired = wireCompose(composeFile, service, out, profile.capAdd);
+    if (wired.error) {
+      io.out(`${lines.join('\n')}\n`);
+      io.err(`bulkhead: profile written, but not wired into ${composeFile}: ${wired.error}\n`);
+      return 2;
+    }
+    lines.push(wired.changed ? `wired into ${composeFile}, service "${service}"` : `${composeFile}, service "${service}" already uses it`);
+  }
   io.out(`${lines.join('\n')}\n`);
   return 0;
+}
+
+/** Points the compose service at the profile (path relative to the compose file, as compose v2 resolves it). */
+function wireCompose(composeFile: string, service: string, profileFile: string, capAdd: string[]): { changed?: boolean; error?: string } {
+  let text: string;
+  try {
+    text = readFileSync(composeFile, 'utf8');
+  } catch (e) {
+    return { error: `cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+  }
+  const relative = relativePath(dirname(resolve(composeFile)), resolve(profileFile)).split(sep).join('/');
+  const { edits, error } = composeWiringEdits(text, service, { profilePath: relative.startsWith('.') ? relative : `./${relative}`, capAdd });
+  if (error) return { error };
+  if (!edits.length) return { changed: false };
+  try {
+    writeFileSync(composeFile, applyEdits(text, edits).text);
+  } catch (e) {
+    return { error: `cannot write it: ${(e as Error).message}` };
+  }
+  return { changed: true };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStraceLog, syscallCounts } from '../../src/engine/profile/strace';
@@ -223,6 +223,19 @@ test('CLI: bulkhead profile --from-strace writes a valid profile and capabilitie
     assert.match(out, /--cap-add CHOWN --cap-add DAC_OVERRIDE/);
     assert.equal(await main(['profile', '--from-strace', fixturePath('strace', 'busybox-o-file.log'), '--out', join(dir, 'web.json')], io), 0);
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'web.capabilities.json'), 'utf8')).capDrop, ['ALL'], 'capabilities written beside the profile by default');
+    const composeFile = join(dir, 'app', 'compose.yaml');
+    mkdirSync(join(dir, 'app'));
+    writeFileSync(composeFile, 'services:\n  web:\n    image: busybox:1.36\n');
+    out = '';
+    assert.equal(await main(['profile', '--from-strace', fixturePath('strace', 'busybox-o-file.log'), '--out', join(dir, 'web.json'), '--compose', composeFile, '--service', 'web'], io), 0, err);
+    assert.equal(readFileSync(composeFile, 'utf8'), 'services:\n  web:\n    image: busybox:1.36\n    security_opt: ["seccomp=../web.json"]\n    cap_drop: ["ALL"]\n    cap_add: ["CHOWN", "DAC_OVERRIDE"]\n');
+    assert.match(out, /wired into .*compose\.yaml, service "web"/);
+    assert.equal(await main(['profile', '--from-strace', fixturePath('strace', 'busybox-o-file.log'), '--out', join(dir, 'web.json'), '--compose', composeFile, '--service', 'web'], io), 0);
+    assert.match(out, /already uses it/);
+    err = '';
+    assert.equal(await main(['profile', '--from-strace', fixturePath('strace', 'busybox-o-file.log'), '--out', join(dir, 'web.json'), '--compose', composeFile, '--service', 'db'], io), 2);
+    assert.match(err, /not wired into .*service "db" is not in this compose file/);
+    assert.equal(await main(['profile', '--from-strace', fixturePath('strace', 'busybox-o-file.log'), '--out', join(dir, 'web.json'), '--compose', composeFile], io), 2, '--service is needed without a container');
     writeFileSync(join(dir, 'junk.txt'), 'hello\nworld\n');
     err = '';
     assert.equal(await main(['profile', '--from-strace', join(dir, 'junk.txt'), '--out', join(dir, 'q.json')], io), 1);
