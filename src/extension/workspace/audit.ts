@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { Finding, Severity } from '../../engine/model';
 import { GitignoreFilter } from '../../workspace/gitignore';
@@ -8,7 +9,7 @@ export const WORKSPACE_FILES_GLOB =
   '**/{Dockerfile,Dockerfile.*,*.Dockerfile,*.dockerfile,Containerfile,Containerfile.*,compose*.yml,compose*.yaml,docker-compose*.yml,docker-compose*.yaml}';
 
 const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/.git/**'];
-const BATCH = 40;
+const BATCH = 100;
 
 export interface AuditSummary {
   files: number;
@@ -64,7 +65,7 @@ export async function auditWorkspace(
       break;
     }
     const batch = files.slice(i, i + BATCH);
-    const texts = await Promise.all(batch.map((uri) => vscode.workspace.fs.readFile(uri).then((b) => decoder.decode(b), () => undefined)));
+    const texts = await Promise.all(batch.map((uri) => readText(uri, decoder)));
     batch.forEach((uri, j) => {
       const text = texts[j];
       if (text === undefined) return;
@@ -76,6 +77,12 @@ export async function auditWorkspace(
   }
   summary.millis = Date.now() - started;
   return summary;
+}
+
+/** Local files straight from disk (the extension host is Node); others through VS Code's fs. */
+export function readText(uri: vscode.Uri, decoder = new TextDecoder()): Promise<string | undefined> {
+  const read = uri.scheme === 'file' ? readFile(uri.fsPath) : vscode.workspace.fs.readFile(uri);
+  return Promise.resolve(read).then((b) => decoder.decode(b), () => undefined);
 }
 
 function count(summary: AuditSummary, findings: Finding[]): void {

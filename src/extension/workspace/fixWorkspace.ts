@@ -5,6 +5,7 @@ import { LineIndex } from '../../engine/text';
 import { minimalEdit } from '../linting/codeActions';
 import type { DiagnosticsPublisher } from '../linting/diagnostics';
 import { lintSettings } from '../linting/settings';
+import { readText } from './audit';
 
 export interface WorkspaceFixResult {
   files: number;
@@ -96,7 +97,7 @@ async function readAll(keys: string[]): Promise<(string | undefined)[]> {
         keys.slice(i, i + 64).map(async (key) => {
           const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
           if (open) return open.getText();
-          return vscode.workspace.fs.readFile(vscode.Uri.parse(key)).then((b) => decoder.decode(b), () => undefined);
+          return readText(vscode.Uri.parse(key), decoder);
         }),
       )),
     );
