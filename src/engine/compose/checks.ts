@@ -47,29 +47,16 @@ export function editListEdits(ctx: ComposeContext, service: ComposeService, key:
   if (editableInPlace(field)) {
     const seq = field.value as YAMLSeq;
     if (!kept.length && !add.length) return [removePairEdit(ctx, field.pair, field.owner)];
-    // A removed item and an added one become one replacement, so the list is never left empty.
+    // A removed item and an added one become one replacement, so the list is never left empty
+    // and an append never lands inside a removed line.
     const pending = [...add];
     const edits: TextEdit[] = [];
-    const replacedKept = [...kept];
-    for (const r of remove) {
-      if (pending.length) {
-        edits.push(replaceNodeEdit(seq.items[r.index], pending.shift()!));
-        replacedKept.push(seq.items[r.index]);
-      } else edits.push(removeSeqItemEdit(ctx, seq, r.index));
-    }
-    const lastKept = seq.items.filter((item) => replacedKept.includes(item));
-    // Appending after a removed last item would overlap its removal; append after the last kept one instead.
-    for (const a of pending) edits.push(appendAfterKept(ctx, seq, lastKept, a));
+    for (const r of remove) edits.push(pending.length ? replaceNodeEdit(seq.items[r.index], pending.shift()!) : removeSeqItemEdit(ctx, seq, r.index));
+    for (const a of pending) edits.push(appendSeqItemEdit(ctx, seq, a));
     return mergeInsertions(edits);
   }
   const list = [...kept.map((n) => sourceText(ctx, n)), ...add];
   return [setServiceKeyEdit(ctx, service, key, list.length ? { list } : { list: [] })];
-}
-
-function appendAfterKept(ctx: ComposeContext, seq: YAMLSeq, kept: unknown[], itemText: string): TextEdit {
-  if (seq.flow || kept[kept.length - 1] === seq.items[seq.items.length - 1]) return appendSeqItemEdit(ctx, seq, itemText);
-  const trimmed = { ...seq, items: seq.items.slice(0, seq.items.indexOf(kept[kept.length - 1] as never) + 1), range: seq.range, flow: seq.flow } as unknown as YAMLSeq;
-  return appendSeqItemEdit(ctx, trimmed, itemText);
 }
 
 /** Several insertions at one offset become one edit, so their order is kept. */
