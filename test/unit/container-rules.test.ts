@@ -138,3 +138,14 @@ test('credentials: names and values that hold one, settings about one that do no
     assert.equal(credentialIn(name, value), undefined, `${name}=${value}`);
   }
 });
+
+test('a custom seccomp profile inlined by the engine is custom, not unconfined, and evidence stays short', () => {
+  const profile = `seccomp=${JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read', 'write', 'exit'], action: 'SCMP_ACT_ALLOW' }] }, null, 2)}`;
+  assert.equal(seccompState([profile]), 'custom');
+  const inspect = { ...load('baseline'), HostConfig: { ...load('baseline').HostConfig, SecurityOpt: [profile] } } as ContainerInspect;
+  const r = checkContainer({ inspect });
+  assert.ok(!r.findings.some((f) => f.ruleId === 'security-unconfined'));
+  const nnp = r.findings.find((f) => f.ruleId === 'no-new-privileges')!;
+  assert.ok(nnp.evidence!.length < 140, nnp.evidence);
+  assert.match(nnp.evidence!, /chars\)/);
+});

@@ -56,9 +56,13 @@ export function hostConfigOf(inspect: ContainerInspect): NonNullable<ContainerIn
   return (inspect.HostConfig ?? {}) as NonNullable<ContainerInspect['HostConfig']> & HostConfigExtras;
 }
 
-/** `["A","B"]` for evidence lines; `null` when unset. */
+/**
+ * `["A","B"]` for evidence lines; `null` when unset. Long items are shortened: the engine inlines
+ * a whole custom seccomp profile (`seccomp={...}`) into SecurityOpt.
+ */
 export function evidenceList(values: readonly string[] | null | undefined): string {
-  return values && values.length ? JSON.stringify(values) : 'null';
+  if (!values || !values.length) return 'null';
+  return JSON.stringify(values.map((v) => (v.length > 80 ? `${v.slice(0, 60)}… (${v.length} chars)` : v)));
 }
 
 export interface ContainerMount {

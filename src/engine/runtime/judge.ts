@@ -38,7 +38,8 @@ export function effectiveCapabilities(privileged: boolean, capAdd: readonly stri
 
 /** A security option as compose or the engine writes it: `seccomp=unconfined`, `seccomp:unconfined`, `label:disable`. */
 export function parseSecurityOpt(opt: string): { name: string; value: string } {
-  const m = /^([a-z-]+)(?:[=:](.*))?$/i.exec(opt.trim());
+  // [\s\S]: an inlined seccomp profile spans lines.
+  const m = /^([a-z-]+)(?:[=:]([\s\S]*))?$/i.exec(opt.trim());
   return m ? { name: m[1].toLowerCase(), value: (m[2] ?? '').trim() } : { name: opt.trim(), value: '' };
 }
 
