@@ -70,6 +70,29 @@ try {
   await page.keyboard.press('Control+Shift+M');
   await wait(1500);
   await page.screenshot({ path: join(SHOTS, 'vsix-audit.png') });
+
+  // What the README shows: a Dockerfile, its problems, and the quick fixes on the first one.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
+  await page.keyboard.type('node-app/Dockerfile');
+  await wait(1000);
+  await page.keyboard.press('Enter');
+  await wait(2500);
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('F8');
+  await wait(1200);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+.');
+  await wait(1500);
+  const menu = await page.locator('.action-widget').innerText().catch(() => '');
+  check('the quick-fix menu offers Bulkhead fixes', /Ignore .* for this line/.test(menu) && /Show documentation/.test(menu), menu.slice(0, 300));
+  await page.screenshot({ path: join(SHOTS, 'vsix-editor.png') });
+  if (process.env.BULKHEAD_DOCS_IMAGES) {
+    mkdirSync(join(ROOT, 'docs', 'images'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'docs', 'images', 'editor.png') });
+  }
 } finally {
   await browser.close().catch(() => {});
   server.stop();
