@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { createClient, resolveDefaultEngine } from '../docker/connection';
 import { observeContainer } from '../docker/profile';
 import { capabilitiesDocument, profileFromStrace, serializeSeccompProfile, type ObservedProfile } from '../engine/profile';
@@ -87,6 +87,8 @@ export async function runProfile(argv: string[], io: Io): Promise<number> {
   if (typeof composeFile === 'string' && !service) throw new UsageError('--compose needs --service NAME (the container has no compose service label)');
 
   try {
+    mkdirSync(dirname(resolve(out)), { recursive: true });
+    mkdirSync(dirname(resolve(capsOut)), { recursive: true });
     writeFileSync(out, serializeSeccompProfile(profile.seccomp.profile));
     writeFileSync(capsOut, capabilitiesDocument(profile));
   } catch (e) {

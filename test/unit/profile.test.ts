@@ -221,6 +221,8 @@ test('CLI: bulkhead profile --from-strace writes a valid profile and capabilitie
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'caps.json'), 'utf8')).capAdd, ['CHOWN', 'DAC_OVERRIDE']);
     assert.match(out, /distinct system calls observed/);
     assert.match(out, /--cap-add CHOWN --cap-add DAC_OVERRIDE/);
+    assert.equal(await main(['profile', '--from-strace', fixturePath('strace', 'busybox-o-file.log'), '--out', join(dir, 'profiles', 'new', 'web.json')], io), 0, 'missing directories are created');
+    assert.ok(readFileSync(join(dir, 'profiles', 'new', 'web.json'), 'utf8').includes('SCMP_ACT_ERRNO'));
     assert.equal(await main(['profile', '--from-strace', fixturePath('strace', 'busybox-o-file.log'), '--out', join(dir, 'web.json')], io), 0);
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'web.capabilities.json'), 'utf8')).capDrop, ['ALL'], 'capabilities written beside the profile by default');
     const composeFile = join(dir, 'app', 'compose.yaml');
