@@ -190,6 +190,20 @@ test('apt hygiene: update alone, upgrade, -y, --no-install-recommends, lists, ap
   assert.equal(hits('FROM alpine:3\nRUN apk update && apk add x\n', 'update-alone').length, 0);
 });
 
+test('update-alone merges with the next installing RUN; apk-cache-kept adds --no-cache', () => {
+  const apt = 'FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n';
+  assert.equal(fixed(apt, 'update-alone', false), 'FROM debian:12\nRUN apt-get update && \\\n    apt-get install -y curl\n');
+  const escaped = '# escape=`\nFROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n';
+  assert.equal(fixed(escaped, 'update-alone', false), '# escape=`\nFROM debian:12\nRUN apt-get update && `\n    apt-get install -y curl\n');
+  // A comment between, flags on the next RUN, or an unrelated next RUN: no automatic merge.
+  for (const text of ['FROM debian:12\nRUN apt-get update\n# deps\nRUN apt-get install -y curl\n', 'FROM debian:12\nRUN apt-get update\nRUN --network=none apt-get install -y curl\n', 'FROM debian:12\nRUN apt-get update\nRUN make\n']) {
+    assert.equal(hits(text, 'update-alone')[0].fixes.length, 0, text);
+  }
+  const apk = 'FROM alpine:3.20\nRUN apk add curl && apk add --no-cache jq\nRUN apk --update add git && rm -rf /var/cache/apk/*\n';
+  assert.deepEqual(marked(apk, 'apk-cache-kept'), ['apk add']);
+  assert.equal(fixed(apk, 'apk-cache-kept', false), apk.replace('apk add curl', 'apk add --no-cache curl'));
+});
+
 test('workdir-relative: joined with the previous WORKDIR when known', () => {
   const text = 'FROM a:1\nWORKDIR app\nWORKDIR /srv\nWORKDIR ./data\nWORKDIR $HOME\n';
   assert.deepEqual(marked(text, 'workdir-relative'), ['app', './data']);

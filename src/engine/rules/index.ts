@@ -23,6 +23,7 @@ import shellFormCommand from './shell-form-command';
 import pipefailMissing from './pipefail-missing';
 import suidChmod from './suid-chmod';
 import curlPipeShell from './curl-pipe-shell';
+import apkCacheKept from './apk-cache-kept';
 // -- Runtime rules (compose services and containers)
 import privileged from './privileged';
 import capAdd from './cap-add';
@@ -70,6 +71,7 @@ export const ALL_RULES: readonly Rule[] = [
   pipefailMissing,
   suidChmod,
   curlPipeShell,
+  apkCacheKept,
   // -- Runtime rules (compose services and containers)
   privileged,
   capAdd,

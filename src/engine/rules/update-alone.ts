@@ -1,6 +1,7 @@
 import { defineRule, type Report } from '../rule';
 import type { DockerfileContext } from '../dockerfile/context';
-import { runCommands, sameRun, subcommand, unwrapSudo, type RunCommand } from '../dockerfile/run';
+import type { Fix } from '../model';
+import { isShellForm, runCommands, sameRun, subcommand, unwrapSudo, type RunCommand } from '../dockerfile/run';
 
 /** Index refresh commands and the installs that must share their RUN. */
 function refreshOf(cmd: RunCommand): 'apt' | 'apk' | undefined {
@@ -26,10 +27,33 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     reports.push({
       message: `${cmd.name} update without an install in the same RUN: the cached layer keeps a stale package index, so later installs get outdated packages`,
       range: { start: cmd.nameWord.start, end: subcommand(cmd.args)!.word.end },
-      fixes: [],
+      fixes: mergeFix(ctx, raw, family),
     });
   }
   return reports;
+}
+
+/**
+ * When the next instruction is a plain shell-form RUN that starts by installing with the same tool,
+ * joins the two RUNs with `&&`: the same commands, now cached together.
+ */
+function mergeFix(ctx: DockerfileContext, update: RunCommand, family: 'apt' | 'apk'): Fix[] {
+  const stage = ctx.stageOf(update.instruction);
+  if (!stage || !isShellForm(update.instruction)) return [];
+  const next = stage.instructions[stage.instructions.indexOf(update.instruction) + 1];
+  if (!next || next.getKeyword() !== 'RUN' || !isShellForm(next)) return [];
+  const nextCommands = runCommands(ctx).filter((c) => c.instruction === next);
+  if (!nextCommands.length || nextCommands[0].index !== 0 || !installs(unwrapSudo(nextCommands[0]), family)) return [];
+  const own = sameRun(ctx, update);
+  const last = own[own.length - 1].command.words;
+  const from = last[last.length - 1].end;
+  const firstWord = ctx.commandsOf(next)[0].words[0];
+  // Flags (--mount, --network) on the next RUN would then apply to the update too: leave those alone.
+  if (/^\s*--/.test(ctx.text.slice(ctx.offsetAt(next.getInstructionRange().end), firstWord.start))) return [];
+  // Comments between the two would be swallowed by the join.
+  if (ctx.text.slice(from, firstWord.start).includes('#')) return [];
+  const eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
+  return [{ title: 'Merge with the next RUN (update && install)', safe: true, preferred: true, edits: [{ start: from, end: firstWord.start, newText: ` && ${ctx.escape}${eol}    ` }] }];
 }
 
 export default defineRule({
