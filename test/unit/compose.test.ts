@@ -449,3 +449,13 @@ test('safe fixes are exactly the ones that keep behaviour: no-new-privileges and
   assert.match(fixed, /logging: \{driver: json-file\}/);
   assert.match(fixed, /- "no-new-privileges:true"/);
 });
+
+test('extends appends list keys: cap_drop ALL and no-new-privileges of the base count for the child', () => {
+  const text = 'services:\n  base:\n    image: x:1\n    cap_drop: [ALL]\n    security_opt: ["no-new-privileges:true"]\n  app:\n    extends: base\n    cap_drop: [NET_RAW]\n    security_opt: [apparmor:docker-default]\n';
+  assert.equal(of(text, 'cap-drop-all').length, 0);
+  assert.equal(of(text, 'no-new-privileges').length, 0);
+  const fragment = 'services:\n  web:\n    cap_drop: [NET_RAW]\n    security_opt: [apparmor:docker-default]\n';
+  assert.equal(of(fragment, 'cap-drop-all').length, 0, 'the base file may add ALL');
+  assert.equal(of(fragment, 'no-new-privileges').length, 0);
+  assert.equal(of('services:\n  web:\n    security_opt: [no-new-privileges:false]\n', 'no-new-privileges').length, 1, 'an explicit disable still counts');
+});

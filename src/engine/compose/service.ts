@@ -52,6 +52,26 @@ export class ComposeService {
   }
 
   private readonly memo = new Map<string, unknown>();
+  /** The services this one extends in the same file, nearest first. */
+  private readonly bases: YAMLMap[] = [];
+
+  /**
+   * Scalar items of a list key in the services this one extends (same file). Compose appends
+   * them to the service's own list, so "does the list contain X" must look at them too.
+   */
+  baseListTexts(key: string): string[] {
+    this.fields();
+    const out: string[] = [];
+    for (const base of this.bases) {
+      const value = this.ctx.resolve(this.ctx.services.find((s) => s.map === base)?.get(key)?.value);
+      if (!isSeq(value)) continue;
+      for (const item of value.items) {
+        const v = this.ctx.resolve(item);
+        if (isScalar(v) && v.value !== null) out.push(String(v.value));
+      }
+    }
+    return out;
+  }
 
   /** A value derived from the service, computed once per lint (several rules read ports, volumes…). */
   cached<T>(key: string, compute: () => T): T {
@@ -137,6 +157,7 @@ export class ComposeService {
       const base = this.ctx.resolve(this.servicesMap.get(baseName, true));
       if (!isMap(base) || seen.has(base)) return;
       seen.add(base);
+      this.bases.push(base);
       this.collect(base, true, true, 1, new Set());
       current = base;
     }

@@ -20,9 +20,9 @@ export default defineRule({
     for (const s of ctx.services) {
       const field = s.get('cap_drop');
       const entries = listEntries(ctx, field);
-      if (entries.some((e) => e.interpolated) || dropsAllCapabilities(entries.map((e) => e.text ?? ''))) continue;
-      // In an override fragment the base file may drop them.
-      if (!field && s.partial) continue;
+      if (entries.some((e) => e.interpolated) || dropsAllCapabilities([...entries.map((e) => e.text ?? ''), ...s.baseListTexts('cap_drop')])) continue;
+      // An override fragment's list is appended to the base file's, which may drop them.
+      if (s.partial) continue;
       reports.push({
         message: `${svc(s)} keeps Docker's default capabilities: add cap_drop: [ALL]`,
         range: field ? pairRange(field.pair) : s.range,

@@ -26,7 +26,8 @@ export default defineRule({
       const states = entries.map((e) => ({ e, on: e.text === undefined ? undefined : noNewPrivilegesOption(e.text) }));
       if (states.some((x) => x.on === true)) continue;
       const disabled = states.filter((x) => x.on === false);
-      if (!disabled.length && !field && s.partial) continue;
+      // A base service's (or, for a fragment, the base file's) list is appended to this one.
+      if (!disabled.length && (s.partial || s.baseListTexts('security_opt').some((o) => noNewPrivilegesOption(o) === true))) continue;
       reports.push({
         message: disabled.length ? `${svc(s)} disables no-new-privileges: setuid binaries can raise privileges` : `${svc(s)} does not set no-new-privileges: setuid binaries can raise privileges`,
         range: disabled.length ? rangeOf(disabled[0].e.node) : field ? pairRange(field.pair) : s.range,
