@@ -11,7 +11,7 @@ const USAGE = `bulkhead ${VERSION}: harden Docker containers where you write the
 
   ${LINT_USAGE.replace('usage: ', '')}
   ${FIX_USAGE.replace('usage: ', '')}
-  bulkhead audit host [--format text|json|sarif|html]
+  bulkhead audit host [--format text|json|sarif|html|markdown] [--only IDS] [--exclude IDS] [--fail-on warn|info|note|skip|never] [--host URL]
   bulkhead audit containers [--format text|json|sarif]
   bulkhead profile <container> --seconds N --out FILE [--caps-out FILE]
   bulkhead profile --from-strace LOG --out FILE [--caps-out FILE]
