@@ -153,12 +153,14 @@ function buildStages(dockerfile: Dockerfile): Stage[] {
     const p = a.getProperty();
     if (p) globalArgs.set(p.getName(), p.getValue() ?? undefined);
   }
+  const byName = new Map<string, Stage>();
   for (const instruction of dockerfile.getInstructions()) {
     if (instruction instanceof From) {
       const name = instruction.getBuildStage()?.toLowerCase() ?? undefined;
-      const image = resolveImage(instruction, globalArgs, stages);
+      const image = resolveImage(instruction, globalArgs, byName);
       current = { index: stages.length, from: instruction, name, instructions: [], image, family: 'unknown', isFinal: false };
       stages.push(current);
+      if (name !== undefined && !byName.has(name)) byName.set(name, current);
     } else if (current) {
       current.instructions.push(instruction);
     }
@@ -171,7 +173,7 @@ function buildStages(dockerfile: Dockerfile): Stage[] {
 const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
 /** Substitutes global ARG defaults into the FROM reference, as the builder does. */
-function resolveImage(from: From, globalArgs: Map<string, string | undefined>, earlier: Stage[]): ResolvedImage {
+function resolveImage(from: From, globalArgs: Map<string, string | undefined>, earlier: Map<string, Stage>): ResolvedImage {
   const raw = from.getImage() ?? '';
   let resolved = true;
   const reference = raw.replace(VARIABLE, (_m, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
@@ -184,7 +186,7 @@ function resolveImage(from: From, globalArgs: Map<string, string | undefined>, e
     return value ?? '';
   });
   const lower = reference.toLowerCase();
-  const stage = earlier.find((s) => s.name !== undefined && s.name === lower);
+  const stage = earlier.get(lower);
   const { name, tag, digest } = splitReference(reference);
   return { reference, resolved, name, tag, digest, stage, scratch: lower === 'scratch' };
 }

@@ -64,9 +64,26 @@ export function hasOption(args: ShellWord[], short: string | undefined, long: st
   return args.some((w) => long.includes(w.value.split('=')[0]) || (short !== undefined && /^-[A-Za-z]+$/.test(w.value) && w.value.includes(short)));
 }
 
+const byInstruction = new WeakMap<DockerfileContext, Map<Instruction, RunCommand[]>>();
+
+/** The commands of one RUN (indexed once per lint, so rules stay linear on huge files). */
+export function commandsOfRun(ctx: DockerfileContext, instruction: Instruction): RunCommand[] {
+  let index = byInstruction.get(ctx);
+  if (!index) {
+    index = new Map();
+    for (const c of runCommands(ctx)) {
+      const list = index.get(c.instruction);
+      if (list) list.push(c);
+      else index.set(c.instruction, [c]);
+    }
+    byInstruction.set(ctx, index);
+  }
+  return index.get(instruction) ?? [];
+}
+
 /** All commands of the same RUN as `cmd`. */
 export function sameRun(ctx: DockerfileContext, cmd: RunCommand): RunCommand[] {
-  return runCommands(ctx).filter((c) => c.instruction === cmd.instruction);
+  return commandsOfRun(ctx, cmd.instruction);
 }
 
 /** Whether the RUN is shell form written on the RUN line (not exec form, not a heredoc script). */

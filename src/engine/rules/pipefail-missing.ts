@@ -1,6 +1,7 @@
 import { defineRule, type Report } from '../rule';
+import { eolOf } from '../text';
 import type { DockerfileContext, Stage } from '../dockerfile/context';
-import { runCommands } from '../dockerfile/run';
+import { commandsOfRun } from '../dockerfile/run';
 import { stageChain } from '../dockerfile/stage';
 
 /** A SHELL line enabling pipefail with a shell the family is known to have. */
@@ -14,7 +15,6 @@ function shellFor(stage: Stage): string | undefined {
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
   const fixedStages = new Set<Stage>();
-  const commands = runCommands(ctx);
   for (const stage of ctx.stages) {
     if (stage.family === 'windows') continue;
     const shells = stageChain(stage).flatMap((s) => s.instructions.filter((i) => i.getKeyword() === 'SHELL'));
@@ -25,7 +25,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
       if (shell && /pipefail/.test(shell.getRawArgumentsContent() ?? '')) continue;
       // Another shell (pwsh, cmd) has its own error semantics.
       if (shell && !/\/(?:ba|a|da|z|k)?sh"/.test(shell.getRawArgumentsContent() ?? '')) continue;
-      const cmds = commands.filter((c) => c.instruction === instruction);
+      const cmds = commandsOfRun(ctx, instruction);
       const pipe = cmds.find((c) => c.command.pipedTo);
       if (!pipe) continue;
       if (cmds.some((c) => c.name === 'set' && c.args.some((w, k) => w.value === 'pipefail' && /^-[a-z]*o$/.test(c.args[k - 1]?.value ?? '')))) continue;
@@ -34,7 +34,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
       const fix = shellLine && !fixedStages.has(stage);
       if (fix) fixedStages.add(stage);
       const at = ctx.lines.lineStart(line);
-      const eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
+      const eol = eolOf(ctx.text);
       const last = pipe.command.words[pipe.command.words.length - 1];
       reports.push({
         message: 'pipe without pipefail: the RUN succeeds when a command before the last | fails (a failed download piped into a shell still builds)',

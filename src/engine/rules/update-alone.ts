@@ -1,7 +1,8 @@
 import { defineRule, type Report } from '../rule';
+import { eolOf } from '../text';
 import type { DockerfileContext } from '../dockerfile/context';
 import type { Fix } from '../model';
-import { isShellForm, runCommands, sameRun, subcommand, unwrapSudo, type RunCommand } from '../dockerfile/run';
+import { commandsOfRun, isShellForm, runCommands, sameRun, subcommand, unwrapSudo, type RunCommand } from '../dockerfile/run';
 
 /** Index refresh commands and the installs that must share their RUN. */
 function refreshOf(cmd: RunCommand): 'apt' | 'apk' | undefined {
@@ -42,7 +43,7 @@ function mergeFix(ctx: DockerfileContext, update: RunCommand, family: 'apt' | 'a
   if (!stage || !isShellForm(update.instruction)) return [];
   const next = stage.instructions[stage.instructions.indexOf(update.instruction) + 1];
   if (!next || next.getKeyword() !== 'RUN' || !isShellForm(next)) return [];
-  const nextCommands = runCommands(ctx).filter((c) => c.instruction === next);
+  const nextCommands = commandsOfRun(ctx, next);
   if (!nextCommands.length || nextCommands[0].index !== 0 || !installs(unwrapSudo(nextCommands[0]), family)) return [];
   const own = sameRun(ctx, update);
   const last = own[own.length - 1].command.words;
@@ -52,7 +53,7 @@ function mergeFix(ctx: DockerfileContext, update: RunCommand, family: 'apt' | 'a
   if (/^\s*--/.test(ctx.text.slice(ctx.offsetAt(next.getInstructionRange().end), firstWord.start))) return [];
   // Comments between the two would be swallowed by the join.
   if (ctx.text.slice(from, firstWord.start).includes('#')) return [];
-  const eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
+  const eol = eolOf(ctx.text);
   return [{ title: 'Merge with the next RUN (update && install)', safe: true, preferred: true, edits: [{ start: from, end: firstWord.start, newText: ` && ${ctx.escape}${eol}    ` }] }];
 }
 

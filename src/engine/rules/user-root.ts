@@ -1,4 +1,5 @@
 import type { Instruction } from 'dockerfile-ast';
+import { eolOf } from '../text';
 import { defineRule, type Report } from '../rule';
 import { composeUserRoot } from '../compose/shared-checks';
 import { containerUserRoot } from '../runtime/shared-checks';
@@ -62,7 +63,7 @@ function fixFor(ctx: DockerfileContext, stage: Stage, rootUser?: Instruction) {
   const title = windows ? 'Run as ContainerUser' : `Create an unprivileged user and run as ${APP_UID}:${APP_UID}`;
   if (rootUser && !needsRootAfter) {
     const r = ctx.rangeOf(rootUser.getRange());
-    const eol = ctx.text.includes('\r\n') ? '\r\n' : '\n';
+    const eol = eolOf(ctx.text);
     return { title, safe: false, preferred: true, edits: [{ start: r.start, end: r.end, newText: lines.join(eol) }] };
   }
   const point = runtimeInsertionPoint(ctx, stage, rootUser);
