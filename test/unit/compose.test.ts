@@ -459,3 +459,9 @@ test('extends appends list keys: cap_drop ALL and no-new-privileges of the base 
   assert.equal(of(fragment, 'no-new-privileges').length, 0);
   assert.equal(of('services:\n  web:\n    security_opt: [no-new-privileges:false]\n', 'no-new-privileges').length, 1, 'an explicit disable still counts');
 });
+
+test('ulimits: an override is a note, unlimited a warning', () => {
+  const text = 'services:\n  a:\n    image: x:1\n    ulimits:\n      nofile: {soft: 20000, hard: 40000}\n  b:\n    image: x:1\n    ulimits:\n      nproc: -1\n';
+  const found = of(text, 'ulimits');
+  assert.deepEqual(found.map((f) => [at(text, f), f.severity]), [['ulimits', 'info'], ['nproc: -1', 'warning']]);
+});

@@ -149,3 +149,12 @@ test('a custom seccomp profile inlined by the engine is custom, not unconfined, 
   assert.ok(nnp.evidence!.length < 140, nnp.evidence);
   assert.match(nnp.evidence!, /chars\)/);
 });
+
+test('ulimits: overridden and unlimited on a container', () => {
+  const base = load('hardened');
+  const withLimits = (Ulimits: unknown) => ({ ...base, HostConfig: { ...base.HostConfig, Ulimits } }) as ContainerInspect;
+  const note = checkContainer({ inspect: withLimits([{ Name: 'nofile', Soft: 1024, Hard: 2048 }]) }).findings;
+  assert.deepEqual(note.map((f) => [f.ruleId, f.severity, f.evidence]), [['ulimits', 'info', 'HostConfig.Ulimits=nofile=1024:2048']]);
+  const open = checkContainer({ inspect: withLimits([{ Name: 'nproc', Soft: -1, Hard: -1 }]) }).findings;
+  assert.deepEqual(open.map((f) => [f.ruleId, f.severity]), [['ulimits', 'warning']]);
+});

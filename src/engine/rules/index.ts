@@ -45,6 +45,7 @@ import defaultBridge from './default-bridge';
 import loggingDisabled from './logging-disabled';
 import tmpfsExec from './tmpfs-exec';
 import cgroupParent from './cgroup-parent';
+import ulimits from './ulimits';
 import seccompProfileInvalid from './seccomp-profile-invalid';
 
 export const ALL_RULES: readonly Rule[] = [
@@ -93,5 +94,6 @@ export const ALL_RULES: readonly Rule[] = [
   loggingDisabled,
   tmpfsExec,
   cgroupParent,
+  ulimits,
   seccompProfileInvalid,
 ];
