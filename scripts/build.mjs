@@ -20,7 +20,8 @@ const common = {
 };
 
 const targets = [
-  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  // The banner marks when the bundle starts evaluating, so activate() can log load + start cost.
+  { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', banner: { js: 'var __bulkheadLoadStarted = Date.now();' } },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 

@@ -12,6 +12,8 @@ export class BulkheadContext implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Set by the linting feature; other features read findings of open documents through it. */
   diagnostics?: DiagnosticsPublisher;
+  /** How long loading the bundle and starting the features took (logged; read by tests). */
+  timings?: { loadMs: number; activateMs: number };
   /** .bulkhead.yaml files, read exactly as the CLI reads them. */
   readonly teamConfig = new TeamConfigResolver();
 

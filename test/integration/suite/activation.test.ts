@@ -11,7 +11,9 @@ suite('activation', () => {
     await ext.activate();
     assert.equal(ext.isActive, true);
     assert.match(vscode.version, /^1\.\d+\./);
-    log(`VS Code ${vscode.version}, Bulkhead ${ext.packageJSON.version}`);
+    const timings = (ext.exports as { timings?: { loadMs: number; activateMs: number } }).timings;
+    log(`VS Code ${vscode.version}, Bulkhead ${ext.packageJSON.version}: bundle evaluated in ${timings?.loadMs} ms, features started in ${timings?.activateMs} ms`);
+    assert.ok(timings && timings.activateMs >= 0, 'activate() returns its context with timings');
   });
 
   test('every command the manifest declares is registered', async () => {
