@@ -269,9 +269,11 @@ export function createClient(target: EngineTarget, options: ClientOptions = {}):
       return new Docker(opts);
     }
     case 'ssh:': {
-      // docker-modem runs `docker system dial-stdio` on the remote host over ssh2.
+      // docker-modem runs `docker system dial-stdio` on the remote host over ssh2. Its channel is
+      // not a net.Socket (no setTimeout), so no request timeout here: connectEngine bounds the wait.
       return new Docker({
         ...base,
+        timeout: undefined,
         protocol: 'ssh',
         host: url.hostname,
         port: Number(url.port || 22),
@@ -306,6 +308,13 @@ export function classifyEngineError(err: unknown, target: EngineTarget): EngineP
   const message = String(e.message ?? err);
   if (err instanceof EngineAddressError) {
     return { kind: /TLS/.test(message) ? 'tls' : 'badAddress', message, hint: 'Check DOCKER_HOST, DOCKER_CONTEXT (`docker context ls`) and the bulkhead.engines setting.' };
+  }
+  if (target.host.startsWith('ssh://') && /authentication|permission denied \(publickey/i.test(message)) {
+    return {
+      kind: 'error',
+      message: `ssh authentication to ${target.host} failed: ${message}`,
+      hint: 'Load a key the host accepts into ssh-agent (ssh-add; SSH_AUTH_SOCK must be set), and check `ssh user@host docker version` works.',
+    };
   }
   if (code === 'EACCES' || code === 'EPERM') {
     return {

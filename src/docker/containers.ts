@@ -95,7 +95,9 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, work:
 export async function analyseEngine(client: Docker, target: EngineTarget, options: AnalyseOptions = {}): Promise<ContainerAnalysis[]> {
   const summaries = await client.listContainers({ all: true });
   const readLive = options.readLive ?? engineIsLocal(target);
-  const results = await mapLimited(summaries, options.concurrency ?? 256, async (summary) => {
+  // Over ssh every request is a new ssh session: a few at a time, as sshd's MaxStartups expects.
+  const limit = options.concurrency ?? (target.host.startsWith('ssh://') ? 4 : 256);
+  const results = await mapLimited(summaries, limit, async (summary) => {
     try {
       const inspect = (await client.getContainer(summary.Id).inspect()) as unknown as ContainerInspect;
       return await analyseInspect(inspect, target.host, { ...options, readLive });

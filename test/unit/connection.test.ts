@@ -167,6 +167,7 @@ test('createClient ignores DOCKER_HOST/DOCKER_CERT_PATH in the process environme
     assert.equal(modem.host, undefined);
     const ssh = createClient({ host: 'ssh://deploy@build.example:2222', source: 'test' }).modem as unknown as Record<string, unknown>;
     assert.deepEqual([ssh.protocol, ssh.host, ssh.port, ssh.username], ['ssh', 'build.example', 2222, 'deploy']);
+    assert.equal(ssh.timeout, undefined, 'ssh2 channels have no setTimeout: no modem timeout over ssh');
     const tcp = createClient({ host: 'tcp://10.1.2.3', source: 'test' }).modem as unknown as Record<string, unknown>;
     assert.deepEqual([tcp.protocol, tcp.host, tcp.port], ['http', '10.1.2.3', 2375]);
   } finally {
