@@ -230,19 +230,20 @@ export function createClient(target: EngineTarget, options: ClientOptions = {}):
   // docker-modem merges its own DOCKER_HOST/DOCKER_CERT_PATH defaults under ours: name every key
   // so the environment never overrides the engine chosen here.
   const base: Docker.DockerOptions = { host: undefined, port: undefined, socketPath: undefined, ca: undefined, cert: undefined, key: undefined, timeout: timeout || undefined };
+  const host = normalizeHost(target.host);
   let url: URL;
   try {
-    url = new URL(normalizeHost(target.host));
+    url = new URL(host);
   } catch {
     throw new EngineAddressError(`not a Docker engine address: ${target.host} (expected unix://, tcp://, ssh:// or npipe://)`);
   }
   switch (url.protocol) {
     case 'unix:': {
-      const socketPath = decodeURIComponent(target.host.slice(target.host.indexOf('://') + 3)) || '/var/run/docker.sock';
+      const socketPath = decodeURIComponent(host.slice('unix://'.length)) || '/var/run/docker.sock';
       return new Docker({ ...base, socketPath });
     }
     case 'npipe:': {
-      const pipe = target.host.slice('npipe://'.length) || '//./pipe/docker_engine';
+      const pipe = host.slice('npipe://'.length) || '//./pipe/docker_engine';
       return new Docker({ ...base, socketPath: pipe.replace(/\//g, '\\') });
     }
     case 'tcp:':

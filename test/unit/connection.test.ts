@@ -165,6 +165,10 @@ test('createClient ignores DOCKER_HOST/DOCKER_CERT_PATH in the process environme
     const modem = createClient({ host: 'unix:///tmp/engine.sock', source: 'test' }).modem as unknown as Record<string, unknown>;
     assert.equal(modem.socketPath, '/tmp/engine.sock');
     assert.equal(modem.host, undefined);
+    const bare = createClient({ host: '/run/user/1000/docker.sock', source: 'test' }).modem as unknown as Record<string, unknown>;
+    assert.equal(bare.socketPath, '/run/user/1000/docker.sock', 'a plain path is a unix socket, like the CLI');
+    const pipe = createClient({ host: 'npipe:////./pipe/docker_engine', source: 'test' }).modem as unknown as Record<string, unknown>;
+    assert.equal(pipe.socketPath, '\\\\.\\pipe\\docker_engine');
     const ssh = createClient({ host: 'ssh://deploy@build.example:2222', source: 'test' }).modem as unknown as Record<string, unknown>;
     assert.deepEqual([ssh.protocol, ssh.host, ssh.port, ssh.username], ['ssh', 'build.example', 2222, 'deploy']);
     assert.equal(ssh.timeout, undefined, 'ssh2 channels have no setTimeout: no modem timeout over ssh');
