@@ -197,6 +197,8 @@ export class ContainersTree implements vscode.TreeDataProvider<TreeNode>, vscode
         if (node.finding.evidence) md.appendMarkdown(`Evidence: ${escapeMarkdown(node.finding.evidence)}\n\n`);
         if (meta?.remediation) md.appendMarkdown(meta.remediation);
         item.tooltip = md;
+        // Clicking a finding explains its rule (the linting feature's documentation view).
+        item.command = { command: 'bulkhead.showRuleDocs', title: 'Show Rule Documentation', arguments: [node.finding.ruleId] };
         return item;
       }
     }
