@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, type Scalar, type YAMLMap, type YAMLSeq } from 
 import type { Fix, OffsetRange, TextEdit } from '../model';
 import type { ComposeContext } from './context';
 import type { ComposeService, Field } from './service';
-import { appendSeqItemEdit, insertServiceKeyEdit, removePairEdit, removeSeqItemEdit, replaceNodeEdit, setServiceKeyEdit, sourceText, type NewValue } from './edit';
+import { appendSeqItemEdit, insertServiceKeyEdit, removePairEdit, removeSeqItemEdit, replaceNodeEdit, setServiceKeyEdit, flowItemText, type NewValue } from './edit';
 import { isInterpolated, mapGet, rangeOf, scalarString, seqItems, type Item } from './values';
 
 // Helpers the compose side of rules share: reading list/volume/port entries of a merged service,
@@ -42,7 +42,8 @@ function editableInPlace(field: Field): boolean {
 export function editListEdits(ctx: ComposeContext, service: ComposeService, key: string, field: Field | undefined, remove: readonly Item[], add: readonly string[]): TextEdit[] {
   if (!field) return add.length ? [insertServiceKeyEdit(ctx, service, key, { list: [...add] })] : [];
   const removed = new Set(remove.map((r) => r.index));
-  const all = isSeq(field.value) ? (field.value as YAMLSeq).items : [field.value];
+  // `key:` with no value is null: nothing to keep.
+  const all = isSeq(field.value) ? (field.value as YAMLSeq).items : isScalar(field.value) && field.value.value !== null ? [field.value] : [];
   const kept = all.filter((_, i) => !removed.has(i));
   if (editableInPlace(field)) {
     const seq = field.value as YAMLSeq;
@@ -55,7 +56,7 @@ export function editListEdits(ctx: ComposeContext, service: ComposeService, key:
     for (const a of pending) edits.push(appendSeqItemEdit(ctx, seq, a));
     return mergeInsertions(edits);
   }
-  const list = [...kept.map((n) => sourceText(ctx, n)), ...add];
+  const list = [...kept.map((n) => flowItemText(ctx, n)), ...add];
   return [setServiceKeyEdit(ctx, service, key, list.length ? { list } : { list: [] })];
 }
 

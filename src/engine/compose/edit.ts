@@ -1,4 +1,4 @@
-import { isMap, isPair, isSeq, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { TextEdit } from '../model';
 import { eolOf } from '../text';
 import type { ComposeContext } from './context';
@@ -61,6 +61,25 @@ function removeFlowItem(ctx: ComposeContext, items: unknown[], index: number, st
 export function replaceNodeEdit(node: unknown, newText: string): TextEdit {
   const r = rangeOf(node)!;
   return { start: r[0], end: r[1], newText };
+}
+
+/** Sets a pair's value; an empty value (`key:` alone) gets `key: value` on its line. */
+export function replacePairValueEdit(ctx: ComposeContext, pair: Pair, newText: string): TextEdit {
+  const v = rangeOf(pair.value);
+  if (v && v[1] > v[0]) return { start: v[0], end: v[1], newText };
+  const k = rangeOf(pair.key)!;
+  const colon = ctx.text.indexOf(':', k[1]);
+  return { start: colon + 1, end: v ? Math.max(v[1], colon + 1) : colon + 1, newText: ` ${newText}` };
+}
+
+/**
+ * The text of an existing list item to copy into a new flow list: its source when that reads
+ * the same inside `[...]`, else its value double-quoted.
+ */
+export function flowItemText(ctx: ComposeContext, node: unknown): string {
+  const source = sourceText(ctx, node);
+  if (!isScalar(node) || node.type !== 'PLAIN') return source;
+  return /[[\]{},#]|^[&*!|>'"%@`?:-]|: /.test(source) ? JSON.stringify(String(node.value)) : source;
 }
 
 /** Puts text at the start of a scalar's content, keeping its quotes; quotes a plain scalar. */
@@ -159,7 +178,7 @@ export function setServiceKeyEdit(ctx: ComposeContext, service: ComposeService, 
     while (end > keyRange[1] && (ctx.text[end - 1] === '\n' || ctx.text[end - 1] === '\r')) end--;
     return { start: keyRange[1], end, newText: `: ${flowText(value)}` };
   }
-  if (!valueRange) return { start: keyRange[1], end: ctx.lines.lineEnd(ctx.lines.position(keyRange[1]).line), newText: `: ${flowText(value)}` };
+  if (!valueRange || valueRange[1] === valueRange[0]) return replacePairValueEdit(ctx, own, flowText(value));
   return { start: valueRange[0], end, newText: flowText(value) };
 }
 

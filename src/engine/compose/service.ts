@@ -165,6 +165,8 @@ export class ComposeService {
 
   /** Editing an anchored node spreads when it is used twice, or used once and is itself real service config. */
   isSharedAnchor(node: unknown): boolean {
+    // An alias to an anchor that does not exist resolves to nothing.
+    if (!node || typeof node !== 'object') return false;
     const uses = this.ctx.aliasUses(node);
     const range = (node as { range?: [number, number, number] }).range;
     const sRange = this.servicesMap.range;

@@ -2,7 +2,7 @@ import { defineRule, type Report } from '../rule';
 import { fix, listEditableInPlace, portEntries, svc, type PortEntry } from '../compose/checks';
 import type { ComposeContext } from '../compose/context';
 import type { ComposeService } from '../compose/service';
-import { prefixScalarEdits, replaceNodeEdit, scalarLike } from '../compose/edit';
+import { prefixScalarEdits, replaceNodeEdit, replacePairValueEdit, scalarLike } from '../compose/edit';
 import type { TextEdit } from '../model';
 import { bindsAllInterfaces } from '../runtime/judge';
 import { containerPorts } from '../runtime/container';
@@ -14,7 +14,7 @@ function loopbackEdits(ctx: ComposeContext, s: ComposeService, p: PortEntry): Te
   if (p.long) {
     const map = p.entry.node as YAMLMap;
     const hostIp = map.items.find((i) => (i.key as Scalar).value === 'host_ip');
-    if (hostIp) return [replaceNodeEdit(hostIp.value, '127.0.0.1')];
+    if (hostIp) return [replacePairValueEdit(ctx, hostIp, '127.0.0.1')];
     // docker-compose 1.x rejects `host_ip` in the long syntax; the equivalent short entry works
     // in every version, so a plain target/published/protocol mapping is rewritten to it.
     const keys = map.items.map((i) => String((i.key as Scalar).value));

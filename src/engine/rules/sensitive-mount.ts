@@ -1,6 +1,6 @@
 import { defineRule, type Report } from '../rule';
 import { fix, listEditableInPlace, svc, volumeEntries, type VolumeEntry } from '../compose/checks';
-import { insertMapKeyEdit, replaceNodeEdit, scalarLike, suffixScalarEdits } from '../compose/edit';
+import { insertMapKeyEdit, replaceNodeEdit, replacePairValueEdit, scalarLike, suffixScalarEdits } from '../compose/edit';
 import type { ComposeContext } from '../compose/context';
 import type { ComposeService } from '../compose/service';
 import type { TextEdit } from '../model';
@@ -14,7 +14,7 @@ function readOnlyEdits(ctx: ComposeContext, s: ComposeService, v: VolumeEntry): 
   if (v.long) {
     const map = v.entry.node as YAMLMap;
     const ro = map.items.find((p) => (p.key as Scalar).value === 'read_only');
-    return [ro ? replaceNodeEdit(ro.value, 'true') : insertMapKeyEdit(ctx, map, 'read_only', { scalar: 'true' })];
+    return [ro ? replacePairValueEdit(ctx, ro, 'true') : insertMapKeyEdit(ctx, map, 'read_only', { scalar: 'true' })];
   }
   const node = v.entry.node as Scalar;
   if (!v.options.length) return suffixScalarEdits(ctx, node, ':ro');
