@@ -26,7 +26,7 @@ test('mutated compose files: rules never fail, every fix keeps the YAML valid', 
   };
   let parsed = 0;
   let fixesChecked = 0;
-  for (let i = 0; i < 1500; i++) {
+  for (let i = 0; i < 600; i++) {
     let text = SOURCES[i % SOURCES.length];
     for (let k = 1 + Math.floor(random() * 3); k > 0; k--) {
       const at = Math.floor(random() * text.length);
@@ -45,6 +45,6 @@ test('mutated compose files: rules never fail, every fix keeps the YAML valid', 
     }
   }
   // The mutations must exercise both paths: parse errors and fixable findings.
-  assert.ok(parsed > 300 && parsed < 1400, `parsed ${parsed}`);
-  assert.ok(fixesChecked > 5000, `fixes checked ${fixesChecked}`);
+  assert.ok(parsed > 120 && parsed < 560, `parsed ${parsed}`);
+  assert.ok(fixesChecked > 2000, `fixes checked ${fixesChecked}`);
 });
