@@ -78,3 +78,11 @@ test('a 4 MB file with thousands of services: findings for each, no error', () =
   assert.equal(r.findings.filter((f) => f.ruleId === 'port-all-interfaces').length, count);
   assert.equal(r.findings.filter((f) => f.ruleId === 'read-only-rootfs').length, 0);
 });
+
+test('deeply nested flow collections: an error, not a stack overflow thrown at the caller', () => {
+  for (const depth of [300, 5000]) {
+    const r = lint(`services:\n  a:\n    image: x:1\n    labels: ${'['.repeat(depth)}${']'.repeat(depth)}\n`);
+    if (r.errors.length) assert.match(r.errors[0].message, /^YAML: /);
+    else assert.ok(r.findings.length > 0, 'parsed: the service is judged');
+  }
+});
