@@ -64,7 +64,6 @@ export interface DockerfileContext {
 export function createDockerfileContext(text: string, file?: string): DockerfileContext {
   const lines = new LineIndex(text);
   const dockerfile = DockerfileParser.parse(text);
-  for (const instruction of dockerfile.getInstructions()) memoizeAccessors(instruction);
   const offsetAt = (p: Position) => lines.offset(p.line, p.character);
   const rangeOf = (r: PositionRange) => ({ start: offsetAt(r.start), end: offsetAt(r.end) });
   const escape = dockerfile.getEscapeCharacter();
@@ -95,29 +94,6 @@ export function createDockerfileContext(text: string, file?: string): Dockerfile
     stageOf: (instruction) => stageByInstruction.get(instruction),
   };
   return ctx;
-}
-
-/**
- * dockerfile-ast re-tokenizes an instruction's arguments on every accessor call (and its own
- * accessors call each other), which made rules cost more than parsing. The text of one parse never
- * changes, so each accessor of each instruction is computed once; callers never mutate results.
- */
-const MEMOIZED = ['getRawArguments', 'getArguments', 'getKeyword', 'getFlags', 'getRawArgumentsContent', 'getArgumentsContent', 'getProperties', 'getHeredocs', 'getJSONStrings', 'getImage', 'getBuildStage'];
-function memoizeAccessors(instruction: Instruction): void {
-  const target = instruction as unknown as Record<string, unknown>;
-  for (const name of MEMOIZED) {
-    const original = target[name];
-    if (typeof original !== 'function') continue;
-    let computed = false;
-    let value: unknown;
-    target[name] = () => {
-      if (!computed) {
-        value = (original as () => unknown).call(instruction);
-        computed = true;
-      }
-      return value;
-    };
-  }
 }
 
 /** Offsets of an instruction from its keyword to the end of its last line (heredocs included). */
@@ -240,6 +216,9 @@ function familyOf(stage: Stage): ImageFamily {
  * continuations and escape-directive characters), a heredoc script when the RUN line itself has
  * no command, or the exec-form array as a single command.
  */
+/** `<<EOF`, `<<-EOF`, `<<"EOF"`: a heredoc marker (not `<<<`, a here-string). */
+const HEREDOC = /<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/;
+
 function shellCommandsOf(ctx: DockerfileContext, instruction: Instruction): ShellCommand[] {
   if (instruction instanceof JSONInstruction && instruction.getOpeningBracket()) {
     const words = instruction.getJSONStrings().map((s) => {
@@ -252,20 +231,27 @@ function shellCommandsOf(ctx: DockerfileContext, instruction: Instruction): Shel
   const end = ctx.offsetAt(instruction.getRange().end);
   const start = skipFlags(ctx, ctx.offsetAt(instruction.getInstructionRange().end), end);
   if (start >= end) return [];
-  const heredocs = instruction instanceof Run && ctx.text.slice(start, end).includes('<<') ? instruction.getHeredocs() : [];
-  if (heredocs.length) {
-    const firstLineEnd = ctx.lines.lineEnd(heredocs[0].getStartRange().start.line);
+  const heredoc = instruction instanceof Run ? HEREDOC.exec(ctx.text.slice(start, end)) : null;
+  if (heredoc) {
+    // Found here rather than with getHeredocs(), which re-parses the instruction.
+    const markerLine = ctx.lines.position(start + heredoc.index).line;
+    const firstLineEnd = ctx.lines.lineEnd(markerLine);
     // The `<<EOF` markers are not words of the command.
     const head = tokenizeShell(ctx.text, start, firstLineEnd, ctx.escape, true)
       .map((c) => ({ ...c, words: c.words.filter((w) => !w.value.startsWith('<<')) }))
       .filter((c) => c.words.length);
-    const content = heredocs[0].getContentRange();
     const runsScript = !head.length || (head.length === 1 && /^(?:\/bin\/|\/usr\/bin\/)?(?:sh|bash|ash|dash)$/.test(head[0].words[0].value));
-    if (runsScript && content) {
-      const r = ctx.rangeOf(content);
-      return [...head, ...tokenizeShell(ctx.text, r.start, r.end, ctx.escape, false)];
+    if (!runsScript) return head;
+    const contentStart = ctx.lines.lineStart(markerLine + 1);
+    let contentEnd = end;
+    for (let line = markerLine + 1; line < ctx.lines.lineCount && ctx.lines.lineStart(line) < end; line++) {
+      const text = ctx.lines.lineText(line);
+      if ((heredoc[1] ? text.replace(/^\t+/, '') : text) === heredoc[3]) {
+        contentEnd = ctx.lines.lineStart(line);
+        break;
+      }
     }
-    return head;
+    return contentStart < contentEnd ? [...head, ...tokenizeShell(ctx.text, contentStart, contentEnd, ctx.escape, false)] : head;
   }
   return tokenizeShell(ctx.text, start, end, ctx.escape, true);
 }

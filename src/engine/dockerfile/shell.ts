@@ -19,6 +19,9 @@ export interface ShellCommand {
 }
 
 const BLANK = /[ \t]/;
+/** Characters that end a run of ordinary word characters. */
+const SPECIAL = new Set([' ', '\t', '\n', '\r', ';', '|', '&', '(', ')', "'", '"', '\\', '$']);
+const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
 
 /**
  * Tokenizes the shell text in [start, end) of `text` without copying it into a joined string, so
@@ -43,14 +46,14 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
   const continuation = (at: number): number => {
     if (!dockerfileLines || text[at] !== escape) return at;
     let j = at + 1;
-    while (j < end && BLANK.test(text[j])) j++;
+    while (j < end && isBlank(text[j])) j++;
     if (text[j] === '\r') j++;
     if (text[j] !== '\n') return at;
     j++;
     // Empty and comment lines inside a continuation are dropped by the builder.
     for (;;) {
       let k = j;
-      while (k < end && BLANK.test(text[k])) k++;
+      while (k < end && isBlank(text[k])) k++;
       if (k < end && text[k] === '#') {
         while (k < end && text[k] !== '\n') k++;
         j = k + 1;
@@ -67,7 +70,7 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
       continue;
     }
     const c = text[i];
-    if (BLANK.test(c) || c === '\r') {
+    if (isBlank(c) || c === '\r') {
       i++;
       continue;
     }
@@ -120,7 +123,7 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
         continue;
       }
       const ch = text[j];
-      if (BLANK.test(ch) || ch === '\n' || ch === '\r' || ch === ';' || ch === '|' || ch === '(' || ch === ')') break;
+      if (isBlank(ch) || ch === '\n' || ch === '\r' || ch === ';' || ch === '|' || ch === '(' || ch === ')') break;
       if (ch === '&' && text[j + 1] !== '>') break;
       if (ch === "'") {
         const close = text.indexOf("'", j + 1);
@@ -157,8 +160,11 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
         }
         value += text.slice(from2, j);
       } else {
-        value += ch;
+        // A run of ordinary characters is copied in one slice.
+        const from3 = j;
         j++;
+        while (j < end && !SPECIAL.has(text[j]) && text[j] !== escape) j++;
+        value += text.slice(from3, j);
       }
       lastEnd = Math.min(j, end);
     }

@@ -33,6 +33,9 @@ const VARIABLES: Record<string, RegExp> = {
   PIP_TRUSTED_HOST: /.+/,
 };
 
+/** Programs whose arguments are looked at. */
+const INSPECTED = new Set([...Object.keys(FLAGS), ...Object.keys(VALUE_FLAGS), 'pip', 'git', 'yum', 'dnf', 'microdnf', 'tdnf']);
+
 const MESSAGE = 'disables TLS or signature verification: a network attacker or a compromised mirror can inject code into the image';
 
 /** The `k` of a curl short-option cluster like `-fsSLk`, if present before a value-taking option. */
@@ -51,7 +54,8 @@ function flagReports(ctx: DockerfileContext, raw: RunCommand): Report[] {
   const name = /^pip\d*(?:\.\d+)?$/.test(cmd.name) ? 'pip' : cmd.name;
   const reports: Report[] = [];
   const fix = (word: ShellWord, edits: TextEdit[]): Fix => ({ title: `Remove ${word.value.split('=')[0]} (keep verification on)`, safe: true, preferred: true, edits });
-  cmd.args.forEach((word, k) => {
+  // Most commands are none of these programs: skip their arguments cheaply.
+  if (INSPECTED.has(name)) cmd.args.forEach((word, k) => {
     const flag = word.value.split('=')[0];
     if (FLAGS[name]?.includes(word.value)) {
       reports.push({ message: `${name} ${word.value} ${MESSAGE}`, range: { start: word.start, end: word.end }, fixes: [fix(word, [removeWordEdit(ctx.text, word)])] });
@@ -74,7 +78,7 @@ function flagReports(ctx: DockerfileContext, raw: RunCommand): Report[] {
     }
   });
   // `npm config set strict-ssl false`, `git config --global http.sslVerify false`
-  const values = cmd.args.map((w) => w.value.toLowerCase());
+  const values = name === 'npm' || name === 'yarn' || name === 'git' ? cmd.args.map((w) => w.value.toLowerCase()) : [];
   if ((name === 'npm' || name === 'yarn') && values.includes('strict-ssl') && /^(?:false|0)$/.test(values[values.indexOf('strict-ssl') + 1] ?? '')) {
     reports.push({ message: `${name} strict-ssl false ${MESSAGE}`, range: { start: cmd.nameWord.start, end: cmd.args[cmd.args.length - 1].end }, fixes: [] });
   }
@@ -82,7 +86,8 @@ function flagReports(ctx: DockerfileContext, raw: RunCommand): Report[] {
     reports.push({ message: `git http.sslVerify false ${MESSAGE}`, range: { start: cmd.nameWord.start, end: cmd.args[cmd.args.length - 1].end }, fixes: [] });
   }
   // Assignments before the command: `NODE_TLS_REJECT_UNAUTHORIZED=0 npm install`.
-  for (const word of raw.command.words.slice(0, raw.command.words.indexOf(raw.nameWord))) {
+  const prefix = raw.command.words.indexOf(raw.nameWord);
+  for (const word of prefix > 0 ? raw.command.words.slice(0, prefix) : []) {
     const [variable, ...rest] = word.value.split('=');
     if (VARIABLES[variable]?.test(rest.join('='))) {
       reports.push({ message: `${variable} ${MESSAGE}`, range: { start: word.start, end: word.end }, fixes: [fix(word, [removeWordEdit(ctx.text, word)])] });
