@@ -26,6 +26,15 @@ export interface ComposeContext {
 export const MAX_EXPANDED_NODES = 1_000_000;
 
 export function createComposeContext(text: string, file?: string): { ctx?: ComposeContext; errors: LintError[] } {
+  // lintText promises never to throw; a bug here must become an error, not a crash of the editor.
+  try {
+    return buildContext(text, file);
+  } catch (e) {
+    return { errors: [{ message: `compose file could not be read: ${(e as Error).message}` }] };
+  }
+}
+
+function buildContext(text: string, file?: string): { ctx?: ComposeContext; errors: LintError[] } {
   // uniqueKeys: false avoids a quadratic duplicate check (compose itself rejects duplicates; the last one wins here).
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   const errors: LintError[] = doc.errors.map((e) => ({
