@@ -59,6 +59,10 @@ export interface DockerfileContext {
   commandsOf(instruction: Instruction): ShellCommand[];
   /** The stage an instruction belongs to. */
   stageOf(instruction: Instruction): Stage | undefined;
+  /** Upper-case keyword, computed once (getKeyword() allocates a new string per call). */
+  keywordOf(instruction: Instruction): string;
+  /** Every instruction with this keyword, in file order. */
+  ofKeyword(keyword: string): readonly Instruction[];
 }
 
 export function createDockerfileContext(text: string, file?: string): DockerfileContext {
@@ -69,6 +73,15 @@ export function createDockerfileContext(text: string, file?: string): Dockerfile
   const escape = dockerfile.getEscapeCharacter();
   const stages = buildStages(dockerfile);
   const commandCache = new Map<Instruction, ShellCommand[]>();
+  const keywords = new Map<Instruction, string>();
+  const byKeyword = new Map<string, Instruction[]>();
+  for (const instruction of dockerfile.getInstructions()) {
+    const keyword = instruction.getKeyword();
+    keywords.set(instruction, keyword);
+    const list = byKeyword.get(keyword);
+    if (list) list.push(instruction);
+    else byKeyword.set(keyword, [instruction]);
+  }
   const stageByInstruction = new Map<Instruction, Stage>();
   for (const s of stages) {
     stageByInstruction.set(s.from, s);
@@ -92,6 +105,8 @@ export function createDockerfileContext(text: string, file?: string): Dockerfile
       return cached;
     },
     stageOf: (instruction) => stageByInstruction.get(instruction),
+    keywordOf: (instruction) => keywords.get(instruction) ?? instruction.getKeyword(),
+    ofKeyword: (keyword) => byKeyword.get(keyword) ?? [],
   };
   return ctx;
 }

@@ -21,8 +21,7 @@ export function runCommands(ctx: DockerfileContext): RunCommand[] {
   let list = cache.get(ctx);
   if (list) return list;
   list = [];
-  for (const instruction of ctx.dockerfile.getInstructions()) {
-    if (instruction.getKeyword() !== 'RUN') continue;
+  for (const instruction of ctx.ofKeyword('RUN')) {
     ctx.commandsOf(instruction).forEach((command, index) => {
       const found = commandName(command);
       if (!found) return;

@@ -20,7 +20,8 @@ export interface ShellCommand {
 
 const BLANK = /[ \t]/;
 /** Characters that end a run of ordinary word characters. */
-const SPECIAL = new Set([' ', '\t', '\n', '\r', ';', '|', '&', '(', ')', "'", '"', '\\', '$']);
+const SPECIAL = new Uint8Array(128);
+for (const c of ' \t\n\r;|&()\'"\\$`') SPECIAL[c.charCodeAt(0)] = 1;
 const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
 
 /**
@@ -163,7 +164,7 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
         // A run of ordinary characters is copied in one slice.
         const from3 = j;
         j++;
-        while (j < end && !SPECIAL.has(text[j]) && text[j] !== escape) j++;
+        for (let code = text.charCodeAt(j); j < end && !(code < 128 && SPECIAL[code]); code = text.charCodeAt(++j));
         value += text.slice(from3, j);
       }
       lastEnd = Math.min(j, end);

@@ -21,8 +21,7 @@ export function isRemoteSource(source: string): boolean {
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
-  for (const instruction of ctx.dockerfile.getInstructions()) {
-    if (instruction.getKeyword() !== 'ADD') continue;
+  for (const instruction of ctx.ofKeyword('ADD')) {
     const sources = addSources(instruction);
     if (!sources.length || sources.some((s) => REMOTE.test(s) || ARCHIVE.test(s))) continue;
     const keyword = ctx.rangeOf(instruction.getInstructionRange());

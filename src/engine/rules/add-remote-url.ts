@@ -5,8 +5,7 @@ import { addSources, isRemoteSource } from './add-instead-of-copy';
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
-  for (const instruction of ctx.dockerfile.getInstructions()) {
-    if (instruction.getKeyword() !== 'ADD') continue;
+  for (const instruction of ctx.ofKeyword('ADD')) {
     const remote = addSources(instruction).filter(isRemoteSource);
     if (!remote.length) continue;
     const flags = (instruction as JSONInstruction).getFlags?.() ?? [];

@@ -7,7 +7,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
   for (const stage of ctx.stages) {
     for (const keyword of ONLY_LAST_COUNTS) {
-      const all = stage.instructions.filter((i) => i.getKeyword() === keyword);
+      const all = stage.instructions.filter((i) => ctx.keywordOf(i) === keyword);
       for (const earlier of all.slice(0, -1)) {
         const last = all[all.length - 1];
         reports.push({

@@ -12,9 +12,8 @@ export default defineRule({
     refs: { hadolint: ['DL4000'], checkov: ['CKV_DOCKER_6'], kics: ['9bae49be-0aa3-4de5-bab2-4c3a069e40cd'] },
   },
   dockerfile(ctx) {
-    return ctx.dockerfile
-      .getInstructions()
-      .filter((i) => i.getKeyword() === 'MAINTAINER')
+    return ctx
+      .ofKeyword('MAINTAINER')
       .map((i) => {
         const start = ctx.lines.offset(i.getRange().start.line, i.getRange().start.character);
         const end = ctx.lines.offset(i.getRange().end.line, i.getRange().end.character);

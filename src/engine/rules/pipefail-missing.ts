@@ -17,9 +17,9 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const fixedStages = new Set<Stage>();
   for (const stage of ctx.stages) {
     if (stage.family === 'windows') continue;
-    const shells = stageChain(stage).flatMap((s) => s.instructions.filter((i) => i.getKeyword() === 'SHELL'));
+    const shells = stageChain(stage).flatMap((s) => s.instructions.filter((i) => ctx.keywordOf(i) === 'SHELL'));
     for (const instruction of stage.instructions) {
-      if (instruction.getKeyword() !== 'RUN') continue;
+      if (ctx.keywordOf(instruction) !== 'RUN') continue;
       const line = instruction.getRange().start.line;
       const shell = shells.filter((s) => s.getRange().start.line < line || !stage.instructions.includes(s)).pop();
       if (shell && /pipefail/.test(shell.getRawArgumentsContent() ?? '')) continue;

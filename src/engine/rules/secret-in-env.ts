@@ -13,6 +13,9 @@ const KNOWN_NAMES = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_
 /** Values that are credentials whatever they are called. */
 const SECRET_VALUES = [/\bAKIA[0-9A-Z]{16}\b/, /\bgh[pousr]_[A-Za-z0-9]{30,}/, /\bgithub_pat_[A-Za-z0-9_]{20,}/, /\bglpat-[A-Za-z0-9_-]{20}/, /\bxox[abprs]-[A-Za-z0-9-]{10,}/, /\bsk_live_[A-Za-z0-9]{16,}/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /:\/\/[^/\s:@]+:[^/\s@$]+@/];
 
+/** A cheap superset of what secretName and SECRET_VALUES match. */
+const MAYBE_SECRET = /pass|secret|token|key|cred|auth|AKIA|gh[pousr]_|github_pat|glpat|xox|sk_live|BEGIN|:\/\/[^\s/@]*@/i;
+
 function wordsOf(name: string): string[] {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase().split(/[^A-Z0-9]+/).filter(Boolean);
 }
@@ -28,9 +31,10 @@ export function secretName(name: string): boolean {
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
-  for (const instruction of ctx.dockerfile.getInstructions()) {
-    const keyword = instruction.getKeyword();
-    if (keyword !== 'ENV' && keyword !== 'ARG') continue;
+  for (const instruction of [...ctx.ofKeyword('ENV'), ...ctx.ofKeyword('ARG')]) {
+    const keyword = ctx.keywordOf(instruction);
+    // Parsing properties is the costly part: skip instructions with nothing that could match.
+    if (!MAYBE_SECRET.test(instruction.getTextContent())) continue;
     const properties = (instruction as unknown as { getProperties(): Property[] }).getProperties();
     for (const p of properties) {
       const name = p.getName();

@@ -8,7 +8,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
   for (const stage of ctx.stages) {
     for (const instruction of stage.instructions) {
-      const keyword = instruction.getKeyword();
+      const keyword = ctx.keywordOf(instruction);
       if (keyword !== 'CMD' && keyword !== 'ENTRYPOINT') continue;
       const raw = instruction.getRawArgumentsContent();
       if (raw === null || raw.trimStart().startsWith('[')) continue;

@@ -16,8 +16,7 @@ function includesSsh(value: string): boolean {
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
-  for (const instruction of ctx.dockerfile.getInstructions()) {
-    if (instruction.getKeyword() !== 'EXPOSE') continue;
+  for (const instruction of ctx.ofKeyword('EXPOSE')) {
     const args = instruction.getArguments();
     for (const arg of args) {
       if (!includesSsh(arg.getValue())) continue;

@@ -15,7 +15,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     while (k < cmd.args.length && cmd.args[k].value.startsWith('-')) options.push(cmd.args[k++]);
     const stage = ctx.stageOf(cmd.instruction);
     // Dropping sudo keeps the command's behaviour only when the build already runs as root here.
-    const userBefore = stage?.instructions.filter((i) => i.getKeyword() === 'USER' && i.getRange().start.line < cmd.instruction.getRange().start.line).pop();
+    const userBefore = stage?.instructions.filter((i) => ctx.keywordOf(i) === 'USER' && i.getRange().start.line < cmd.instruction.getRange().start.line).pop();
     const asRoot = !userBefore || /^(?:root|0)(?::|$)/.test((userBefore.getArgumentsContent() ?? '').trim());
     const fixable = k < cmd.args.length && options.every((o) => PLAIN_OPTIONS.test(o.value));
     reports.push({

@@ -42,7 +42,7 @@ function mergeFix(ctx: DockerfileContext, update: RunCommand, family: 'apt' | 'a
   const stage = ctx.stageOf(update.instruction);
   if (!stage || !isShellForm(update.instruction)) return [];
   const next = stage.instructions[stage.instructions.indexOf(update.instruction) + 1];
-  if (!next || next.getKeyword() !== 'RUN' || !isShellForm(next)) return [];
+  if (!next || ctx.keywordOf(next) !== 'RUN' || !isShellForm(next)) return [];
   const nextCommands = commandsOfRun(ctx, next);
   if (!nextCommands.length || nextCommands[0].index !== 0 || !installs(unwrapSudo(nextCommands[0]), family)) return [];
   const own = sameRun(ctx, update);

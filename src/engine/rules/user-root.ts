@@ -21,9 +21,9 @@ function isRoot(user: string, windows: boolean): boolean {
 }
 
 /** The last USER of a stage, following FROM <earlier stage> chains. */
-function lastUser(stage: Stage): Instruction | undefined {
+function lastUser(ctx: DockerfileContext, stage: Stage): Instruction | undefined {
   for (const s of stageChain(stage)) {
-    const users = s.instructions.filter((i) => i.getKeyword() === 'USER');
+    const users = s.instructions.filter((i) => ctx.keywordOf(i) === 'USER');
     if (users.length) return users[users.length - 1];
   }
   return undefined;
@@ -33,7 +33,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const stage = finalStage(ctx);
   if (!stage) return [];
   const windows = stage.family === 'windows';
-  const user = lastUser(stage);
+  const user = lastUser(ctx, stage);
   const fromRange = ctx.rangeOf(stage.from.getInstructionRange());
   if (user) {
     const name = userOf(ctx, user);
@@ -59,7 +59,7 @@ function fixFor(ctx: DockerfileContext, stage: Stage, rootUser?: Instruction) {
   const create = windows ? undefined : createUserCommand(stage.family);
   if (create) lines.push(create);
   lines.push(windows ? 'USER ContainerUser' : `USER ${APP_UID}:${APP_UID}`);
-  const needsRootAfter = rootUser && stage.instructions.some((i) => i.getRange().start.line > rootUser.getRange().end.line && /^(?:RUN|COPY|ADD|WORKDIR)$/.test(i.getKeyword()));
+  const needsRootAfter = rootUser && stage.instructions.some((i) => i.getRange().start.line > rootUser.getRange().end.line && /^(?:RUN|COPY|ADD|WORKDIR)$/.test(ctx.keywordOf(i)));
   const title = windows ? 'Run as ContainerUser' : `Create an unprivileged user and run as ${APP_UID}:${APP_UID}`;
   if (rootUser && !needsRootAfter) {
     const r = ctx.rangeOf(rootUser.getRange());

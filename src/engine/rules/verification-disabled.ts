@@ -96,11 +96,13 @@ function flagReports(ctx: DockerfileContext, raw: RunCommand): Report[] {
   return reports;
 }
 
+const MAYBE_VARIABLE = new RegExp(Object.keys(VARIABLES).join('|'));
+
 function variableReports(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
-  for (const instruction of ctx.dockerfile.getInstructions()) {
-    const keyword = instruction.getKeyword();
-    if (keyword !== 'ENV' && keyword !== 'ARG') continue;
+  for (const instruction of [...ctx.ofKeyword('ENV'), ...ctx.ofKeyword('ARG')]) {
+    const keyword = ctx.keywordOf(instruction);
+    if (!MAYBE_VARIABLE.test(instruction.getTextContent())) continue;
     const properties = (instruction as unknown as { getProperties(): Property[] }).getProperties();
     for (const p of properties) {
       const test = VARIABLES[p.getName()];

@@ -9,7 +9,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
   for (const stage of ctx.stages) {
     const windows = stage.family === 'windows';
     for (const instruction of stage.instructions) {
-      if (instruction.getKeyword() !== 'WORKDIR') continue;
+      if (ctx.keywordOf(instruction) !== 'WORKDIR') continue;
       const arg = instruction.getArguments()[0];
       if (!arg) continue;
       const range = ctx.rangeOf(arg.getRange());
@@ -19,7 +19,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
       // Docker resolves it against the previous WORKDIR; when this file set one, the result is known.
       const previous = stageChain(stage)
         .flatMap((s) => s.instructions)
-        .filter((i) => i.getKeyword() === 'WORKDIR' && i.getRange().start.line < instruction.getRange().start.line)
+        .filter((i) => ctx.keywordOf(i) === 'WORKDIR' && i.getRange().start.line < instruction.getRange().start.line)
         .map((i) => i.getArguments()[0]?.getValue() ?? '')
         .pop();
       const base = previous && previous.startsWith('/') ? previous.replace(/\/+$/, '') : undefined;
