@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { lintText } from '../../src/engine/lint';
 import { fixAll } from '../../src/engine/fix';
 import { allRules } from '../../src/engine/registry';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fixturePath, repoPath } from '../support/paths';
 
 const hits = (text: string, ruleId: string) => lintText(text, { kind: 'dockerfile' }).findings.filter((f) => f.ruleId === ruleId);
 const marked = (text: string, ruleId: string) => hits(text, ruleId).map((f) => text.slice(f.range!.start, f.range!.end));
@@ -275,4 +277,31 @@ test('bad input: binary, empty, whitespace, 5 MB, garbage never throw', () => {
   const garbage = 'FROM\nRUN\nUSER\nEXPOSE\nADD\nCMD\nWORKDIR\nENV =\nARG\nHEALTHCHECK\nRUN "unclosed \\\n';
   assert.doesNotThrow(() => fixAll(garbage, { kind: 'dockerfile', unsafe: true }));
   assert.deepEqual(lintText(garbage, { kind: 'dockerfile' }).errors, []);
+});
+
+test('fixture files: a binary file and an empty file give a clear result', () => {
+  const binary = readFileSync(fixturePath('dockerfile', 'binary.Dockerfile'), 'utf8');
+  const r = lintText(binary, { file: 'binary.Dockerfile' });
+  assert.equal(r.findings.length, 0);
+  assert.match(r.errors[0].message, /binary file/);
+  assert.deepEqual(lintText(readFileSync(fixturePath('dockerfile', 'empty.Dockerfile'), 'utf8'), { file: 'empty.Dockerfile' }), { findings: [], errors: [] });
+});
+
+test('the example Dockerfiles show many concerns, and fix-all converges on them', () => {
+  for (const dir of readdirSync(repoPath('examples', 'dockerfile'))) {
+    const text = readFileSync(repoPath('examples', 'dockerfile', dir, 'Dockerfile'), 'utf8');
+    const before = lintText(text, { file: 'Dockerfile' });
+    assert.deepEqual(before.errors, []);
+    assert.ok(new Set(before.findings.map((f) => f.ruleId)).size >= 8, `${dir}: ${before.findings.length} findings`);
+    for (const f of before.findings) {
+      assert.ok(f.range && f.range.end > f.range.start, `${dir} ${f.ruleId}: a non-empty range`);
+      for (const fix of f.fixes) assert.ok(fix.title.length > 5 && (fix.edits.length > 0 || fix.snippet), `${dir} ${f.ruleId}: fix "${fix.title}" does something`);
+    }
+    const once = fixAll(text, { file: 'Dockerfile', unsafe: true });
+    assert.ok(once.fixed >= 5, `${dir}: ${once.fixed} fixes applied`);
+    assert.equal(fixAll(once.text, { file: 'Dockerfile', unsafe: true }).text, once.text, `${dir}: fix-all is idempotent`);
+    const after = lintText(once.text, { file: 'Dockerfile' }).findings;
+    assert.ok(after.length < before.findings.length, dir);
+    assert.deepEqual(after.filter((f) => f.fixes.some((x) => x.edits.length)).map((f) => f.ruleId), [], `${dir}: nothing fixable left`);
+  }
 });
