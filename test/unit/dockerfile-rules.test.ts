@@ -99,6 +99,7 @@ test('secret-in-env: names, values, exemptions; the value never appears in the m
   assert.equal(found[0].severity, 'error');
   assert.equal(found[1].severity, 'warning');
   assert.equal(hits('FROM alpine:3.20\nENV PASSWORD=\n', 'secret-in-env').length, 0);
+  assert.equal(hits('FROM alpine:3.20\nENV TOKEN_URL=https://auth.example.com/token OAUTH_TOKEN_TTL=300 DB_USER=app\n', 'secret-in-env').length, 0);
 });
 
 test('ssh-port: 22 alone, in a list, as a range', () => {
@@ -147,6 +148,7 @@ test('verification-disabled: flags across continuations, clusters, values, env',
   // Exec form: the element goes with its comma, the array stays valid JSON.
   const exec = 'FROM a:1\nRUN ["curl", "-k", "https://x"]\nRUN ["curl", "-fsSLk", "https://y", "--insecure"]\nRUN dnf install --setopt=sslverify=false -y x\n';
   assert.equal(fixed(exec, 'verification-disabled'), 'FROM a:1\nRUN ["curl", "https://x"]\nRUN ["curl", "-fsSL", "https://y"]\nRUN dnf install -y x\n');
+  assert.equal(fixed('FROM python:3\nRUN python3 -m pip install --trusted-host h -r r.txt\n', 'verification-disabled'), 'FROM python:3\nRUN python3 -m pip install -r r.txt\n');
   // `curl -ok x`: k is the output file name, not a flag.
   assert.equal(hits('FROM a:1\nRUN curl -ok x\n', 'verification-disabled').length, 0);
 });

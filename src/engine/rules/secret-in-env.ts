@@ -8,7 +8,7 @@ const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'PASS', 'PASSPHRASE', 'SECRE
 /** Words before KEY that make it a secret key (GPG_KEY, a public fingerprint, is not one). */
 const KEY_QUALIFIERS = new Set(['API', 'ACCESS', 'SECRET', 'PRIVATE', 'ENCRYPTION', 'SIGNING', 'MASTER', 'CLIENT', 'LICENSE', 'AUTH', 'SESSION', 'JWT']);
 /** Names that describe where or what a secret is, not the secret itself. */
-const EXEMPT_WORDS = new Set(['PUBLIC', 'PUB', 'FILE', 'PATH', 'DIR', 'VERSION', 'VER', 'FINGERPRINT', 'LENGTH', 'MIN', 'MAX', 'POLICY', 'NAME', 'TYPE', 'ENABLED', 'ID']);
+const EXEMPT_WORDS = new Set(['PUBLIC', 'PUB', 'FILE', 'PATH', 'DIR', 'VERSION', 'VER', 'FINGERPRINT', 'LENGTH', 'MIN', 'MAX', 'POLICY', 'NAME', 'TYPE', 'ENABLED', 'ID', 'URL', 'URI', 'ENDPOINT', 'HOST', 'PORT', 'USER', 'USERNAME', 'EXPIRY', 'TTL', 'TIMEOUT', 'HEADER', 'PREFIX', 'ALGORITHM', 'SIZE', 'REGION']);
 const KNOWN_NAMES = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'GITHUB_TOKEN', 'GH_TOKEN', 'NPM_TOKEN', 'PYPI_TOKEN', 'DOCKER_PASSWORD', 'CI_JOB_TOKEN', 'MYSQL_ROOT_PASSWORD', 'POSTGRES_PASSWORD', 'HF_TOKEN']);
 /** Values that are credentials whatever they are called. */
 const SECRET_VALUES = [/\bAKIA[0-9A-Z]{16}\b/, /\bgh[pousr]_[A-Za-z0-9]{30,}/, /\bgithub_pat_[A-Za-z0-9_]{20,}/, /\bglpat-[A-Za-z0-9_-]{20}/, /\bxox[abprs]-[A-Za-z0-9-]{10,}/, /\bsk_live_[A-Za-z0-9]{16,}/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /:\/\/[^/\s:@]+:[^/\s@$]+@/];

@@ -50,7 +50,9 @@ function curlInsecureCluster(word: ShellWord): number | undefined {
 }
 
 function flagReports(ctx: DockerfileContext, raw: RunCommand): Report[] {
-  const cmd = unwrapSudo(raw);
+  let cmd = unwrapSudo(raw);
+  // `python3 -m pip install …` is pip.
+  if (/^python[\d.]*$/.test(cmd.name) && cmd.args[0]?.value === '-m' && cmd.args[1]?.value === 'pip') cmd = { ...cmd, name: 'pip', nameWord: cmd.args[1], args: cmd.args.slice(2) };
   const name = /^pip\d*(?:\.\d+)?$/.test(cmd.name) ? 'pip' : cmd.name;
   const reports: Report[] = [];
   const fix = (word: ShellWord, edits: TextEdit[]): Fix => ({ title: `Remove ${word.value.split('=')[0]} (keep verification on)`, safe: true, preferred: true, edits });
