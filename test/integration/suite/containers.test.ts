@@ -105,6 +105,9 @@ suite('containers view', () => {
   });
 
   suiteTeardown(async () => {
+    // Leave the window as other suites expect it: no editors or toasts of ours.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('notifications.clearAll');
     const ids = spawnSync(DOCKER_CLI, ['ps', '-aq', '--filter', `label=bulkhead.test=${RUN}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
     if (ids.length) spawnSync(DOCKER_CLI, ['rm', '-f', ...ids]);
     spawnSync(DOCKER_CLI, ['network', 'rm', `${RUN}-net`]);
@@ -187,6 +190,7 @@ suite('containers view', () => {
     const yamlOnly = service.split('\n').filter((l) => !l.startsWith('#')).join('\n');
     assert.doesNotMatch(yamlOnly, /docker\.sock|volumes:/);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('notifications.clearAll');
   });
 
   test('a compose project is a group, and Open Compose File puts the cursor on the service', async function () {
