@@ -66,6 +66,10 @@ test('healthcheck-missing: template probes the exposed port; explicit NONE and i
   assert.ok(f[0].fixes[0].snippet?.body.includes('HEALTHCHECK'), 'snippet template');
   assert.equal(fixed(text, 'healthcheck-missing'), 'FROM alpine:3.20\nEXPOSE 8080\nHEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \\\n  CMD wget -q --spider http://127.0.0.1:8080/ || exit 1\nCMD ["server"]\n');
   assert.equal(hits('FROM alpine:3.20\nHEALTHCHECK NONE\n', 'healthcheck-missing').length, 0);
+  // The probe only uses a client the image has: slim Debian has no curl unless the file installs it.
+  assert.equal(hits('FROM debian:12-slim\nEXPOSE 80\n', 'healthcheck-missing')[0].fixes[0].edits.length, 0);
+  assert.match(fixed('FROM debian:12-slim\nRUN apt-get update && apt-get install -y curl\nEXPOSE 80\n', 'healthcheck-missing'), /CMD curl -fsS http:\/\/127\.0\.0\.1:80\/ \|\| exit 1/);
+  assert.match(fixed('FROM node:20\nEXPOSE 3000\n', 'healthcheck-missing'), /CMD curl -fsS http:\/\/127\.0\.0\.1:3000\//);
   assert.equal(hits('FROM alpine:3.20 AS base\nHEALTHCHECK CMD true\nFROM base\nCMD ["x"]\n', 'healthcheck-missing').length, 0);
   // Without a port there is no guessable probe: only the snippet, no automatic edit.
   const noPort = hits('FROM alpine:3.20\nCMD ["x"]\n', 'healthcheck-missing')[0];

@@ -16,12 +16,29 @@ function exposedPort(stage: Stage): string | undefined {
   return undefined;
 }
 
-/** A concrete probe when the image exposes an HTTP-ish port and has a client for it. */
+/** The HTTP client the final image is known to have: busybox's wget, or one the stage installs. */
+function httpClient(stage: Stage): 'wget' | 'curl' | undefined {
+  if (stage.family === 'alpine' || stage.family === 'busybox') return 'wget';
+  const installs = stageChain(stage)
+    .flatMap((s) => s.instructions)
+    .filter((i) => i.getKeyword() === 'RUN')
+    .map((i) => i.getTextContent())
+    .join('\n');
+  if (/\b(?:apt-get|apt|yum|dnf|microdnf|apk)\b[^\n]*\b(?:install|add)\b[^&|;]*\bcurl\b/.test(installs)) return 'curl';
+  if (/\b(?:apt-get|apt|yum|dnf|microdnf|apk)\b[^\n]*\b(?:install|add)\b[^&|;]*\bwget\b/.test(installs)) return 'wget';
+  // Full (non-slim) official language images build on buildpack-deps, which ships curl.
+  const base = stageChain(stage).pop()!.image;
+  const last = base.name.split('/').pop() ?? '';
+  if (/^(?:node|python|golang|ruby|php|openjdk|buildpack-deps|perl|rust)$/.test(last) && !/slim|alpine|windows/.test(base.tag ?? '')) return 'curl';
+  return undefined;
+}
+
+/** A concrete probe when the image exposes a port and has a client to ask it; otherwise only a template. */
 function probeFor(stage: Stage): string | undefined {
   const port = exposedPort(stage);
-  if (!port) return undefined;
-  if (stage.family === 'alpine' || stage.family === 'busybox') return `CMD wget -q --spider http://127.0.0.1:${port}/ || exit 1`;
-  if (stage.family === 'debian' || stage.family === 'rhel') return `CMD curl -fsS http://127.0.0.1:${port}/ || exit 1`;
+  const client = port ? httpClient(stage) : undefined;
+  if (client === 'wget') return `CMD wget -q --spider http://127.0.0.1:${port}/ || exit 1`;
+  if (client === 'curl') return `CMD curl -fsS http://127.0.0.1:${port}/ || exit 1`;
   return undefined;
 }
 
