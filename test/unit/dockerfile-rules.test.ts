@@ -258,6 +258,24 @@ test('heredocs and the escape directive are parsed like the builder does', () =>
   assert.equal(fixed(escaped, 'verification-disabled'), '# escape=`\nFROM debian:12\nRUN apt-get install `\n    # a comment in the continuation\n    -y curl\n');
 });
 
+test('parser directives: # syntax= with # escape=, and an escape line that is not a directive', () => {
+  const both = '# syntax=docker/dockerfile:1\n# escape=`\nFROM debian:12\nRUN apt-get install `\n    -y curl && sudo `\n    make\n';
+  assert.deepEqual(marked(both, 'sudo-in-run'), ['sudo']);
+  assert.equal(hits(both, 'apt-missing-yes').length, 0);
+  assert.equal(fixed(both, 'sudo-in-run'), '# syntax=docker/dockerfile:1\n# escape=`\nFROM debian:12\nRUN apt-get install `\n    -y curl && `\n    make\n');
+  // After the first instruction `# escape=` is a comment: the backslash still continues lines.
+  const late = 'FROM debian:12\n# escape=`\nRUN apt-get install \\\n    -y curl\n';
+  assert.equal(hits(late, 'apt-missing-yes').length, 0);
+});
+
+test('ARG scoping: a global ARG is only visible in a stage that redeclares it', () => {
+  assert.equal(hits('ARG U=root\nFROM alpine:3.20\nARG U\nUSER ${U}\n', 'user-root').length, 1);
+  assert.equal(hits('ARG U=app\nFROM alpine:3.20\nARG U\nUSER ${U}\n', 'user-root').length, 0);
+  assert.match(hits('ARG TAG=latest\nFROM alpine:${TAG}\n', 'image-unpinned')[0].message, /:latest/);
+  // An ARG declared inside a stage does not apply to a later FROM.
+  assert.equal(hits('FROM alpine:3.20@sha256:' + 'd'.repeat(64) + '\nARG TAG=latest\nFROM node:${TAG}\n', 'image-unpinned').length, 0);
+});
+
 test('a realistic insecure Dockerfile converges under fix-all, CRLF kept', () => {
   const text = 'FROM node:20\r\nRUN sudo apt-get install curl\r\nADD . /app\r\nWORKDIR app\r\nEXPOSE 3000 22\r\nCMD node server.js\r\n';
   const once = fixAll(text, { kind: 'dockerfile', unsafe: true });
