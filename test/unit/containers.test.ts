@@ -8,7 +8,7 @@ import { decodeCapabilityMask, DOCKER_DEFAULT_CAPS, parseProcStatus } from '../.
 import { analyseInspect, composeLabels, mapLimited, type ContainerAnalysis } from '../../src/docker/containers';
 import { hardenedComposeService, hardenedRunArgs, hardenedRunCommand, hardenedSpec, shellQuote } from '../../src/docker/hardened';
 import { codeBlock, containerReportMarkdown, escapeMarkdown, severitySummary } from '../../src/docker/report';
-import { allContainerNodes, childrenOf, rootNodes, type EngineSnapshot } from '../../src/extension/containers/model';
+import { allContainerNodes, childrenOf, rootNodes, singleEngineProblem, type EngineSnapshot } from '../../src/extension/containers/model';
 
 function inspectOf(over: { name?: string; config?: Partial<NonNullable<ContainerInspect['Config']>> & Record<string, unknown>; host?: Partial<NonNullable<ContainerInspect['HostConfig']>>; mounts?: ContainerInspect['Mounts']; state?: string }): ContainerInspect {
   return {
@@ -199,4 +199,7 @@ test('tree model: compose projects first, then standalone; one root per engine w
   assert.equal(problemNode.kind === 'problem' && problemNode.problem.message, down.problem!.message);
   assert.equal(allContainerNodes([snapshot, down]).length, 3);
   assert.deepEqual(rootNodes([{ ...snapshot, containers: [] }]).map((n) => n.kind), ['empty']);
+  assert.deepEqual(rootNodes([down]), [], 'a lone engine in trouble: the welcome view explains it');
+  assert.equal(singleEngineProblem([down])?.kind, 'permissionDenied');
+  assert.equal(singleEngineProblem([snapshot, down]), undefined);
 });

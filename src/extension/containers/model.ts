@@ -88,8 +88,16 @@ export function containerNode(engine: string, c: ContainerAnalysis): ContainerNo
   };
 }
 
+/** The problem the welcome view shows: only with a single engine (several show problem rows). */
+export function singleEngineProblem(snapshots: readonly EngineSnapshot[]): EngineProblem | undefined {
+  return snapshots.length === 1 && snapshots[0].status === 'problem' ? snapshots[0].problem : undefined;
+}
+
 /** Top level: the engine's content when there is one engine, else one node per engine. */
 export function rootNodes(snapshots: readonly EngineSnapshot[]): TreeNode[] {
+  // A lone engine in trouble leaves the tree empty: the view's welcome content explains the state
+  // with Retry and Show Log buttons (package.json viewsWelcome, keyed by bulkhead.engineState).
+  if (snapshots.length === 1 && singleEngineProblem(snapshots)) return [];
   if (snapshots.length === 1) return engineChildren(snapshots[0]);
   return snapshots.map((s) => {
     const id = engineKey(s.target);

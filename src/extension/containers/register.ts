@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { SeverityOverride } from '../../engine/model';
 import { discoverEngines, engineKey } from '../../docker/connection';
 import type { BulkheadContext } from '../context';
-import { childrenOf, type TreeNode } from './model';
+import { childrenOf, singleEngineProblem, type TreeNode } from './model';
 import { ContainersTree } from './tree';
 import { ContainerDocuments, REPORT_SCHEME, copyComposeService, copyRunCommand, openComposeService, pickContainer, showInspect, showReport } from './commands';
 
@@ -26,9 +26,15 @@ export function registerContainers(ctx: BulkheadContext): void {
     const problems = snapshots.filter((s) => s.status === 'problem' && s.problem);
     const first = snapshots[0];
     void vscode.commands.executeCommand('setContext', 'bulkhead.engineState', first ? (first.status === 'problem' ? first.problem?.kind : first.status) : 'unknown');
-    view.message = problems.length
-      ? problems.map((s) => `${s.problem?.message}${s.problem?.hint ? ` ${s.problem.hint}` : ''}`.replace(/`/g, '')).join('\n')
-      : undefined;
+    void vscode.commands.executeCommand('setContext', 'bulkhead.engineProblem', Boolean(singleEngineProblem(snapshots)));
+    // A lone engine's problem is told by the welcome content, which VS Code hides while a message is
+    // set: the address it tried goes in the view's description instead.
+    const lone = singleEngineProblem(snapshots);
+    view.description = lone && first ? first.target.host : undefined;
+    view.message =
+      problems.length && !lone
+        ? problems.map((s) => `${s.problem?.message}${s.problem?.hint ? ` ${s.problem.hint}` : ''}`.replace(/`/g, '')).join('\n')
+        : undefined;
   };
 
   ctx.subscribe(
@@ -73,7 +79,9 @@ export function registerContainers(ctx: BulkheadContext): void {
     vscode.commands.registerCommand('bulkhead.containers.viewState', () => ({
       visible: view.visible,
       message: view.message,
+      description: view.description,
       engines: tree.snapshots.map((s) => ({ host: s.target.host, status: s.status, problem: s.problem, updates: s.updates })),
+      welcomeProblem: singleEngineProblem(tree.snapshots)?.kind,
       tree: describe(undefined, tree.snapshots),
     })),
   );

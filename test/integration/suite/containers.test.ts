@@ -15,6 +15,8 @@ interface DescribedNode {
 }
 interface ViewState {
   visible: boolean;
+  welcomeProblem?: string;
+  description?: string;
   message?: string;
   engines: { host: string; status: string; problem?: { kind: string; message: string; hint?: string }; updates?: string }[];
   tree: DescribedNode[];
@@ -219,6 +221,30 @@ suite('containers view', () => {
       compose('down', '-t', '0');
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('with one engine and none answering, the welcome view explains it with Retry; the tree returns after', async () => {
+    const saved = process.env.DOCKER_HOST;
+    // The engine the docker CLI would use comes from DOCKER_HOST, read again on Refresh.
+    process.env.DOCKER_HOST = 'unix:///tmp/bulkhead-no-engine-here.sock';
+    try {
+      await vscode.commands.executeCommand('bulkhead.refresh');
+      const s = await waitFor('the welcome state', async () => ((await state()).welcomeProblem ? state() : undefined));
+      assert.equal(s.welcomeProblem, 'notRunning');
+      assert.deepEqual(s.tree, []);
+      assert.equal(s.message, undefined, 'a message would hide the welcome content');
+      assert.equal(s.description, 'unix:///tmp/bulkhead-no-engine-here.sock');
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await sleep(800);
+      await screenshot('containers-welcome-not-running');
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+      await vscode.commands.executeCommand('bulkhead.refresh');
+    }
+    await containerNode(nameOf('capadmin'));
+    assert.equal((await state()).welcomeProblem, undefined);
+    assert.equal((await state()).description, undefined);
   });
 
   test('an engine that stops shows the error state, and the tree recovers when it starts again', async function () {
