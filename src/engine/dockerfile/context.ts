@@ -1,4 +1,4 @@
-import { DockerfileParser, From, JSONInstruction, Run, type Dockerfile, type Instruction } from 'dockerfile-ast';
+import { DockerfileParser, From, JSONInstruction, Run, type Dockerfile, type Heredoc, type Instruction } from 'dockerfile-ast';
 import type { OffsetRange } from '../model';
 import { LineIndex } from '../text';
 import { tokenizeShell, type ShellCommand } from './shell';
@@ -109,6 +109,25 @@ export function createDockerfileContext(text: string, file?: string): Dockerfile
     ofKeyword: (keyword) => byKeyword.get(keyword) ?? [],
   };
   return ctx;
+}
+
+/**
+ * Whether an instruction opens a heredoc that never closes: it then runs to the end of the file,
+ * and lines inserted after it would become part of the heredoc.
+ */
+export function heredocOpen(ctx: DockerfileContext, instruction: Instruction): boolean {
+  const r = ctx.rangeOf(instruction.getRange());
+  const body = ctx.text.slice(r.start, r.end);
+  if (!body.includes('<<')) return false;
+  // The parser's view decides where the instruction ends; ask it first (rare: only with `<<`).
+  const parsed = (instruction as unknown as { getHeredocs?(): Heredoc[] }).getHeredocs?.() ?? [];
+  if (parsed.some((h) => h.getDelimiterRange() === null)) return true;
+  const lines = body.split(/\r?\n/);
+  for (const m of lines[0].matchAll(new RegExp(HEREDOC.source, 'g'))) {
+    const closes = lines.slice(1).some((l) => (m[1] ? l.replace(/^\t+/, '') : l) === m[3]);
+    if (!closes) return true;
+  }
+  return false;
 }
 
 /** Offsets of an instruction from its keyword to the end of its last line (heredocs included). */

@@ -80,6 +80,11 @@ export function commandsOfRun(ctx: DockerfileContext, instruction: Instruction):
   return index.get(instruction) ?? [];
 }
 
+/** Whether every quote and substitution of the RUN closes, so text can be appended after it. */
+export function closesCleanly(ctx: DockerfileContext, instruction: Instruction): boolean {
+  return commandsOfRun(ctx, instruction).every((c) => c.command.words.every((w) => !w.unterminated));
+}
+
 /** All commands of the same RUN as `cmd`. */
 export function sameRun(ctx: DockerfileContext, cmd: RunCommand): RunCommand[] {
   return commandsOfRun(ctx, cmd.instruction);

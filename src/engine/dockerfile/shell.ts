@@ -7,6 +7,8 @@ export interface ShellWord {
   end: number;
   /** A string of an exec-form (JSON array) instruction: edits must keep the array valid. */
   json?: boolean;
+  /** A quote or `$(` opened in this word never closes: text appended after it would land inside. */
+  unterminated?: boolean;
 }
 
 /** A simple command (words between `&&`, `||`, `;`, `|`, `&`, newlines and parentheses). */
@@ -106,14 +108,15 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
       continue;
     }
     const w = readWord(i);
-    words.push({ value: w.value, start: i, end: w.end });
+    words.push(w.unterminated ? { value: w.value, start: i, end: w.end, unterminated: true } : { value: w.value, start: i, end: w.end });
     i = w.next;
   }
   endCommand(false);
   // A trailing `|` with nothing after leaves an empty command: drop it.
   return commands.filter((cmd) => cmd.words.length);
 
-  function readWord(from: number): { value: string; end: number; next: number } {
+  function readWord(from: number): { value: string; end: number; next: number; unterminated: boolean } {
+    let unterminated = false;
     let value = '';
     let j = from;
     let lastEnd = from;
@@ -129,6 +132,7 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
       if (ch === "'") {
         const close = text.indexOf("'", j + 1);
         const stop = close === -1 || close >= end ? end : close;
+        if (stop === end) unterminated = true;
         value += text.slice(j + 1, stop);
         j = stop + 1;
       } else if (ch === '"') {
@@ -143,6 +147,7 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
             else value += text[j++];
           }
         }
+        if (j >= end) unterminated = true;
         j++;
       } else if (ch === '\\' && shellBackslash && j + 1 < end) {
         if (text[j + 1] !== '\n') value += text[j + 1];
@@ -159,6 +164,7 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
           }
           j++;
         }
+        if (depth > 0) unterminated = true;
         value += text.slice(from2, j);
       } else {
         // A run of ordinary characters is copied in one slice.
@@ -169,7 +175,7 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
       }
       lastEnd = Math.min(j, end);
     }
-    return { value, end: lastEnd, next: j };
+    return { value, end: lastEnd, next: j, unterminated };
   }
 }
 

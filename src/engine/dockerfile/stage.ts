@@ -1,5 +1,5 @@
 import type { Instruction } from 'dockerfile-ast';
-import type { DockerfileContext, ImageFamily, Stage } from './context';
+import { heredocOpen, type DockerfileContext, type ImageFamily, type Stage } from './context';
 import { eolOf } from '../text';
 
 /** The uid/gid Bulkhead's fixes create: high enough to clash with no distribution's system users. */
@@ -30,11 +30,13 @@ export function lastInChain(stage: Stage, keyword: string): Instruction | undefi
  * ENTRYPOINT or HEALTHCHECK after `after` (if given), else at the end of the stage.
  * Returns the offset of a line start, and whether a line break must be prepended.
  */
-export function runtimeInsertionPoint(ctx: DockerfileContext, stage: Stage, after?: Instruction): { at: number; newlineBefore: boolean } {
+export function runtimeInsertionPoint(ctx: DockerfileContext, stage: Stage, after?: Instruction): { at: number; newlineBefore: boolean } | undefined {
   const afterLine = after ? after.getRange().end.line : -1;
   const target = stage.instructions.find((i) => i.getRange().start.line > afterLine && /^(?:CMD|ENTRYPOINT|HEALTHCHECK)$/.test(i.getKeyword()));
   if (target) return { at: ctx.lines.lineStart(target.getRange().start.line), newlineBefore: false };
   const last = stage.instructions[stage.instructions.length - 1] ?? stage.from;
+  // Lines after an unclosed heredoc would be part of it.
+  if (heredocOpen(ctx, last)) return undefined;
   const endLine = last.getRange().end.line;
   if (endLine + 1 < ctx.lines.lineCount) {
     const at = ctx.lines.lineStart(endLine + 1);

@@ -1,6 +1,6 @@
 import { defineRule, type Report } from '../rule';
 import type { DockerfileContext } from '../dockerfile/context';
-import { isShellForm, runCommands, sameRun, subcommand, unwrapSudo } from '../dockerfile/run';
+import { closesCleanly, isShellForm, runCommands, sameRun, subcommand, unwrapSudo } from '../dockerfile/run';
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
@@ -17,7 +17,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     if (cleans) continue;
     const last = run[run.length - 1].command;
     const lastWord = last.words[last.words.length - 1];
-    const fixable = isShellForm(raw.instruction) && !last.pipedTo;
+    const fixable = isShellForm(raw.instruction) && !last.pipedTo && closesCleanly(ctx, raw.instruction);
     reports.push({
       message: 'apt-get install without removing /var/lib/apt/lists in the same RUN: the package index stays in the layer',
       range: { start: cmd.nameWord.start, end: subcommand(cmd.args)!.word.end },

@@ -54,6 +54,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const snippetProbe = stage.family === 'windows'
     ? 'CMD ${1:powershell -Command "try { Invoke-WebRequest -UseBasicParsing http://localhost:${2:8080}/ } catch { exit 1 }"}'
     : 'CMD ${1:wget -q --spider http://127.0.0.1:${2:8080}/${3:health}} || exit 1';
+  if (!point) return [{ message: 'no HEALTHCHECK: Docker cannot tell a hung container from a healthy one', range: ctx.rangeOf(stage.from.getInstructionRange()), fixes: [] }];
   const snippet = linesToInsert(ctx, [`HEALTHCHECK ${OPTIONS} \\`, `  ${snippetProbe}`], point.newlineBefore);
   const edits = probe ? [{ start: point.at, end: point.at, newText: linesToInsert(ctx, [`HEALTHCHECK ${OPTIONS} \\`, `  ${probe}`], point.newlineBefore) }] : [];
   return [

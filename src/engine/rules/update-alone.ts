@@ -2,7 +2,7 @@ import { defineRule, type Report } from '../rule';
 import { eolOf } from '../text';
 import type { DockerfileContext } from '../dockerfile/context';
 import type { Fix } from '../model';
-import { commandsOfRun, isShellForm, runCommands, sameRun, subcommand, unwrapSudo, type RunCommand } from '../dockerfile/run';
+import { closesCleanly, commandsOfRun, isShellForm, runCommands, sameRun, subcommand, unwrapSudo, type RunCommand } from '../dockerfile/run';
 
 /** Index refresh commands and the installs that must share their RUN. */
 function refreshOf(cmd: RunCommand): 'apt' | 'apk' | undefined {
@@ -40,7 +40,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
  */
 function mergeFix(ctx: DockerfileContext, update: RunCommand, family: 'apt' | 'apk'): Fix[] {
   const stage = ctx.stageOf(update.instruction);
-  if (!stage || !isShellForm(update.instruction)) return [];
+  if (!stage || !isShellForm(update.instruction) || !closesCleanly(ctx, update.instruction)) return [];
   const next = stage.instructions[stage.instructions.indexOf(update.instruction) + 1];
   if (!next || ctx.keywordOf(next) !== 'RUN' || !isShellForm(next)) return [];
   const nextCommands = commandsOfRun(ctx, next);

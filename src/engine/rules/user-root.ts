@@ -67,7 +67,7 @@ function fixFor(ctx: DockerfileContext, stage: Stage, rootUser?: Instruction) {
     return { title, safe: false, preferred: true, edits: [{ start: r.start, end: r.end, newText: lines.join(eol) }] };
   }
   const point = runtimeInsertionPoint(ctx, stage, rootUser);
-  return { title, safe: false, preferred: true, edits: [{ start: point.at, end: point.at, newText: linesToInsert(ctx, lines, point.newlineBefore) }] };
+  return { title, safe: false, preferred: true, edits: point ? [{ start: point.at, end: point.at, newText: linesToInsert(ctx, lines, point.newlineBefore) }] : [] };
 }
 
 export default defineRule({
