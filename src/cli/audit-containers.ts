@@ -6,7 +6,7 @@ import { ruleMeta } from '../engine/registry';
 import { connectEngine, normalizeHost, resolveDefaultEngine, classifyEngineError, type EngineTarget } from '../docker/connection';
 import { analyseEngine, type ContainerAnalysis } from '../docker/containers';
 import { severitySummary } from '../docker/report';
-import { oneOf, parseArgs } from './args';
+import { oneOf, parseArgs, UsageError } from './args';
 import { VERSION, docsUrl, type Io } from './io';
 
 export const AUDIT_CONTAINERS_USAGE = 'usage: bulkhead audit containers [--format text|json|sarif] [--fail-on error|warning|info] [--engine ADDRESS]';
@@ -34,7 +34,12 @@ export function containerJson(a: ContainerAnalysis): ContainerJson {
 
 /** `bulkhead audit containers`: findings for every container of the engine, running or not. */
 export async function runAuditContainers(argv: string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, ['format', 'fail-on', 'engine'], []);
+  const args = parseArgs(argv, ['format', 'fail-on', 'engine'], ['help']);
+  if (args.options.has('help')) {
+    io.out(`${AUDIT_CONTAINERS_USAGE}\n\nAudits every container (running, paused, exited, created) of the engine the docker CLI would use\n(DOCKER_HOST, DOCKER_CONTEXT, currentContext), or of --engine unix://…|tcp://…|ssh://…|npipe://….\nExit codes: 0 clean, 1 findings at or above --fail-on (default warning), 2 usage error or engine unreachable.\n`);
+    return 0;
+  }
+  if (args.positionals.length) throw new UsageError(AUDIT_CONTAINERS_USAGE);
   const format = oneOf('format', args.options.get('format'), ['text', 'json', 'sarif'] as const, 'text');
   const failOn = oneOf<Severity>('fail-on', args.options.get('fail-on'), ['error', 'warning', 'info'], 'warning');
   const engineArg = args.options.get('engine');

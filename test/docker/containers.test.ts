@@ -155,6 +155,12 @@ describe('containers on the real engine', options, () => {
     const usage = await cli(['audit', 'containers', '--format', 'xml']);
     assert.equal(usage.code, 2);
     assert.match(usage.err, /--format must be one of/);
+    const stray = await cli(['audit', 'containers', 'web']);
+    assert.equal(stray.code, 2);
+    assert.match(stray.err, /usage: bulkhead audit containers/);
+    const help = await cli(['audit', 'containers', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.out, /--fail-on/);
   });
 
   test('the tree model shows the same findings, grouped, with live capabilities of running containers', async () => {
