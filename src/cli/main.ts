@@ -12,7 +12,7 @@ const USAGE = `bulkhead ${VERSION}: harden Docker containers where you write the
   ${LINT_USAGE.replace('usage: ', '')}
   ${FIX_USAGE.replace('usage: ', '')}
   bulkhead audit host [--format text|json|sarif|html|markdown] [--only IDS] [--exclude IDS] [--fail-on warn|info|note|skip|never] [--host URL]
-  bulkhead audit containers [--format text|json|sarif]
+  bulkhead audit containers [--format text|json|sarif] [--fail-on error|warning|info] [--engine URL]
   bulkhead profile <container> --seconds N --out FILE [--caps-out FILE]
   bulkhead profile --from-strace LOG --out FILE [--caps-out FILE]
   bulkhead docs [--out DIR] [--check]
