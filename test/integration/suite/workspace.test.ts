@@ -46,7 +46,7 @@ suite('workspace audit', () => {
     await sleep(1200);
     await screenshot('workspace-audit-summary');
     const shown = await windowText('.notifications-toasts');
-    if (shown !== undefined) assert.match(shown, /Bulkhead audited 2002 file\(s\)/);
+    if (shown !== undefined) assert.ok(shown.includes(`Bulkhead audited ${summary.files} file(s)`), shown);
     log(`workspace audit: ${summary.files} files in ${summary.millis} ms (${Math.round((summary.files / summary.millis) * 1000)} files/s)`);
     // Other suites add files to the shared workspace: count what is there with a plain walk.
     assert.equal(summary.files, countLintable(root));
