@@ -4,30 +4,15 @@
 // ports/volumes, interpolation). Also fix-all (safe and unsafe) for scale. Target: < 20 ms per lint.
 // Run: node bench/compose.mjs [services] [rounds]
 // The engine entry is bundled with esbuild, dependencies external, so both use the same `yaml`.
-import * as esbuild from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { loadEngine } from './engine.mjs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const serviceCount = Number(process.argv[2] ?? 60);
 const rounds = Number(process.argv[3] ?? 40);
 const require = createRequire(import.meta.url);
 
-const outDir = join('node_modules', '.cache', 'bulkhead-bench');
-mkdirSync(outDir, { recursive: true });
-const entry = join(outDir, 'compose-engine.cjs');
-await esbuild.build({
-  stdin: { contents: "export { lintText } from './src/engine/lint'; export { fixAll } from './src/engine/fix';", resolveDir: process.cwd(), loader: 'ts' },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  packages: 'external',
-  outfile: entry,
-  logLevel: 'warning',
-});
-const { lintText, fixAll } = require(join(process.cwd(), entry));
+const { lintText, fixAll } = await loadEngine('compose', "export { lintText } from './src/engine/lint'; export { fixAll } from './src/engine/fix';");
 const { parseDocument } = require('yaml');
 
 function mulberry32(seed) {

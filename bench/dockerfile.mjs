@@ -4,29 +4,14 @@
 // Run after `npm run build` (or any time): node bench/dockerfile.mjs [files] [rounds]
 // The engine entry is bundled here with esbuild, dependencies left external so all three use the
 // very same dockerfile-ast module.
-import * as esbuild from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { loadEngine } from './engine.mjs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 
 const fileCount = Number(process.argv[2] ?? 400);
 const rounds = Number(process.argv[3] ?? 7);
 const require = createRequire(import.meta.url);
 
-const outDir = join('node_modules', '.cache', 'bulkhead-bench');
-mkdirSync(outDir, { recursive: true });
-const entry = join(outDir, 'dockerfile-engine.cjs');
-await esbuild.build({
-  stdin: { contents: "export { lintText } from './src/engine/lint'; export { fixAll } from './src/engine/fix';", resolveDir: process.cwd(), loader: 'ts' },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  packages: 'external',
-  outfile: entry,
-  logLevel: 'warning',
-});
-const { lintText } = require(join(process.cwd(), entry));
+const { lintText } = await loadEngine('dockerfile', "export { lintText } from './src/engine/lint'; export { fixAll } from './src/engine/fix';");
 const { DockerfileParser } = require('dockerfile-ast');
 const { validate } = require('dockerfile-utils');
 

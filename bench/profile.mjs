@@ -4,35 +4,21 @@
 // bare JS regex name count (the lower bound for anything that reads every line).
 // Target: a 10-minute trace of a busy service (~50 MiB) in well under 10 s.
 // Run: node bench/profile.mjs [MiB] [rounds]
-import * as esbuild from 'esbuild';
+import { loadEngine } from './engine.mjs';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const mib = Number(process.argv[2] ?? 20);
 const rounds = Number(process.argv[3] ?? 3);
-const require = createRequire(import.meta.url);
 
-const outDir = join('node_modules', '.cache', 'bulkhead-bench');
-mkdirSync(outDir, { recursive: true });
-const entry = join(outDir, 'profile-engine.cjs');
-await esbuild.build({
-  stdin: { contents: "export { profileFromStrace } from './src/engine/profile';", resolveDir: process.cwd(), loader: 'ts' },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  packages: 'external',
-  outfile: entry,
-  logLevel: 'warning',
-});
-const { profileFromStrace } = require(join(process.cwd(), entry));
+const { profileFromStrace } = await loadEngine('profile', "export { profileFromStrace } from './src/engine/profile';");
 
 const seed = ['busybox-o-file.log', 'busybox-stderr.log'].map((f) => readFileSync(join('test', 'fixtures', 'strace', f), 'utf8')).join('');
 let text = '';
 while (text.length < mib * 1048576) text += seed;
+const outDir = join('node_modules', '.cache', 'bulkhead-bench');
 const logFile = join(outDir, 'profile-bench.log');
 writeFileSync(logFile, text);
 const sizeMiB = Buffer.byteLength(text) / 1048576;
