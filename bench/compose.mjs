@@ -5,6 +5,7 @@
 // Run: node bench/compose.mjs [services] [rounds]
 // The engine entry is bundled with esbuild, dependencies external, so both use the same `yaml`.
 import { loadEngine } from './engine.mjs';
+import { seededRandom } from './random.mjs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 
@@ -15,17 +16,7 @@ const require = createRequire(import.meta.url);
 const { lintText, fixAll } = await loadEngine('compose', "export { lintText } from './src/engine/lint'; export { fixAll } from './src/engine/fix';");
 const { parseDocument } = require('yaml');
 
-function mulberry32(seed) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(0xc0de);
-const pick = (xs) => xs[Math.floor(random() * xs.length)];
+const { random, pick } = seededRandom(0xc0de);
 
 /** A deterministic compose file shaped like real ones: shared defaults merged into every service. */
 function generate(count) {

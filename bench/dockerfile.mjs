@@ -5,6 +5,7 @@
 // The engine entry is bundled here with esbuild, dependencies left external so all three use the
 // very same dockerfile-ast module.
 import { loadEngine } from './engine.mjs';
+import { seededRandom } from './random.mjs';
 import { createRequire } from 'node:module';
 
 const fileCount = Number(process.argv[2] ?? 400);
@@ -17,17 +18,7 @@ const { validate } = require('dockerfile-utils');
 
 // A deterministic, varied corpus: multi-stage builds, ARG-in-FROM, continuations, heredocs, the
 // escape directive, package installs, secrets, pipes, exec and shell forms.
-function mulberry32(seed) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = mulberry32(0xb01d);
-const pick = (xs) => xs[Math.floor(random() * xs.length)];
+const { random, pick } = seededRandom(0xb01d);
 const BASES = ['node:20-alpine', 'python:3.12-slim', 'debian:12', 'ubuntu:24.04', 'alpine', 'golang:1.22', 'busybox:latest', '${BASE}', 'nginx:1.27', 'mcr.microsoft.com/windows/servercore:ltsc2022'];
 const PACKAGES = ['curl', 'git', 'ca-certificates', 'build-essential', 'libpq-dev', 'tini', 'jq', 'openssl', 'unzip', 'gnupg'];
 const LINES = [

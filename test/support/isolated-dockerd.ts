@@ -29,7 +29,8 @@ export interface IsolatedDockerdOptions {
 const DOCKERD = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].find(existsSync) ?? 'dockerd';
 const UNSHARE = ['/usr/bin/unshare', '/bin/unshare'].find(existsSync) ?? 'unshare';
 
-function ping(socketPath: string): Promise<boolean> {
+/** Whether an engine answers /_ping on a unix socket within a second. */
+export function ping(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
     const req = http.get({ socketPath, path: '/_ping', timeout: 1000 }, (res) => {
       res.resume();

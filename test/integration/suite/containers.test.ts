@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import * as http from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DOCKER_CLI, TEST_IMAGE, docker } from '../../support/docker';
 import { screenshot, sleep, waitFor } from '../support';
+import { ping } from '../../support/isolated-dockerd';
 
 interface DescribedNode {
   kind: string;
@@ -43,19 +43,6 @@ const FIXTURES: Record<string, string[]> = {
 };
 const nameOf = (key: string) => `${RUN}-${key}`;
 
-function ping(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ socketPath, path: '/_ping', timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-  });
-}
 
 /** A dockerd of its own (sockets, state, network and containerd namespaces); never the main engine. */
 class IsolatedEngine {
