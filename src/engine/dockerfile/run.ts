@@ -95,3 +95,22 @@ export function isShellForm(instruction: Instruction): boolean {
   const raw = instruction.getTextContent().replace(/^\s*\S+/, '');
   return !/^\s*(?:--\S+\s+)*\[/.test(raw) && !/<<-?\s*["']?[A-Za-z_]/.test(raw);
 }
+
+/** An apt-get or apt call in a RUN (through sudo), with the subcommand it runs, if any. */
+export interface AptInvocation {
+  /** The command as written (possibly `sudo apt-get …`). */
+  raw: RunCommand;
+  /** The apt-get/apt command itself. */
+  cmd: RunCommand;
+  sub?: { word: ShellWord; index: number };
+}
+
+/** Every apt-get and apt invocation of every RUN, in file order. */
+export function aptInvocations(ctx: DockerfileContext): AptInvocation[] {
+  const found: AptInvocation[] = [];
+  for (const raw of runCommands(ctx)) {
+    const cmd = unwrapSudo(raw);
+    if (cmd.name === 'apt-get' || cmd.name === 'apt') found.push({ raw, cmd, sub: subcommand(cmd.args) });
+  }
+  return found;
+}

@@ -1,13 +1,12 @@
 import { defineRule, type Report } from '../rule';
 import type { DockerfileContext } from '../dockerfile/context';
-import { closesCleanly, isShellForm, runCommands, sameRun, subcommand, unwrapSudo } from '../dockerfile/run';
+import { aptInvocations, closesCleanly, isShellForm, sameRun } from '../dockerfile/run';
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
   const seen = new Set<unknown>();
-  for (const raw of runCommands(ctx)) {
-    const cmd = unwrapSudo(raw);
-    if ((cmd.name !== 'apt-get' && cmd.name !== 'apt') || subcommand(cmd.args)?.word.value !== 'install' || seen.has(raw.instruction)) continue;
+  for (const { raw, cmd, sub } of aptInvocations(ctx)) {
+    if (sub?.word.value !== 'install' || seen.has(raw.instruction)) continue;
     seen.add(raw.instruction);
     // A cache mount keeps the lists out of the layer already.
     const runRange = ctx.rangeOf(raw.instruction.getRange());
@@ -20,7 +19,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     const fixable = isShellForm(raw.instruction) && !last.pipedTo && closesCleanly(ctx, raw.instruction);
     reports.push({
       message: 'apt-get install without removing /var/lib/apt/lists in the same RUN: the package index stays in the layer',
-      range: { start: cmd.nameWord.start, end: subcommand(cmd.args)!.word.end },
+      range: { start: cmd.nameWord.start, end: sub.word.end },
       fixes: fixable ? [{ title: 'Append && rm -rf /var/lib/apt/lists/*', safe: true, preferred: true, edits: [{ start: lastWord.end, end: lastWord.end, newText: ' && rm -rf /var/lib/apt/lists/*' }] }] : [],
     });
   }

@@ -1,7 +1,7 @@
 import { defineRule, type Report } from '../rule';
 import type { DockerfileContext } from '../dockerfile/context';
 import { insertArgumentEdit } from '../dockerfile/shell';
-import { hasOption, runCommands, subcommand, unwrapSudo } from '../dockerfile/run';
+import { aptInvocations, hasOption } from '../dockerfile/run';
 
 /** `-qq` (or `-q=2`) implies `-y` for apt-get, as documented in apt-get(8). */
 function assumesYes(args: import('../dockerfile/shell').ShellWord[]): boolean {
@@ -10,10 +10,7 @@ function assumesYes(args: import('../dockerfile/shell').ShellWord[]): boolean {
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
-  for (const raw of runCommands(ctx)) {
-    const cmd = unwrapSudo(raw);
-    if (cmd.name !== 'apt-get' && cmd.name !== 'apt') continue;
-    const sub = subcommand(cmd.args);
+  for (const { cmd, sub } of aptInvocations(ctx)) {
     if (!sub || !/^(?:install|upgrade|dist-upgrade|remove|purge|autoremove|build-dep)$/.test(sub.word.value) || assumesYes(cmd.args)) continue;
     reports.push({
       message: `${cmd.name} ${sub.word.value} without -y: the build stops at the confirmation prompt`,

@@ -1,14 +1,11 @@
 import { defineRule, type Report } from '../rule';
 import type { DockerfileContext } from '../dockerfile/context';
-import { runCommands, subcommand, unwrapSudo } from '../dockerfile/run';
+import { aptInvocations } from '../dockerfile/run';
 import { insertArgumentEdit } from '../dockerfile/shell';
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
-  for (const raw of runCommands(ctx)) {
-    const cmd = unwrapSudo(raw);
-    if (cmd.name !== 'apt-get' && cmd.name !== 'apt') continue;
-    const sub = subcommand(cmd.args);
+  for (const { cmd, sub } of aptInvocations(ctx)) {
     if (sub?.word.value !== 'install') continue;
     const values = cmd.args.map((w) => w.value);
     if (values.includes('--no-install-recommends') || values.some((v) => /^APT::Install-Recommends=(?:false|0)$/i.test(v))) continue;
