@@ -6,18 +6,11 @@ import * as vscode from 'vscode';
 import { DOCKER_CLI, TEST_IMAGE, docker } from '../../support/docker';
 import { screenshot, waitFor } from '../support';
 import { validateSeccompProfile } from '../../../src/engine/profile/seccomp';
+import type { ProfileCommandResult } from '../../../src/extension/profile/register';
 
 const COMPOSE_CLI = existsSync('/usr/bin/docker-compose') ? '/usr/bin/docker-compose' : 'docker-compose';
 const workspaceRoot = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
-interface ProfileCommandResult {
-  profileUri: string;
-  allowed: string[];
-  observed: number;
-  capAdd: string[];
-  composeFile?: string;
-  runCommand?: string;
-}
 
 // Run from the compose file's directory: Compose v2 resolves `seccomp=./x.json` against the project
 // directory (docker/compose#8669), docker-compose v1 against the working directory (#8470).
