@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { log, screenshot, sleep, windowText } from '../support';
@@ -22,7 +23,7 @@ function countLintable(dir: string, rel = ''): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const relPath = rel ? `${rel}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
-      if (!['node_modules', '.git', 'ignored', 'legacy'].includes(entry.name)) n += countLintable(path.join(dir, entry.name), relPath);
+      if (!['node_modules', '.git', 'ignored', 'legacy', 'skipped'].includes(entry.name)) n += countLintable(path.join(dir, entry.name), relPath);
     } else if (/^(Dockerfile(\..+)?|Containerfile(\..+)?|.+\.[Dd]ockerfile|(docker-)?compose.*\.ya?ml)$/.test(entry.name)) n++;
   }
   return n;
@@ -61,6 +62,36 @@ suite('workspace audit', () => {
     for (const skipped of SKIPPED) {
       assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(path.join(root, skipped))), [], `${skipped} is skipped`);
     }
+  });
+
+  test('the CLI and the extension read .bulkhead.yaml identically: same findings on the same folder', () => {
+    const team = path.join(root, 'team');
+    const cli = path.join(vscode.extensions.getExtension('bulkhead.bulkhead')!.extensionPath, 'dist', 'cli.js');
+    let out: string;
+    try {
+      // Argument array, no shell; ELECTRON_RUN_AS_NODE makes an Electron host's binary act as node.
+      out = execFileSync(process.execPath, [cli, 'lint', '--format', 'json', team], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    } catch (e) {
+      out = (e as { stdout: string }).stdout; // exit 1: findings at or above warning
+    }
+    const fromCli = (JSON.parse(out) as { findings: { file: string; line: number; ruleId: string; severity: string }[] }).findings
+      .map((f) => `${path.relative(team, path.resolve(f.file))}:${f.line} ${f.ruleId} ${f.severity}`)
+      .sort();
+    const severity = ['error', 'warning', 'info', 'hint'];
+    const fromEditor = ['Dockerfile', 'compose.yaml', 'skipped/Dockerfile']
+      .flatMap((rel) =>
+        vscode.languages
+          .getDiagnostics(vscode.Uri.file(path.join(team, rel)))
+          .filter((d) => d.source === 'bulkhead')
+          .map((d) => `${rel}:${d.range.start.line + 1} ${(d.code as { value: string }).value} ${severity[d.severity]}`),
+      )
+      .sort();
+    log(`team folder: ${fromCli.length} findings from the CLI, ${fromEditor.length} in the editor`);
+    assert.ok(fromCli.length >= 3, fromCli.join('\n'));
+    assert.deepEqual(fromEditor, fromCli);
+    assert.ok(fromCli.some((f) => /^compose\.yaml:\d+ privileged info$/.test(f)), 'the team override applies');
+    assert.ok(!fromCli.some((f) => f.includes('maintainer-deprecated')), 'the rule the team turned off is off');
+    assert.ok(!fromCli.some((f) => f.startsWith('skipped/')), 'the team exclude applies');
   });
 
   test('a file changed on disk is re-linted by the watcher', async function () {
