@@ -7,20 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineWatcher } from '../../src/extension/containers/events';
 import { DOCKER_CLI, TEST_IMAGE, docker, dockerTestOptions, uniqueName } from '../support/docker';
+import { waitFor } from '../support/wait';
 
 // An engine whose event stream fails (some Podman versions, proxies that cut long requests): the
 // real engine behind a pass-through proxy that refuses /events. The watcher must fall back to a
 // slow poll, keep trying events on every poll, and still see containers come and go.
 
-async function waitUntil<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('when events fail the watcher polls slowly, retries events on each poll, and still follows containers', dockerTestOptions(), async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bulkhead-poll-'));
@@ -59,12 +51,12 @@ test('when events fail the watcher polls slowly, retries events on each poll, an
   watcher.start();
   await watcher.waitSettled();
   assert.equal(watcher.snapshot.status, 'ready');
-  await waitUntil('the poll fallback', () => watcher.snapshot.updates === 'poll');
+  await waitFor('the poll fallback', () => watcher.snapshot.updates === 'poll');
 
   docker(['create', '--name', name, TEST_IMAGE, 'sleep', '60']);
-  await waitUntil('the new container through polling', () => watcher.snapshot.containers.some((c) => c.name === name), 10000);
+  await waitFor('the new container through polling', () => watcher.snapshot.containers.some((c) => c.name === name), 10000);
   docker(['rm', '-f', name]);
-  await waitUntil('the removed container through polling', () => !watcher.snapshot.containers.some((c) => c.name === name), 10000);
+  await waitFor('the removed container through polling', () => !watcher.snapshot.containers.some((c) => c.name === name), 10000);
   assert.ok(eventRequests >= 2, `events are retried on every poll (${eventRequests} attempts)`);
   assert.equal(watcher.snapshot.status, 'ready');
 });

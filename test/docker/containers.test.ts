@@ -15,6 +15,7 @@ import { EngineWatcher, type WatcherTiming } from '../../src/extension/container
 import { allContainerNodes, childrenOf, rootNodes, singleEngineProblem, type EngineSnapshot } from '../../src/extension/containers/model';
 import { DOCKER_CLI, TEST_IMAGE, docker, dockerTestOptions, uniqueName } from '../support/docker';
 import { REPO_ROOT } from '../support/paths';
+import { waitFor } from '../support/wait';
 
 const options = dockerTestOptions();
 const RUN = uniqueName('ctr');
@@ -85,15 +86,6 @@ interface CliContainer {
 
 const FAST: WatcherTiming = { debounceMs: 200, backoffMs: 300, maxBackoffMs: 1500, pollMs: 30000, requestTimeoutMs: 5000 };
 
-async function waitUntil<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('containers on the real engine', options, () => {
   before(() => {
@@ -251,13 +243,13 @@ describe('containers on the real engine', options, () => {
     const name = nameOf('live');
     try {
       await watcher.waitSettled();
-      await waitUntil('event stream', () => watcher.snapshot.updates === 'events');
+      await waitFor('event stream', () => watcher.snapshot.updates === 'events');
       assert.ok(!watcher.snapshot.containers.some((c) => c.name === name));
       docker(['run', '-d', '--name', name, '--label', `bulkhead.test=${RUN}`, '--cap-add', 'SYS_ADMIN', TEST_IMAGE, 'sleep', '600']);
-      const seen = await waitUntil('the new container', () => watcher.snapshot.containers.find((c) => c.name === name && c.state === 'running'), 10000);
+      const seen = await waitFor('the new container', () => watcher.snapshot.containers.find((c) => c.name === name && c.state === 'running'), 10000);
       assert.ok(seen.findings.some((f) => f.ruleId === 'cap-add'));
       docker(['rm', '-f', name]);
-      await waitUntil('the container to go', () => !watcher.snapshot.containers.some((c) => c.name === name), 10000);
+      await waitFor('the container to go', () => !watcher.snapshot.containers.some((c) => c.name === name), 10000);
     } finally {
       watcher.stop();
       spawnSync(DOCKER_CLI, ['rm', '-f', name]);
@@ -346,10 +338,10 @@ describe('engine going away and coming back (isolated dockerd)', options, () => 
     await watcher.waitSettled();
     assert.equal(watcher.snapshot.status, 'ready');
     assert.deepEqual(rootNodes([watcher.snapshot]).map((n) => n.kind), ['empty']);
-    await waitUntil('event stream', () => watcher.snapshot.updates === 'events');
+    await waitFor('event stream', () => watcher.snapshot.updates === 'events');
 
     await engine.stop();
-    const problem = await waitUntil('problem state', () => watcher.snapshot.status === 'problem' && watcher.snapshot.problem, 15000);
+    const problem = await waitFor('problem state', () => watcher.snapshot.status === 'problem' && watcher.snapshot.problem, 15000);
     assert.equal(problem.kind, 'notRunning');
     // Alone, the engine's problem is the view's welcome content; beside another engine, a problem row.
     assert.deepEqual(rootNodes([watcher.snapshot]), []);
@@ -360,8 +352,8 @@ describe('engine going away and coming back (isolated dockerd)', options, () => 
     assert.match(down.err, /No Docker engine answers at unix:.*docker\.sock/);
 
     await engine.start();
-    await waitUntil('recovery without retry', () => watcher.snapshot.status === 'ready', 20000);
-    await waitUntil('events again', () => watcher.snapshot.updates === 'events', 10000);
+    await waitFor('recovery without retry', () => watcher.snapshot.status === 'ready', 20000);
+    await waitFor('events again', () => watcher.snapshot.updates === 'events', 10000);
     const up = await cli(['audit', 'containers', '--engine', engine.target.host, '--format', 'json']);
     assert.equal(up.code, 0);
     assert.deepEqual(JSON.parse(up.out), { containers: [] });
