@@ -76,14 +76,18 @@ export function registerContainers(ctx: BulkheadContext): void {
       return c ? copyComposeService(c) : undefined;
     }),
     // Not contributed to the palette: lets integration tests read what the view shows.
-    vscode.commands.registerCommand('bulkhead.containers.viewState', () => ({
-      visible: view.visible,
-      message: view.message,
-      description: view.description,
-      engines: tree.snapshots.map((s) => ({ host: s.target.host, status: s.status, problem: s.problem, updates: s.updates })),
-      welcomeProblem: singleEngineProblem(tree.snapshots)?.kind,
-      tree: describe(undefined, tree.snapshots),
-    })),
+    vscode.commands.registerCommand('bulkhead.containers.viewState', () => {
+      // Report a settled view: no debounced update pending between the snapshots and the message.
+      tree.flush();
+      return {
+        visible: view.visible,
+        message: view.message,
+        description: view.description,
+        engines: tree.snapshots.map((s) => ({ host: s.target.host, status: s.status, problem: s.problem, updates: s.updates })),
+        welcomeProblem: singleEngineProblem(tree.snapshots)?.kind,
+        tree: describe(undefined, tree.snapshots),
+      };
+    }),
   );
   if (view.visible) tree.start();
 }

@@ -124,11 +124,16 @@ export class ContainersTree implements vscode.TreeDataProvider<TreeNode>, vscode
   private fire(): void {
     // Events arrive in bursts (start = create, attach, start…); one tree update per burst.
     if (this.refreshTimer) return;
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = undefined;
-      this.changed.fire(undefined);
-      for (const l of this.stateListeners) l();
-    }, 50);
+    this.refreshTimer = setTimeout(() => this.flush(), 50);
+  }
+
+  /** Delivers a pending update now, so what the view shows matches `snapshots`. */
+  flush(): void {
+    if (!this.refreshTimer) return;
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    this.changed.fire(undefined);
+    for (const l of this.stateListeners) l();
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
