@@ -6,10 +6,8 @@
 export const MAX_EVIDENCE_CHARS = 2000;
 
 // C0 controls except TAB and LF, DEL, and C1 controls (U+0080–U+009F, which include CSI).
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 // Also LF and TAB, for values that must stay on one line (table cells, single-line fields).
-// eslint-disable-next-line no-control-regex
 const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 function visible(ch: string): string {
