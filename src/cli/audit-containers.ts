@@ -5,7 +5,7 @@ import { toSarif } from '../engine/output/sarif';
 import { ruleMeta } from '../engine/registry';
 import { connectEngine, normalizeHost, resolveDefaultEngine, classifyEngineError, type EngineTarget } from '../docker/connection';
 import { analyseEngine, type ContainerAnalysis } from '../docker/containers';
-import { severitySummary } from '../docker/report';
+import { severitySummary } from '../engine/output/container-report';
 import { oneOf, parseArgs, UsageError } from './args';
 import { VERSION, docsUrl, type Io } from './io';
 

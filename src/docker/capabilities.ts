@@ -10,11 +10,6 @@ export const CAPABILITY_NAMES: readonly string[] = [
   'CHECKPOINT_RESTORE',
 ];
 
-/** Docker's default capability set for containers (moby oci/caps/defaults.go). */
-export const DOCKER_DEFAULT_CAPS: readonly string[] = [
-  'CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE',
-];
-
 /** Decodes a /proc status capability mask (hex, e.g. "00000000a80425fb") into names; unknown bits as CAP_<n>. */
 export function decodeCapabilityMask(hex: string): string[] | undefined {
   if (!/^[0-9a-fA-F]{1,16}$/.test(hex.trim())) return undefined;

@@ -347,8 +347,8 @@ test('secret-in-env: map and list forms, connection strings; values never in mes
   for (const f of found) assert.doesNotMatch(f.message, /hunter2|topsecret|abc123/);
   const fixed = fixRule(text, 'secret-in-env');
   const v = parse(fixed);
-  assert.equal(v.services.a.environment.POSTGRES_PASSWORD, '${POSTGRES_PASSWORD}');
-  assert.deepEqual(v.services.b.environment, ['SECRET_KEY', 'DEBUG=1']);
+  assert.equal(v.services.a.environment.POSTGRES_PASSWORD, '${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set}', 'unset, compose refuses to start instead of running with an empty password');
+  assert.deepEqual(v.services.b.environment, ['SECRET_KEY=${SECRET_KEY:?SECRET_KEY must be set}', 'DEBUG=1']);
 });
 
 test('logging-disabled and cgroup-parent', () => {

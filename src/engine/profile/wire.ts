@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import { createComposeContext } from '../compose/context';
 import type { TextEdit } from '../model';
+import { shellQuote } from '../output/shell-quote';
 
 export interface ProfileWiring {
   /** As the compose file should name it: `./profiles/web.json` (relative to the compose file). */
@@ -81,13 +82,8 @@ function removeLines(text: string, lines: import('../text').LineIndex, start: nu
   return { start: from, end: to, newText: '' };
 }
 
-/** POSIX shell quoting for a command the user copies (never executed by Bulkhead). */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
 /** `docker run` with the profile and capabilities, for containers not started by compose. */
-export function hardenedRunCommand(image: string, command: readonly string[], wiring: ProfileWiring, extra: readonly string[] = []): string {
+export function profiledRunCommand(image: string, command: readonly string[], wiring: ProfileWiring, extra: readonly string[] = []): string {
   const args = ['docker', 'run', '--security-opt', `seccomp=${wiring.profilePath}`, '--cap-drop', 'ALL'];
   for (const cap of [...new Set(wiring.capAdd ?? [])].sort()) args.push('--cap-add', cap);
   args.push(...extra, image, ...command);

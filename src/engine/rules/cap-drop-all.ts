@@ -1,7 +1,7 @@
 import { defineRule, type Report } from '../rule';
 import { editListEdits, fix, listEntries, svc } from '../compose/checks';
 import { pairRange } from '../compose/values';
-import { dropsAllCapabilities } from '../runtime/judge';
+import { dropsAllCapabilities, effectiveCapabilities } from '../runtime/judge';
 import { evidenceList } from '../runtime/container';
 
 export default defineRule({
@@ -34,7 +34,11 @@ export default defineRule({
   },
   container(ctx) {
     const dropped = ctx.inspect.HostConfig?.CapDrop ?? [];
-    if (dropsAllCapabilities(dropped)) return [];
-    return [{ message: "keeps Docker's default capabilities (no --cap-drop ALL)", evidence: `HostConfig.CapDrop=${evidenceList(dropped)}` }];
+    // Judged against the defaults of the engine that runs it: Podman grants fewer and lists the
+    // ones it leaves out of Docker's set as dropped; a full drop may be spelled cap by cap.
+    const kept = effectiveCapabilities(false, [], dropped, ctx.engineKind);
+    if (dropsAllCapabilities(dropped) || (kept !== 'ALL' && !kept.length)) return [];
+    const engine = ctx.engineKind === 'podman' ? 'Podman' : 'Docker';
+    return [{ message: `keeps ${engine}'s default capabilities ${kept === 'ALL' ? 'ALL' : kept.join(', ')} (no --cap-drop ALL)`, evidence: `HostConfig.CapDrop=${evidenceList(dropped)}` }];
   },
 });

@@ -3,7 +3,7 @@
 import type { Finding, Severity } from '../../engine/model';
 import { engineKey, engineLabel, type EngineProblem, type EngineTarget } from '../../docker/connection';
 import type { ContainerAnalysis } from '../../docker/containers';
-import { severitySummary, worstSeverity } from '../../docker/report';
+import { severitySummary, worstSeverity } from '../../engine/output/container-report';
 
 /** What one engine looks like right now. */
 export interface EngineSnapshot {
