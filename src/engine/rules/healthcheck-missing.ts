@@ -1,6 +1,11 @@
 import { defineRule, type Report } from '../rule';
-import { composeHealthcheck } from '../compose/shared-checks';
-import { containerHealthcheck } from '../runtime/shared-checks';
+import { isSeq } from 'yaml';
+import type { ComposeContext } from '../compose/context';
+import { svc } from '../compose/checks';
+import { insertServiceKeyEdit } from '../compose/edit';
+import { composeBool, mapGet, pairRange, scalarString } from '../compose/values';
+import type { ContainerContext } from '../runtime/container';
+import { eolOf } from '../text';
 import type { DockerfileContext, Stage } from '../dockerfile/context';
 import { finalStage, lastInChain, linesToInsert, runtimeInsertionPoint, stageChain } from '../dockerfile/stage';
 
@@ -73,6 +78,43 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
       ],
     },
   ];
+}
+
+const HEALTHCHECK_SNIPPET = 'healthcheck:\n  test: ["CMD-SHELL", "${1:wget -q --spider http://127.0.0.1:${2:8080}/ || exit 1}"]\n  interval: 30s\n  timeout: 5s\n  retries: 3';
+
+function composeHealthcheck(ctx: ComposeContext): Report[] {
+  const reports: Report[] = [];
+  for (const s of ctx.services) {
+    const field = s.get('healthcheck');
+    if (field) {
+      const disable = mapGet(ctx, field.value, 'disable');
+      const test = mapGet(ctx, field.value, 'test');
+      const testNode = test?.node;
+      const first = isSeq(testNode) ? scalarString(ctx.resolve(testNode.items[0])) : scalarString(testNode);
+      if (composeBool(disable?.node) === true || first?.trim().toUpperCase() === 'NONE') {
+        reports.push({ message: `${svc(s)} disables its health check`, range: pairRange(disable?.pair ?? test?.pair ?? field.pair), severity: 'warning', fixes: [] });
+      }
+      continue;
+    }
+    if (s.partial) continue;
+    const at = insertServiceKeyEdit(ctx, s, 'x', { scalar: 'x' });
+    const { keyColumn, step } = s.indentation();
+    const eol = eolOf(ctx.text);
+    const body = eol + HEALTHCHECK_SNIPPET.split('\n').map((line) => ' '.repeat(keyColumn) + line.replace(/^ {2}/, ' '.repeat(step))).join(eol);
+    reports.push({
+      message: `${svc(s)} has no healthcheck: unless the image defines one, the engine cannot tell a hung service from a healthy one`,
+      range: s.range,
+      fixes: [{ title: 'Add a healthcheck template', safe: false, preferred: true, edits: [], snippet: { at: at.start, body } }],
+    });
+  }
+  return reports;
+}
+
+function containerHealthcheck(ctx: ContainerContext): Report[] {
+  const test = ctx.inspect.Config?.Healthcheck?.Test;
+  if (!test || !test.length) return [{ message: 'has no health check (neither the container nor its image defines one)', evidence: 'Config.Healthcheck=null' }];
+  if (test[0] === 'NONE') return [{ message: 'has its health check disabled', evidence: 'Config.Healthcheck.Test=["NONE"]', severity: 'warning' }];
+  return [];
 }
 
 export default defineRule({

@@ -1,6 +1,9 @@
 import { defineRule, type Report } from '../rule';
-import { composeImageUnpinned } from '../compose/shared-checks';
-import { containerImageUnpinned } from '../runtime/shared-checks';
+import type { ComposeContext } from '../compose/context';
+import { svc } from '../compose/checks';
+import { isInterpolated, rangeOf, scalarString } from '../compose/values';
+import type { ContainerContext } from '../runtime/container';
+import { imagePinning } from '../runtime/judge';
 import type { DockerfileContext } from '../dockerfile/context';
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
@@ -21,6 +24,33 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     }
   }
   return reports;
+}
+
+function composeImageUnpinned(ctx: ComposeContext): Report[] {
+  const reports: Report[] = [];
+  for (const s of ctx.services) {
+    const field = s.get('image');
+    const image = scalarString(field?.value);
+    // With `build:` the image is built and tagged locally, not pulled.
+    if (!field || !image || isInterpolated(image) || s.has('build')) continue;
+    const { state, tag } = imagePinning(image);
+    if (state === 'pinned') continue;
+    const range = rangeOf(field.value);
+    if (state === 'latest') reports.push({ message: `${svc(s)} uses the mutable :latest tag (${image})`, range, fixes: [] });
+    else if (state === 'untagged') reports.push({ message: `${svc(s)} image ${image} has no tag, so it means :latest`, range, fixes: [] });
+    else reports.push({ message: `${svc(s)} image ${image} is not pinned by digest: the tag ${tag} can be moved`, range, severity: 'info', fixes: [] });
+  }
+  return reports;
+}
+
+function containerImageUnpinned(ctx: ContainerContext): Report[] {
+  const image = ctx.inspect.Config?.Image ?? '';
+  // A container always runs one fixed image id; only a floating reference matters for re-creation.
+  if (!image || /^sha256:/.test(image)) return [];
+  const { state } = imagePinning(image);
+  if (state === 'latest') return [{ message: `created from the mutable :latest tag (${image}): re-creating it may run different software`, evidence: `Config.Image=${JSON.stringify(image)}` }];
+  if (state === 'untagged') return [{ message: `created from an untagged image reference (${image}), which means :latest`, evidence: `Config.Image=${JSON.stringify(image)}` }];
+  return [];
 }
 
 export default defineRule({

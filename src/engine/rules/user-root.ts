@@ -1,8 +1,12 @@
 import type { Instruction } from 'dockerfile-ast';
 import { eolOf } from '../text';
 import { defineRule, type Report } from '../rule';
-import { composeUserRoot } from '../compose/shared-checks';
-import { containerUserRoot } from '../runtime/shared-checks';
+import type { ComposeContext } from '../compose/context';
+import { fix, setScalarEdits, svc } from '../compose/checks';
+import { insertServiceKeyEdit } from '../compose/edit';
+import { isInterpolated, pairRange, scalarString } from '../compose/values';
+import type { ContainerContext } from '../runtime/container';
+import { isRootUser } from '../runtime/judge';
 import type { DockerfileContext, Stage } from '../dockerfile/context';
 import { APP_UID, createUserCommand, finalStage, linesToInsert, runtimeInsertionPoint, stageChain } from '../dockerfile/stage';
 
@@ -68,6 +72,32 @@ function fixFor(ctx: DockerfileContext, stage: Stage, rootUser?: Instruction) {
   }
   const point = runtimeInsertionPoint(ctx, stage, rootUser);
   return { title, safe: false, preferred: true, edits: point ? [{ start: point.at, end: point.at, newText: linesToInsert(ctx, lines, point.newlineBefore) }] : [] };
+}
+
+/** The uid:gid the fixes switch to (the Dockerfile fixes create the same one). */
+const NON_ROOT_USER = '"10001:10001"';
+
+function composeUserRoot(ctx: ComposeContext): Report[] {
+  const reports: Report[] = [];
+  for (const s of ctx.services) {
+    const field = s.get('user');
+    const user = field ? scalarString(field.value) : undefined;
+    if (field && (user === undefined || isInterpolated(user) || !isRootUser(user))) continue;
+    if (!field && s.partial) continue;
+    reports.push({
+      message: field ? `${svc(s)} runs as root (user: ${user})` : `${svc(s)} sets no user: it runs as the image's user, root unless the image sets USER`,
+      range: field ? pairRange(field.pair) : s.range,
+      // Files owned by root in the image or volumes may become unreadable/unwritable.
+      severity: field ? undefined : 'info',
+      fixes: fix(`Run as ${NON_ROOT_USER.replace(/"/g, '')}`, false, field ? setScalarEdits(ctx, s, 'user', field, NON_ROOT_USER) : [insertServiceKeyEdit(ctx, s, 'user', { scalar: NON_ROOT_USER })]),
+    });
+  }
+  return reports;
+}
+
+function containerUserRoot(ctx: ContainerContext): Report[] {
+  const user = ctx.inspect.Config?.User ?? '';
+  return isRootUser(user) ? [{ message: user ? `runs as root (user ${user})` : 'runs as root (no user set in the container or its image)', evidence: `Config.User=${JSON.stringify(user)}` }] : [];
 }
 
 export default defineRule({
