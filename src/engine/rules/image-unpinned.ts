@@ -5,6 +5,13 @@ import { isInterpolated, rangeOf, scalarString } from '../compose/values';
 import type { ContainerContext } from '../runtime/container';
 import { imagePinning } from '../runtime/judge';
 import type { DockerfileContext } from '../dockerfile/context';
+import type { References } from '../model';
+
+// hadolint's ids name one case each: DL3006 an untagged image, DL3007 :latest; a tagged image
+// without a digest is neither, so it carries only the rule's general references.
+const GENERAL: References = { trivy: ['DS-0001'], checkov: ['CKV_DOCKER_7'] };
+const LATEST: References = { ...GENERAL, hadolint: ['DL3007'] };
+const UNTAGGED: References = { ...GENERAL, hadolint: ['DL3006'] };
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
@@ -16,11 +23,11 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     const via = image.reference !== from.getImage() ? ` (${image.reference} after ARG defaults)` : '';
     if (image.digest) continue;
     if (image.tag === 'latest') {
-      reports.push({ message: `base image uses the mutable :latest tag${via}: builds are not reproducible`, range, fixes: [] });
+      reports.push({ message: `base image uses the mutable :latest tag${via}: builds are not reproducible`, range, fixes: [], refs: LATEST });
     } else if (!image.tag) {
-      reports.push({ message: `base image has no tag${via}, so it means :latest: builds are not reproducible`, range, fixes: [] });
+      reports.push({ message: `base image has no tag${via}, so it means :latest: builds are not reproducible`, range, fixes: [], refs: UNTAGGED });
     } else {
-      reports.push({ message: `base image ${image.name}:${image.tag} is not pinned by digest: the tag can be moved to different content`, range, severity: 'info', fixes: [] });
+      reports.push({ message: `base image ${image.name}:${image.tag} is not pinned by digest: the tag can be moved to different content`, range, severity: 'info', fixes: [], refs: GENERAL });
     }
   }
   return reports;
@@ -36,9 +43,9 @@ function composeImageUnpinned(ctx: ComposeContext): Report[] {
     const { state, tag } = imagePinning(image);
     if (state === 'pinned') continue;
     const range = rangeOf(field.value);
-    if (state === 'latest') reports.push({ message: `${svc(s)} uses the mutable :latest tag (${image})`, range, fixes: [] });
-    else if (state === 'untagged') reports.push({ message: `${svc(s)} image ${image} has no tag, so it means :latest`, range, fixes: [] });
-    else reports.push({ message: `${svc(s)} image ${image} is not pinned by digest: the tag ${tag} can be moved`, range, severity: 'info', fixes: [] });
+    if (state === 'latest') reports.push({ message: `${svc(s)} uses the mutable :latest tag (${image})`, range, fixes: [], refs: LATEST });
+    else if (state === 'untagged') reports.push({ message: `${svc(s)} image ${image} has no tag, so it means :latest`, range, fixes: [], refs: UNTAGGED });
+    else reports.push({ message: `${svc(s)} image ${image} is not pinned by digest: the tag ${tag} can be moved`, range, severity: 'info', fixes: [], refs: GENERAL });
   }
   return reports;
 }
@@ -48,8 +55,8 @@ function containerImageUnpinned(ctx: ContainerContext): Report[] {
   // A container always runs one fixed image id; only a floating reference matters for re-creation.
   if (!image || /^sha256:/.test(image)) return [];
   const { state } = imagePinning(image);
-  if (state === 'latest') return [{ message: `created from the mutable :latest tag (${image}): re-creating it may run different software`, evidence: `Config.Image=${JSON.stringify(image)}` }];
-  if (state === 'untagged') return [{ message: `created from an untagged image reference (${image}), which means :latest`, evidence: `Config.Image=${JSON.stringify(image)}` }];
+  if (state === 'latest') return [{ message: `created from the mutable :latest tag (${image}): re-creating it may run different software`, evidence: `Config.Image=${JSON.stringify(image)}`, refs: LATEST }];
+  if (state === 'untagged') return [{ message: `created from an untagged image reference (${image}), which means :latest`, evidence: `Config.Image=${JSON.stringify(image)}`, refs: UNTAGGED }];
   return [];
 }
 
