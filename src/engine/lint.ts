@@ -6,6 +6,7 @@ import { createComposeContext } from './compose/context';
 import type { ContainerContext } from './runtime/container';
 import { removeSuppressed } from './suppress';
 import { kindOfFileName, looksBinary, MAX_FILE_BYTES } from './files';
+import type { BaseImageLookup } from './images/facts';
 
 export interface LintOptions {
   /** Path or name, used to pick the kind when `kind` is absent, and in messages. */
@@ -13,6 +14,8 @@ export interface LintOptions {
   kind?: FileKind;
   /** Per-rule severity, or 'off'. */
   severities?: Record<string, SeverityOverride>;
+  /** Facts about base images (user, shell, setuid files) from the local engine; a table of well-known images answers otherwise. */
+  baseImages?: BaseImageLookup;
 }
 
 /** Lints one Dockerfile or compose text. Never throws: problems come back in `errors`. */
@@ -25,6 +28,7 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
   }
   if (kind === 'dockerfile') {
     const ctx = createDockerfileContext(text, options.file);
+    ctx.baseImages = options.baseImages;
     return finish(runRules('dockerfile', ctx, options), ctx.lines);
   }
   const { ctx, errors } = createComposeContext(text, options.file);
@@ -64,6 +68,7 @@ function toFinding(rule: Rule, r: Report, override: SeverityOverride | undefined
     range: r.range,
     evidence: r.evidence,
     fixes: r.fixes ?? [],
+    ...(r.refs ? { refs: r.refs } : {}),
   };
 }
 

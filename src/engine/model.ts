@@ -50,6 +50,8 @@ export interface Finding {
   /** What was seen (for containers and the host audit), already free of secret values. */
   evidence?: string;
   fixes: Fix[];
+  /** The references that describe this case, when narrower than the rule's (image-unpinned: DL3006 vs DL3007). */
+  refs?: References;
 }
 
 export interface RuleMeta {

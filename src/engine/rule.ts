@@ -1,4 +1,4 @@
-import type { Fix, OffsetRange, RuleMeta, Severity } from './model';
+import type { Fix, OffsetRange, References, RuleMeta, Severity } from './model';
 import type { DockerfileContext } from './dockerfile/context';
 import type { ComposeContext } from './compose/context';
 import type { ContainerContext } from './runtime/container';
@@ -11,6 +11,8 @@ export interface Report {
   fixes?: Fix[];
   /** Rarely, a check knows the case is worse or milder than the rule's default. */
   severity?: Severity;
+  /** References for this case when they are narrower than the rule's own. */
+  refs?: References;
 }
 
 /**

@@ -2,6 +2,7 @@ import { DockerfileParser, From, JSONInstruction, Run, type Dockerfile, type Her
 import type { OffsetRange } from '../model';
 import { LineIndex } from '../text';
 import { tokenizeShell, type ShellCommand } from './shell';
+import type { BaseImageLookup } from '../images/facts';
 
 /** A 0-based line/character position as dockerfile-ast reports it. */
 interface Position {
@@ -63,6 +64,8 @@ export interface DockerfileContext {
   keywordOf(instruction: Instruction): string;
   /** Every instruction with this keyword, in file order. */
   ofKeyword(keyword: string): readonly Instruction[];
+  /** Facts about base images from the caller (the local engine), when it has them. */
+  baseImages?: BaseImageLookup;
 }
 
 export function createDockerfileContext(text: string, file?: string): DockerfileContext {

@@ -50,7 +50,7 @@ export function placeFindings(file: string, text: string, findings: Finding[], e
         endColumn: end.column,
         message: f.message,
         fixable: f.fixes.some((x) => x.edits.length > 0),
-        refs: fullRefs(ruleMeta(f.ruleId)?.refs),
+        refs: fullRefs(f.refs ?? ruleMeta(f.ruleId)?.refs),
       };
     }),
     errors: errors.map((e) => ({ file, message: e.message, ...(e.range ? at(e.range.start) : {}) })),
