@@ -1,4 +1,4 @@
-import { DockerfileParser, From, JSONInstruction, Run, type Dockerfile, type Heredoc, type Instruction } from 'dockerfile-ast';
+import { DockerfileParser, From, JSONInstruction, Onbuild, Run, type Dockerfile, type Heredoc, type Instruction } from 'dockerfile-ast';
 import type { OffsetRange } from '../model';
 import { LineIndex } from '../text';
 import { tokenizeShell, type ShellCommand } from './shell';
@@ -70,7 +70,7 @@ export interface DockerfileContext {
 
 export function createDockerfileContext(text: string, file?: string): DockerfileContext {
   const lines = new LineIndex(text);
-  const dockerfile = DockerfileParser.parse(text);
+  const dockerfile = DockerfileParser.parse(maskLoneCarriageReturns(text));
   const offsetAt = (p: Position) => lines.offset(p.line, p.character);
   const rangeOf = (r: PositionRange) => ({ start: offsetAt(r.start), end: offsetAt(r.end) });
   const escape = dockerfile.getEscapeCharacter();
@@ -78,17 +78,29 @@ export function createDockerfileContext(text: string, file?: string): Dockerfile
   const commandCache = new Map<Instruction, ShellCommand[]>();
   const keywords = new Map<Instruction, string>();
   const byKeyword = new Map<string, Instruction[]>();
-  for (const instruction of dockerfile.getInstructions()) {
-    const keyword = instruction.getKeyword();
-    keywords.set(instruction, keyword);
-    const list = byKeyword.get(keyword);
-    if (list) list.push(instruction);
-    else byKeyword.set(keyword, [instruction]);
-  }
   const stageByInstruction = new Map<Instruction, Stage>();
   for (const s of stages) {
     stageByInstruction.set(s.from, s);
     for (const i of s.instructions) stageByInstruction.set(i, s);
+  }
+  const add = (instruction: Instruction, keyword: string) => {
+    keywords.set(instruction, keyword);
+    const list = byKeyword.get(keyword);
+    if (list) list.push(instruction);
+    else byKeyword.set(keyword, [instruction]);
+  };
+  for (const instruction of dockerfile.getInstructions()) {
+    const keyword = instruction.getKeyword();
+    add(instruction, keyword);
+    // `ONBUILD RUN …` runs in every child build: its command is checked like a RUN (as hadolint does).
+    if (keyword === 'ONBUILD' && instruction instanceof Onbuild && instruction.getTrigger() === 'RUN') {
+      const trigger = instruction.getTriggerInstruction();
+      if (trigger) {
+        add(trigger, 'RUN');
+        const stage = stageByInstruction.get(instruction);
+        if (stage) stageByInstruction.set(trigger, stage);
+      }
+    }
   }
   const ctx: DockerfileContext = {
     file,
@@ -112,6 +124,16 @@ export function createDockerfileContext(text: string, file?: string): Dockerfile
     ofKeyword: (keyword) => byKeyword.get(keyword) ?? [],
   };
   return ctx;
+}
+
+/**
+ * BuildKit splits lines on `\n` only (a `\r` before it is dropped); dockerfile-ast also breaks
+ * lines at a lone `\r`, so a `# comment\r…` line would hide or swallow instructions and its
+ * positions would disagree with ours. A vertical tab of the same length keeps offsets equal and
+ * stays whitespace to the rules, as the `\r` is.
+ */
+function maskLoneCarriageReturns(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\v') : text;
 }
 
 /**
