@@ -3,9 +3,9 @@ import { processIo, VERSION, type Io } from './io';
 import { runLint, LINT_USAGE } from './lint';
 import { runFix, FIX_USAGE } from './fix';
 import { runDocs } from './docs';
-import { runAuditHost } from './audit-host';
-import { runAuditContainers } from './audit-containers';
-import { runProfile } from './profile';
+
+// The engine commands are loaded when asked for: dockerode (with ssh2, grpc-js, protobufjs)
+// costs more than the whole of `lint` on one file.
 
 const USAGE = `bulkhead ${VERSION}: harden Docker containers where you write them
 
@@ -29,13 +29,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       case 'fix':
         return runFix(rest, io);
       case 'profile':
-        return await runProfile(rest, io);
+        return await (await import('./profile')).runProfile(rest, io);
       case 'docs':
         return runDocs(rest, io);
       case 'audit': {
         const [what, ...more] = rest;
-        if (what === 'host') return await runAuditHost(more, io);
-        if (what === 'containers') return await runAuditContainers(more, io);
+        if (what === 'host') return await (await import('./audit-host')).runAuditHost(more, io);
+        if (what === 'containers') return await (await import('./audit-containers')).runAuditContainers(more, io);
         throw new UsageError('usage: bulkhead audit host|containers [options]');
       }
       case '--version':
