@@ -1,7 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { lintText } from '../engine/lint';
 import { allRules } from '../engine/registry';
-import type { Severity } from '../engine/model';
 import { LINT_TIME_BUDGET_MS } from '../engine/files';
 import { formatText, placeFindings, SEVERITY_RANK, type FileError, type FileFinding } from '../engine/output/report';
 import { toSarif } from '../engine/output/sarif';
