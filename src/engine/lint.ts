@@ -16,7 +16,21 @@ export interface LintOptions {
   severities?: Record<string, SeverityOverride>;
   /** Facts about base images (user, shell, setuid files) from the local engine; a table of well-known images answers otherwise. */
   baseImages?: BaseImageLookup;
+  /**
+   * Reads files a compose file refers to (seccomp profiles). The engine does no file access: the
+   * CLI and the extension pass a reader that only reads inside the project. Without one, such
+   * references are not checked.
+   */
+  readProjectFile?: ProjectFileReader;
+  /** Time (Date.now()) after which linting stops with a "too slow to lint" error. */
+  deadline?: number;
 }
+
+/** What reading a referenced file gave; never the content of a file outside the project. */
+export type ProjectFileRead = { kind: 'text'; text: string } | { kind: 'missing' } | { kind: 'outside' } | { kind: 'unreadable'; why: string };
+
+/** `written` is the path as the compose file writes it; `composeFile` the file that names it. */
+export type ProjectFileReader = (composeFile: string | undefined, written: string) => ProjectFileRead;
 
 /** Lints one Dockerfile or compose text. Never throws: problems come back in `errors`. */
 export function lintText(text: string, options: LintOptions = {}): LintResult {
@@ -33,8 +47,12 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
   }
   const { ctx, errors } = createComposeContext(text, options.file);
   if (!ctx) return { findings: [], errors };
+  ctx.readProjectFile = options.readProjectFile;
   return finish(runRules('compose', ctx, options), ctx.lines);
 }
+
+/** Linting stopped at its deadline (the CLI's budget is LINT_TIME_BUDGET_MS per file). */
+export const TOO_SLOW_TO_LINT = 'file too large or too slow to lint: its time budget ran out';
 
 /** Findings for one running (or stopped, or created) container's inspect data. */
 export function checkContainer(ctx: ContainerContext, options: Pick<LintOptions, 'severities'> = {}): LintResult {
@@ -55,6 +73,9 @@ function runRules<C>(target: Target, ctx: C, options: LintOptions): LintResult {
       continue;
     }
     for (const r of reports) findings.push(toFinding(rule, r, override));
+    if (options.deadline !== undefined && Date.now() > options.deadline) {
+      return { findings: [], errors: [{ message: TOO_SLOW_TO_LINT }] };
+    }
   }
   findings.sort((a, b) => (a.range?.start ?? 0) - (b.range?.start ?? 0) || a.ruleId.localeCompare(b.ruleId));
   return { findings, errors };

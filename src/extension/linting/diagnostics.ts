@@ -6,6 +6,7 @@ import { kindOfDocument } from './documents';
 import { lintSettings, effectiveSeverities, isExcludedBySettings } from './settings';
 import { kindOfFileName } from '../../engine/files';
 import { LineIndex } from '../../engine/text';
+import { readProjectFile } from '../../workspace/projectFiles';
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -68,7 +69,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     }
     const started = Date.now();
     const text = doc.getText();
-    const { findings, errors } = lintText(text, { kind, file: doc.fileName, severities: this.severitiesFor(doc.uri) });
+    const { findings, errors } = lintText(text, { kind, file: doc.fileName, severities: this.severitiesFor(doc.uri), readProjectFile: doc.uri.scheme === 'file' ? readProjectFile : undefined });
     this.publish(doc.uri, doc.version, new LineIndex(text), findings, errors);
     this.ctx.log.trace(`linted ${vscode.workspace.asRelativePath(doc.uri)} (${kind}) in ${Date.now() - started} ms: ${findings.length} finding(s)`);
     return findings;
@@ -81,7 +82,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open) return this.lintNow(open);
     this.fromDisk.add(uri.toString());
-    const { findings, errors } = lintText(text, { kind, file: uri.fsPath, severities: this.severitiesFor(uri) });
+    const { findings, errors } = lintText(text, { kind, file: uri.fsPath, severities: this.severitiesFor(uri), readProjectFile });
     this.publish(uri, -1, new LineIndex(text), findings, errors);
     return findings;
   }
