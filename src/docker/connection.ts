@@ -223,14 +223,17 @@ export function engineLabel(target: EngineTarget): string {
 }
 
 export interface ClientOptions {
-  /** Milliseconds a request may stay idle before it fails; 0 for streams (events). */
+  /**
+   * Milliseconds a request may stay idle before it fails; 0 for streams (events). Calls through
+   * engineGet have an overall deadline shorter than this default, which is only a backstop.
+   */
   timeoutMs?: number;
 }
 
 /** A dockerode client for one engine. Throws (with a clear message) only on an unusable address. */
 export function createClient(target: EngineTarget, options: ClientOptions = {}): Docker {
   if (target.resolutionError) throw new EngineAddressError(target.resolutionError);
-  const timeout = options.timeoutMs ?? 15000;
+  const timeout = options.timeoutMs ?? 30000;
   // docker-modem merges its own DOCKER_HOST/DOCKER_CERT_PATH defaults under ours: name every key
   // so the environment never overrides the engine chosen here.
   const base: Docker.DockerOptions = { host: undefined, port: undefined, socketPath: undefined, ca: undefined, cert: undefined, key: undefined, timeout: timeout || undefined };
@@ -420,7 +423,7 @@ export function connectedEngineKind(client: Docker): EngineKind | undefined {
 /** Connects and asks the engine its version; failures come back as a problem, never thrown. */
 export async function connectEngine(target: EngineTarget, timeoutMs = 10000): Promise<EngineConnection> {
   try {
-    const client = createClient(target, { timeoutMs });
+    const client = createClient(target);
     const version = await engineApi.version(client, { deadlineMs: timeoutMs });
     const engineKind = engineKindOf(version);
     kindOfClient.set(client, engineKind);

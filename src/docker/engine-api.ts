@@ -31,7 +31,9 @@ function typeOf(v: unknown): string {
 
 /** What is wrong with `value` against `shape`, or undefined when it conforms. */
 export function shapeProblem(value: unknown, shape: Shape): string | undefined {
-  if (typeOf(value) !== 'object') return `expected a JSON object, got ${Buffer.isBuffer(value) ? 'non-JSON text' : typeOf(value)}`;
+  // docker-modem hands back the raw Buffer when the body is not JSON.
+  if (Buffer.isBuffer(value)) return 'expected a JSON object, got non-JSON text';
+  if (typeOf(value) !== 'object') return `expected a JSON object, got ${typeOf(value)}`;
   const record = value as Record<string, unknown>;
   for (const [key, type] of Object.entries(shape.required ?? {})) {
     if (typeOf(record[key]) !== type) return `${key} is ${typeOf(record[key])}, expected ${type}`;
