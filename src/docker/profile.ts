@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { profileFromStrace, type ObservedProfile } from '../engine/profile';
 import type { ContainerInspect } from '../engine/runtime/container';
+import { engineApi } from './engine-api';
 
 /**
  * Observing a running container from the host: attach `strace -f` to every process (and
@@ -64,7 +65,7 @@ export async function containerPids(docker: Docker, inspect: ContainerInspect): 
   const main = inspect.State?.Pid;
   if (main && main > 0) pids.add(main);
   try {
-    const top = (await docker.getContainer(inspect.Id).top({ ps_args: '-eo pid' })) as { Titles?: string[]; Processes?: string[][] };
+    const top = await engineApi.topContainer(docker, inspect.Id, '-eo pid');
     const col = top.Titles?.findIndex((t) => t.trim().toUpperCase() === 'PID') ?? -1;
     for (const row of top.Processes ?? []) {
       const pid = Number(row[col >= 0 ? col : 0]);
@@ -113,13 +114,13 @@ function descendants(pid: number, depth = 0): number[] {
 export async function observeContainer(docker: Docker, idOrName: string, options: ObserveOptions): Promise<ObservedContainer> {
   let inspect: ContainerInspect;
   try {
-    inspect = (await docker.getContainer(idOrName).inspect()) as unknown as ContainerInspect;
+    inspect = (await engineApi.inspectContainer(docker, idOrName, { signal: options.signal })) as ContainerInspect;
   } catch (e) {
     const status = (e as { statusCode?: number }).statusCode;
     const error = status === 404 ? `no container "${idOrName}"` : `cannot inspect "${idOrName}": ${(e as Error).message.split('\n')[0]}`;
     return { id: idOrName, name: idOrName, image: '', inspect: { Id: idOrName, Name: idOrName }, pids: [], error };
   }
-  const base: ObservedContainer = { id: inspect.Id, name: inspect.Name.replace(/^\//, ''), image: inspect.Config?.Image ?? '', inspect, pids: [] };
+  const base: ObservedContainer = { id: inspect.Id, name: (inspect.Name ?? inspect.Id).replace(/^\//, ''), image: inspect.Config?.Image ?? '', inspect, pids: [] };
   if (!inspect.State?.Running) return { ...base, error: `container "${base.name}" is not running (${inspect.State?.Status ?? 'unknown state'}): start it, then profile it while it works` };
   const problem = await straceProblem(options.strace);
   if (problem) return { ...base, error: problem };

@@ -39,6 +39,8 @@ test('the probe reads a host tree: finds dockerd by its socket, merges its daemo
     '/var/run/docker.sock': { text: '', mode: 0o660 },
     '/usr/sbin/dockerd': { text: 'ELF', mode: 0o755 },
     '/etc/audit/rules.d/docker.rules': { text: '# docker\n-w /usr/sbin/dockerd -k docker\n-w /etc/docker -k docker\n', mode: 0o640 },
+    // What `auditctl -l` prints here: only the dockerd watch is loaded (the /etc/docker one is not).
+    '/.run/auditctl -l': { text: '-w /usr/sbin/dockerd -p rwxa -k docker\n', mode: 0o644 },
     '/sys/kernel/security/apparmor': { dir: true, mode: 0o755 },
     '/sys/fs/selinux/enforce': { text: '0\n', mode: 0o644 },
     '/etc/docker/certs.d/registry.local:5000/ca.crt': { text: 'x', mode: 0o644 },
@@ -54,8 +56,9 @@ test('the probe reads a host tree: finds dockerd by its socket, merges its daemo
     assert.equal(host.apparmor, 'enabled');
     assert.equal(host.selinux, 'permissive');
     assert.equal(host.units.service, '/lib/systemd/system/docker.service');
-    assert.deepEqual(host.auditRules.sources, ['/etc/audit/rules.d/docker.rules']);
-    assert.match(host.auditRules.error ?? '', /auditctl/);
+    assert.deepEqual(host.auditRules.sources, ['auditctl -l']);
+    assert.deepEqual(host.auditRules.rules, ['-w /usr/sbin/dockerd -p rwxa -k docker']);
+    assert.deepEqual(host.auditRules.onDisk?.files, ['/etc/audit/rules.d/docker.rules']);
     assert.equal(host.registryCertFiles?.length, 1);
 
     const ev: AuditEvidence = {
@@ -70,7 +73,12 @@ test('the probe reads a host tree: finds dockerd by its socket, merges its daemo
     assert.equal(status('3.8'), 'warn', 'registry certificate 644 is not 444');
     assert.equal(status('2.2'), 'pass', 'icc=false from the daemon.json it really uses');
     assert.equal(status('2.14'), 'pass');
-    assert.equal(status('1.1.3'), 'pass', 'audit rule on the real dockerd binary');
+    assert.equal(status('1.1.3'), 'pass', 'loaded audit rule on the real dockerd binary');
+    const etcDocker = r.checks.find((c) => c.id === '1.1.6')!;
+    assert.equal(etcDocker.status, 'warn', 'the /etc/docker rule is on disk but not loaded');
+    assert.match(etcDocker.evidence[0], /configured but not loaded: -w \/etc\/docker/);
+    assert.match(r.checks.find((c) => c.id === '1.1.3')!.remediation, /-w \/usr\/sbin\/dockerd /, 'the remediation names the resolved binary');
+    assert.match(r.checks.find((c) => c.id === '3.2')!.remediation, /chmod 644 \/lib\/systemd\/system\/docker.service/);
     assert.equal(status('1.1.1'), 'warn', 'bind mount from the root device');
     assert.equal(status('1.1.2'), 'info');
   } finally {

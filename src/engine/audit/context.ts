@@ -3,6 +3,7 @@ import { allRules } from '../registry';
 import type { Finding } from '../model';
 import { effectiveDaemonConfig, type EffectiveDaemonConfig, type Setting } from './daemon-config';
 import type { AuditContainerRef, AuditEvidence, AuditStatus, HostEvidence } from './model';
+import type { EngineKind } from '../runtime/engine-defaults';
 
 export type AuditContainer = AuditEvidence['containers'][number];
 
@@ -22,6 +23,8 @@ export interface AuditContext {
 export interface Outcome {
   status: AuditStatus;
   evidence: string[];
+  /** The remediation with this host's resolved paths, replacing the generic one. */
+  remediation?: string;
   containers?: AuditContainerRef[];
 }
 
@@ -48,7 +51,12 @@ export function createAuditContext(ev: AuditEvidence): AuditContext {
     rulesByCis.set(cis[0], [...(rulesByCis.get(cis[0]) ?? []), rule.meta.id]);
   }
   const containerFindings = new Map<string, Finding[]>();
-  for (const c of ev.containers) containerFindings.set(c.Id, checkContainer({ inspect: c }).findings);
+  // Rules judge defaults (capabilities, ulimits) against the engine that runs the container.
+  const engineKind: EngineKind = ev.engine.flavor === 'podman' ? 'podman' : 'docker';
+  for (const c of ev.containers) {
+    const context = { inspect: c, engineKind };
+    containerFindings.set(c.Id, checkContainer(context).findings);
+  }
   return { ev, host, daemon, securityOptions: ev.info?.SecurityOptions ?? [], containerFindings, rulesByCis };
 }
 

@@ -131,7 +131,8 @@ export interface HostEvidence {
   files: Record<string, FileEvidence>;
   /** /etc/docker/certs.d/<registry>/* */
   registryCertFiles?: FileEvidence[];
-  auditRules: { rules: string[]; sources: string[]; error?: string };
+  /** rules/sources: the LOADED rules (`auditctl -l`); onDisk: rules files that would load at boot. */
+  auditRules: { rules: string[]; sources: string[]; error?: string; onDisk?: { rules: string[]; files: string[] } };
   mounts?: MountEntry[];
   mountsError?: string;
   apparmor: 'enabled' | 'disabled' | 'absent' | 'unknown';
