@@ -87,23 +87,26 @@ export function containerRef(c: AuditContainer): AuditContainerRef {
 export const containerState = (c: AuditContainer): string => c.State?.Status ?? (c.State?.Running ? 'running' : 'unknown');
 
 /**
- * A 5.x-style check over every container, running or not (docker-bench-security only looks at
- * running ones). Where engine container rules declare this CIS id, their findings decide, so the
- * audit and the Containers view agree; otherwise `offends` decides.
+ * Who decides a 5.x-style check per container: the engine container rules that declare the CIS
+ * id (so the audit and the Containers view agree), or, where no rule covers it, the audit's own
+ * callback. Exactly one of the two: giving both is a type error.
  */
-export function perContainer(ctx: AuditContext, cisId: string, offends: (c: AuditContainer) => string | undefined, options: { useRules?: boolean } = {}): Outcome {
+export type ContainerJudge = { byRules: true; offends?: never } | { offends: (c: AuditContainer) => string | undefined; byRules?: never };
+
+/** A 5.x-style check over every container, running or not (docker-bench-security only looks at running ones). */
+export function perContainer(ctx: AuditContext, cisId: string, judge: ContainerJudge): Outcome {
   const containers = ctx.ev.containers;
   if (!containers.length) return { status: 'pass', evidence: ['no containers to check (running, stopped or created)'] };
-  const ruleIds = options.useRules === false ? undefined : ctx.rulesByCis.get(cisId);
+  const ruleIds = judge.byRules ? ctx.rulesByCis.get(cisId) ?? [] : undefined;
   const offenders: AuditContainerRef[] = [];
   const evidence: string[] = [];
   for (const c of containers) {
     let reason: string | undefined;
-    if (ruleIds?.length) {
+    if (ruleIds) {
       const hits = (ctx.containerFindings.get(c.Id) ?? []).filter((f) => ruleIds.includes(f.ruleId));
       if (hits.length) reason = hits.map((f) => `${f.message} [${f.ruleId}]`).join('; ');
     } else {
-      reason = offends(c);
+      reason = judge.offends!(c);
     }
     if (reason) {
       offenders.push(containerRef(c));

@@ -14,7 +14,7 @@ export interface AuditCheckResult {
   /** CIS "Automated" (scored) versus "Manual". */
   scored: boolean;
   status: AuditStatus;
-  /** What was seen, one line per fact; already escaped of nothing: surfaces escape it. */
+  /** What was seen, one line per fact, raw (engine data is untrusted): every surface escapes it. */
   evidence: string[];
   remediation: string;
   impact: string;
