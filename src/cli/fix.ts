@@ -5,11 +5,12 @@ import { parseArgs, UsageError } from './args';
 import { collectTargets, describeFsError, displayPath, readTarget } from './files';
 import type { Io } from './io';
 import { TeamConfigResolver } from '../workspace/teamConfig';
+import { LocalBaseImages } from '../docker/image-facts';
 
 export const FIX_USAGE = 'usage: bulkhead fix [--dry-run] [--unsafe] PATH...';
 
 /** Applies every safe fix in place (with --unsafe, behaviour-changing ones too). */
-export function runFix(argv: string[], io: Io): number {
+export async function runFix(argv: string[], io: Io): Promise<number> {
   const args = parseArgs(argv, [], ['dry-run', 'unsafe']);
   if (!args.positionals.length) throw new UsageError(FIX_USAGE);
   const dryRun = args.options.has('dry-run');
@@ -19,6 +20,7 @@ export function runFix(argv: string[], io: Io): number {
   for (const e of errors) io.err(`${displayPath(e.file)}: ${e.message}\n`);
   let changedFiles = 0;
   let fixes = 0;
+  const localImages = new LocalBaseImages();
   for (const target of targets) {
     const file = displayPath(target.path);
     const { text, error } = readTarget(target.path);
@@ -28,7 +30,8 @@ export function runFix(argv: string[], io: Io): number {
       continue;
     }
     const severities = teamConfig.forFile(target.path).config.severities;
-    const result = fixAll(text, { file: target.path, kind: target.kind, unsafe: args.options.has('unsafe'), severities });
+    const baseImages = target.kind === 'dockerfile' ? await localImages.lookupFor(text) : undefined;
+    const result = fixAll(text, { file: target.path, kind: target.kind, unsafe: args.options.has('unsafe'), severities, baseImages });
     if (result.text === text) continue;
     changedFiles++;
     fixes += result.fixed;

@@ -9,10 +9,11 @@ import { collectTargets, displayPath, readTarget } from './files';
 import { VERSION, docsUrl, type Io } from './io';
 import { TeamConfigResolver } from '../workspace/teamConfig';
 import { displayConfigErrors } from './teamConfig';
+import { LocalBaseImages } from '../docker/image-facts';
 
 export const LINT_USAGE = 'usage: bulkhead lint [--format text|json|sarif] [--fail-on error|warning|info] PATH...';
 
-export function runLint(argv: string[], io: Io): number {
+export async function runLint(argv: string[], io: Io): Promise<number> {
   const args = parseArgs(argv, ['format', 'fail-on'], []);
   const format = oneOf('format', args.options.get('format'), ['text', 'json', 'sarif'] as const, 'text');
   const failOn = oneOf<Severity>('fail-on', args.options.get('fail-on'), ['error', 'warning', 'info'], 'warning');
@@ -23,6 +24,7 @@ export function runLint(argv: string[], io: Io): number {
   const findings: FileFinding[] = [];
   const errors: FileError[] = [...walkErrors.map((e) => ({ file: displayPath(e.file), message: e.message }))];
   const configsSeen = new Set<string>();
+  const localImages = new LocalBaseImages();
   for (const target of targets) {
     const file = displayPath(target.path);
     const { text, error } = readTarget(target.path);
@@ -35,7 +37,8 @@ export function runLint(argv: string[], io: Io): number {
       configsSeen.add(team.file);
       errors.push(...displayConfigErrors(team));
     }
-    const result = lintText(text, { file: target.path, kind: target.kind, severities: team.config.severities });
+    const baseImages = target.kind === 'dockerfile' ? await localImages.lookupFor(text) : undefined;
+    const result = lintText(text, { file: target.path, kind: target.kind, severities: team.config.severities, baseImages });
     const placed = placeFindings(file, text, result.findings, result.errors);
     findings.push(...placed.findings);
     errors.push(...placed.errors);

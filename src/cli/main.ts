@@ -25,9 +25,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     switch (command) {
       case 'lint':
-        return runLint(rest, io);
+        return await runLint(rest, io);
       case 'fix':
-        return runFix(rest, io);
+        return await runFix(rest, io);
       case 'profile':
         return await runProfile(rest, io);
       case 'docs':
