@@ -8,6 +8,7 @@ import { SEVERITY_RANK } from '../engine/output/report';
 import type { Finding } from '../engine/model';
 import { oneOf, parseArgs, UsageError } from './args';
 import { displayPath } from './files';
+import { baseImagesFor } from './baseImages';
 import type { Io } from './io';
 import { readTextFile } from '../workspace/readText';
 import { writeFileAtomic } from '../workspace/atomicWrite';
@@ -31,7 +32,7 @@ export interface FixSelection {
  * Each file is written atomically and only if it did not change since it was read; a file that
  * cannot be read, parsed or decoded as UTF-8 is left alone and makes the exit code 2.
  */
-export function runFix(argv: string[], io: Io): number {
+export async function runFix(argv: string[], io: Io): Promise<number> {
   const args = parseArgs(argv, ['fail-on', 'config'], ['dry-run', 'unsafe'], ['rule', 'unsafe-rule']);
   if (!args.positionals.length) throw new UsageError(FIX_USAGE);
   const failOn = oneOf('fail-on', args.options.get('fail-on'), ['error', 'warning', 'info', 'never'] as const, 'never');
@@ -65,7 +66,8 @@ export function runFix(argv: string[], io: Io): number {
       for (const e of displayConfigErrors(team)) fail(e.file, e.message);
     }
     const { text } = read.file;
-    const options: LintOptions = { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, deadline: Date.now() + LINT_TIME_BUDGET_MS };
+    const baseImages = target.kind === 'dockerfile' ? await baseImagesFor(text) : undefined;
+    const options: LintOptions = { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, baseImages, deadline: Date.now() + LINT_TIME_BUDGET_MS };
     const linted = lintText(text, options);
     if (linted.errors.length) {
       for (const e of linted.errors) fail(file, e.message);
@@ -108,31 +110,8 @@ function fixSelection(rules: string[] | undefined, unsafeRules: string[] | undef
   };
 }
 
-/**
- * Fix-all restricted to a selection. fixAll takes one rule id and one unsafe switch, so a selection
- * runs it per (rule, unsafe) group and repeats until the text stops changing: one rule's fix can
- * produce or settle another rule's finding.
- */
+/** Fix-all restricted to a selection; fixAll reaches the fixed point across rules in one call. */
 export function fixSelected(text: string, options: LintOptions, selection: FixSelection, findings: Finding[]): { text: string; fixed: number; remaining: Finding[] } {
-  const fixable = (f: Finding) => f.fixes.some((x) => x.edits.length > 0);
-  if (!findings.some(fixable)) return { text, fixed: 0, remaining: findings };
-  const unsafeRules = selection.unsafeRules === 'all' ? undefined : selection.unsafeRules;
-  if (!selection.rules && !unsafeRules?.size) return fixAll(text, { ...options, unsafe: !unsafeRules });
-  const groups: { ruleId?: string; unsafe: boolean }[] = selection.rules
-    ? [...selection.rules].map((ruleId) => ({ ruleId, unsafe: !unsafeRules || unsafeRules.has(ruleId) }))
-    : [{ unsafe: false }, ...[...unsafeRules!].map((ruleId) => ({ ruleId, unsafe: true }))];
-  let current = text;
-  let fixed = 0;
-  let remaining = findings;
-  for (let round = 0; round < 10; round++) {
-    const before = current;
-    for (const group of groups) {
-      const result = fixAll(current, { ...options, ...group });
-      current = result.text;
-      fixed += result.fixed;
-      remaining = result.remaining;
-    }
-    if (current === before) break;
-  }
-  return { text: current, fixed, remaining };
+  if (!findings.some((f) => f.fixes.some((x) => x.edits.length > 0))) return { text, fixed: 0, remaining: findings };
+  return fixAll(text, { ...options, rules: selection.rules && new Set(selection.rules), unsafeRules: selection.unsafeRules === 'all' ? 'all' : new Set(selection.unsafeRules) });
 }

@@ -6,6 +6,7 @@ import { formatText, placeFindings, SEVERITY_RANK, type FileError, type FileFind
 import { toSarif } from '../engine/output/sarif';
 import { oneOf, parseArgs, UsageError } from './args';
 import { displayPath } from './files';
+import { baseImagesFor } from './baseImages';
 import { VERSION, docsUrl, type Io } from './io';
 import { readTextFile } from '../workspace/readText';
 import { readProjectFile } from '../workspace/projectFiles';
@@ -13,7 +14,7 @@ import { configNotes, displayConfigErrors, loadWorkload } from './teamConfig';
 
 export const LINT_USAGE = 'usage: bulkhead lint [--format text|json|sarif] [--fail-on error|warning|info|never] [--config FILE] PATH...';
 
-export function runLint(argv: string[], io: Io): number {
+export async function runLint(argv: string[], io: Io): Promise<number> {
   const args = parseArgs(argv, ['format', 'fail-on', 'config'], []);
   const format = oneOf('format', args.options.get('format'), ['text', 'json', 'sarif'] as const, 'text');
   const failOn = oneOf('fail-on', args.options.get('fail-on'), ['error', 'warning', 'info', 'never'] as const, 'warning');
@@ -36,7 +37,8 @@ export function runLint(argv: string[], io: Io): number {
       for (const e of displayConfigErrors(team)) errors.push(e);
     }
     const { text } = read.file;
-    const result = lintText(text, { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, deadline: Date.now() + LINT_TIME_BUDGET_MS });
+    const baseImages = target.kind === 'dockerfile' ? await baseImagesFor(text) : undefined;
+    const result = lintText(text, { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, baseImages, deadline: Date.now() + LINT_TIME_BUDGET_MS });
     const placed = placeFindings(file, text, result.findings, result.errors);
     // One push per item: a spread of hundreds of thousands of findings overflows the stack.
     for (const f of placed.findings) findings.push(f);

@@ -66,9 +66,9 @@ async function run(command: string | undefined, rest: string[], io: Io): Promise
   try {
     switch (command) {
       case 'lint':
-        return runLint(rest, io);
+        return await runLint(rest, io);
       case 'fix':
-        return runFix(rest, io);
+        return await runFix(rest, io);
       case 'profile':
         return await (await import('./profile')).runProfile(rest, io);
       case 'docs':

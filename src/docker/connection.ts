@@ -402,6 +402,19 @@ export function classifyEngineError(err: unknown, target: EngineTarget): EngineP
   return { kind: 'error', message: `Docker engine at ${target.host} failed: ${message}` };
 }
 
+/**
+ * A deadline for the calls dockerode makes itself (create, remove, archive, export start): the
+ * caller stops waiting on expiry. Reads go through engineGet (engine-api.ts), which also destroys
+ * the request.
+ */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`${what} timed out after ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export type EngineConnection = { ok: true; client: Docker; version: string; apiVersion: string; engineKind: EngineKind } | { ok: false; problem: EngineProblem };
 
 /** Podman's Docker-compatible API names itself in /version's Components. */
