@@ -1,8 +1,9 @@
-import { DockerfileParser, From, JSONInstruction, Onbuild, Run, type Dockerfile, type Heredoc, type Instruction } from 'dockerfile-ast';
+import { From, JSONInstruction, Onbuild, Run, type Dockerfile, type Heredoc, type Instruction } from 'dockerfile-ast';
 import type { OffsetRange } from '../model';
 import { LineIndex } from '../text';
 import { tokenizeShell, type ShellCommand } from './shell';
 import type { BaseImageLookup } from '../images/facts';
+import { parseDockerfile } from './parse';
 
 /** A 0-based line/character position as dockerfile-ast reports it. */
 interface Position {
@@ -70,7 +71,7 @@ export interface DockerfileContext {
 
 export function createDockerfileContext(text: string, file?: string): DockerfileContext {
   const lines = new LineIndex(text);
-  const dockerfile = DockerfileParser.parse(maskLoneCarriageReturns(text));
+  const dockerfile = parseDockerfile(text);
   const offsetAt = (p: Position) => lines.offset(p.line, p.character);
   const rangeOf = (r: PositionRange) => ({ start: offsetAt(r.start), end: offsetAt(r.end) });
   const escape = dockerfile.getEscapeCharacter();
@@ -124,16 +125,6 @@ export function createDockerfileContext(text: string, file?: string): Dockerfile
     ofKeyword: (keyword) => byKeyword.get(keyword) ?? [],
   };
   return ctx;
-}
-
-/**
- * BuildKit splits lines on `\n` only (a `\r` before it is dropped); dockerfile-ast also breaks
- * lines at a lone `\r`, so a `# comment\r…` line would hide or swallow instructions and its
- * positions would disagree with ours. A vertical tab of the same length keeps offsets equal and
- * stays whitespace to the rules, as the `\r` is.
- */
-function maskLoneCarriageReturns(text: string): string {
-  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\v') : text;
 }
 
 /**

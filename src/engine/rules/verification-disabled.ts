@@ -175,7 +175,8 @@ export default defineRule({
     targets: ['dockerfile'],
     rationale:
       'Flags such as `curl -k`, `wget --no-check-certificate`, `pip --trusted-host`, `apk --allow-untrusted`, `apt-get --allow-unauthenticated` or `--nogpgcheck`, and variables such as `NODE_TLS_REJECT_UNAUTHORIZED=0` or `GIT_SSL_NO_VERIFY`, accept whatever a man-in-the-middle or a compromised mirror serves. The result is baked into every container started from the image.',
-    remediation: 'Remove the flag or variable. If a private mirror uses its own CA, install that CA certificate in the image (update-ca-certificates) instead of turning verification off.',
+    remediation:
+      'Remove the flag or variable. If a private mirror uses its own CA, install that CA certificate in the image (update-ca-certificates) instead of turning verification off. The fix (removal) is unsafe: the build, and for ENV the container, then fail wherever verification does not pass. `apk add --allow-untrusted` of a local package that the Dockerfile verified first (gpg --verify, a checksum list, cosign) is not reported.',
     refs: {
       checkov: ['CKV2_DOCKER_2', 'CKV2_DOCKER_3', 'CKV2_DOCKER_4', 'CKV2_DOCKER_5', 'CKV2_DOCKER_6', 'CKV2_DOCKER_7', 'CKV2_DOCKER_8', 'CKV2_DOCKER_9', 'CKV2_DOCKER_10', 'CKV2_DOCKER_11', 'CKV2_DOCKER_12', 'CKV2_DOCKER_13', 'CKV2_DOCKER_14', 'CKV2_DOCKER_15', 'CKV2_DOCKER_16'],
     },
