@@ -63,6 +63,9 @@ function runRules<C>(target: Target, ctx: C, options: LintOptions): LintResult {
   const findings: Finding[] = [];
   const errors: LintError[] = [];
   for (const rule of rulesFor(target)) {
+    if (options.deadline !== undefined && Date.now() > options.deadline) {
+      return { findings: [], errors: [{ message: TOO_SLOW_TO_LINT }] };
+    }
     const override = options.severities?.[rule.meta.id];
     if (override === 'off') continue;
     let reports: Report[];
@@ -73,10 +76,8 @@ function runRules<C>(target: Target, ctx: C, options: LintOptions): LintResult {
       continue;
     }
     for (const r of reports) findings.push(toFinding(rule, r, override));
-    if (options.deadline !== undefined && Date.now() > options.deadline) {
-      return { findings: [], errors: [{ message: TOO_SLOW_TO_LINT }] };
-    }
   }
+  if (options.deadline !== undefined && Date.now() > options.deadline) return { findings: [], errors: [{ message: TOO_SLOW_TO_LINT }] };
   findings.sort((a, b) => (a.range?.start ?? 0) - (b.range?.start ?? 0) || a.ruleId.localeCompare(b.ruleId));
   return { findings, errors };
 }

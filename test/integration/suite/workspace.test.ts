@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { log, screenshot, sleep, windowText } from '../support';
+import { log, screenshot, sleep, waitFor, windowText } from '../support';
 
 interface Summary {
   files: number;
@@ -39,6 +39,19 @@ suite('workspace audit', () => {
     for (let i = 0; i < 1500; i++) generated.push(path.join(root, 'gen', `svc${Math.floor(i / 50)}`, `app${i}`, 'Dockerfile'));
     for (let i = 0; i < 500; i++) generated.push(path.join(root, 'gen', `stack${i}`, 'compose.yaml'));
     assert.ok(existsSync(generated[1999]), 'the harness generated the large workspace');
+  });
+
+  test('"Fix all safe problems" works in a fresh window, before any audit, and undo restores the files', async function () {
+    this.timeout(600_000);
+    const sample = [generated[3], generated[1601]];
+    const before = sample.map((f) => readFileSync(f, 'utf8'));
+    const result = await vscode.commands.executeCommand<{ files: number; fixes: number }>('bulkhead.fixWorkspace', { confirm: false });
+    assert.ok(result.files >= 1500, `fixed ${result.files} files without an audit first`);
+    assert.doesNotMatch(readFileSync(sample[0], 'utf8'), /^MAINTAINER/m);
+    const undone = await vscode.commands.executeCommand<{ restored: number; skipped: string[] }>('bulkhead.undoWorkspaceFix');
+    assert.deepEqual(undone.skipped, []);
+    assert.equal(undone.restored, result.files);
+    assert.deepEqual(sample.map((f) => readFileSync(f, 'utf8')), before);
   });
 
   test('audits every Dockerfile and compose file into the Problems panel, skipping ignored ones', async function () {
@@ -112,7 +125,7 @@ suite('workspace audit', () => {
     const sample = [generated[0], generated[777], generated[1600]];
     const before = sample.map((f) => readFileSync(f, 'utf8'));
     let t = Date.now();
-    const result = await vscode.commands.executeCommand<{ files: number; fixes: number }>('bulkhead.fixWorkspace');
+    const result = await vscode.commands.executeCommand<{ files: number; fixes: number }>('bulkhead.fixWorkspace', { confirm: false });
     log(`workspace fix: ${result.fixes} fixes in ${result.files} files in ${Date.now() - t} ms`);
     assert.ok(result.files >= 1500, `fixed ${result.files} files`);
     const after = sample.map((f) => readFileSync(f, 'utf8'));
@@ -120,9 +133,50 @@ suite('workspace audit', () => {
     assert.match(after[2], /privileged: true/, 'an unsafe fix is not applied');
     assert.match(after[0], /^# generated service 0$/m, 'comments survive');
     t = Date.now();
-    const restored = await vscode.commands.executeCommand<number>('bulkhead.undoWorkspaceFix');
-    log(`workspace undo: ${restored} files in ${Date.now() - t} ms`);
-    assert.equal(restored, result.files);
+    const undone = await vscode.commands.executeCommand<{ restored: number; skipped: string[] }>('bulkhead.undoWorkspaceFix');
+    log(`workspace undo: ${undone.restored} files in ${Date.now() - t} ms`);
+    assert.equal(undone.restored, result.files);
     assert.deepEqual(sample.map((f) => readFileSync(f, 'utf8')), before);
+  });
+
+  test('undo works when source.fixAll.bulkhead runs on save, and a file edited since the fix is left alone', async function () {
+    this.timeout(600_000);
+    const editor = vscode.workspace.getConfiguration('editor');
+    await editor.update('codeActionsOnSave', { 'source.fixAll.bulkhead': 'explicit' }, vscode.ConfigurationTarget.Workspace);
+    try {
+      const opened = generated[11];
+      const edited = generated[12];
+      const before = [opened, edited].map((f) => readFileSync(f, 'utf8'));
+      const doc = await vscode.workspace.openTextDocument(opened);
+      await vscode.window.showTextDocument(doc);
+      const result = await vscode.commands.executeCommand<{ files: number }>('bulkhead.fixWorkspace', { confirm: false });
+      assert.ok(result.files >= 1500);
+      assert.doesNotMatch(readFileSync(opened, 'utf8'), /^MAINTAINER/m);
+      writeFileSync(edited, readFileSync(edited, 'utf8') + '# edited after the fix\n');
+      const undone = await vscode.commands.executeCommand<{ restored: number; skipped: string[] }>('bulkhead.undoWorkspaceFix');
+      assert.deepEqual(undone.skipped, ['gen/svc0/app12/Dockerfile'], 'the file edited since the fix is reported, not overwritten');
+      assert.equal(undone.restored, result.files - 1);
+      // Undo did not go through a save, so the fix-on-save did not re-apply what was undone.
+      assert.equal(readFileSync(opened, 'utf8'), before[0]);
+      await waitFor('the open editor to follow the restored file', () => doc.getText() === before[0]);
+      assert.match(readFileSync(edited, 'utf8'), /# edited after the fix\n$/);
+      writeFileSync(edited, before[1]);
+    } finally {
+      await editor.update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
+  test('the refactor preview shows the workspace fix before anything changes; discarding it changes nothing', async function () {
+    this.timeout(300_000);
+    const file = generated[5];
+    const before = readFileSync(file, 'utf8');
+    const pending = vscode.commands.executeCommand<{ files: number; cancelled?: boolean }>('bulkhead.fixWorkspace', { preview: true });
+    await waitFor('the refactor preview to list the changes', async () => /refactor preview/i.test((await windowText()) ?? '') && /Bulkhead: fix all safe problems/.test((await windowText()) ?? ''), 120_000);
+    await screenshot('workspace-fix-preview');
+    await vscode.commands.executeCommand('refactorPreview.discard');
+    const result = await pending;
+    assert.equal(result.cancelled, true);
+    assert.equal(readFileSync(file, 'utf8'), before);
   });
 });
