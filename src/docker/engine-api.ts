@@ -111,7 +111,7 @@ export async function engineGet(client: Docker, path: string, check: (value: unk
     if (problem) throw new EngineResponseError(`the engine returned an unexpected response to GET ${path}: ${problem}`);
     return value;
   } catch (e) {
-    if (expired) throw Object.assign(new Error(`GET ${path} took longer than ${deadlineMs} ms (request abandoned)`), { code: 'ETIMEDOUT' });
+    if (expired) throw Object.assign(new Error(`GET ${path} took longer than ${deadlineMs} ms; request abandoned`), { code: 'ETIMEDOUT' });
     throw e;
   } finally {
     clearTimeout(timer);
