@@ -390,7 +390,7 @@ export function classifyEngineError(err: unknown, target: EngineTarget): EngineP
     };
   }
   if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || /timed? ?out/i.test(message)) {
-    return { kind: 'timeout', message: `The Docker engine at ${target.host} did not answer in time.`, hint: 'The engine may be overloaded or the network slow; Retry.' };
+    return { kind: 'timeout', message: `The Docker engine at ${target.host} did not answer in time (${message}).`, hint: 'The engine may be overloaded or the network slow; Retry.' };
   }
   if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|EPROTO)/.test(code) || /certificate|TLS|SSL|HTTPS server/i.test(message)) {
     return {

@@ -99,11 +99,11 @@ export async function engineGet(client: Docker, path: string, check: (value: unk
   }, deadlineMs);
   const cancel = () => controller.abort();
   options.signal?.addEventListener('abort', cancel, { once: true });
-  const query = options.query ? `?${new URLSearchParams(Object.entries(options.query).map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
   try {
     const value = await new Promise<unknown>((resolve, reject) => {
       (client.modem as unknown as { dial(o: object, cb: (err: unknown, data: unknown) => void): void }).dial(
-        { path: `${path}${query}`, method: 'GET', abortSignal: controller.signal, statusCodes: { 200: true, 400: 'bad parameter', 404: 'no such object', 500: 'server error' } },
+        // docker-modem appends `options` as the query string to a path ending in "?".
+        { path: options.query ? `${path}?` : path, options: options.query, method: 'GET', abortSignal: controller.signal, statusCodes: { 200: true, 400: 'bad parameter', 404: 'no such object', 500: 'server error' } },
         (err, data) => (err ? reject(err) : resolve(data)),
       );
     });
@@ -111,7 +111,7 @@ export async function engineGet(client: Docker, path: string, check: (value: unk
     if (problem) throw new EngineResponseError(`the engine returned an unexpected response to GET ${path}: ${problem}`);
     return value;
   } catch (e) {
-    if (expired) throw Object.assign(new Error(`GET ${path} took longer than ${deadlineMs} ms (request abandoned)`), { code: 'ETIMEDOUT' });
+    if (expired) throw Object.assign(new Error(`GET ${path} took longer than ${deadlineMs} ms; request abandoned`), { code: 'ETIMEDOUT' });
     throw e;
   } finally {
     clearTimeout(timer);

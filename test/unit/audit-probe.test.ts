@@ -134,3 +134,26 @@ test('the default pidfile names the system dockerd without scanning /proc; a sta
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('untrusted workspace: the probe runs no programs (auditctl), and 1.1.x say why the loaded rules are unknown', async () => {
+  const root = hostTree({
+    '/etc/audit/rules.d/docker.rules': { text: '-w /etc/docker -k docker\n', mode: 0o640 },
+    '/.run/auditctl -l': { text: '-w /etc/docker -k docker\n', mode: 0o644 },
+  });
+  const ran: string[] = [];
+  const base = probeUnder(root);
+  const probe = { ...base, run: (file: string, args: string[]) => (ran.push(file), base.run(file, args)) };
+  try {
+    const trusted = await gatherHostEvidence(probe, '/var/run/docker.sock', [], {});
+    assert.deepEqual(ran, ['auditctl'], 'a trusted audit asks auditctl');
+    assert.deepEqual(trusted.auditRules.rules, ['-w /etc/docker -k docker']);
+    ran.length = 0;
+    const untrusted = await gatherHostEvidence(probe, '/var/run/docker.sock', [], {}, { noExec: true });
+    assert.deepEqual(ran, [], 'no program runs');
+    assert.deepEqual(untrusted.auditRules.sources, []);
+    assert.match(untrusted.auditRules.error ?? '', /not trusted/);
+    assert.deepEqual(untrusted.auditRules.onDisk?.rules, ['-w /etc/docker -k docker'], 'files are still read');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
