@@ -280,7 +280,7 @@ export function createClient(target: EngineTarget, options: ClientOptions = {}):
         port: Number(url.port || 22),
         username: decodeURIComponent(url.username) || undefined,
         sshOptions: { agent: process.env.SSH_AUTH_SOCK },
-      } as Docker.DockerOptions);
+      });
     }
     default:
       throw new EngineAddressError(`unsupported engine address ${target.host} (expected unix://, tcp://, ssh:// or npipe://)`);

@@ -68,7 +68,7 @@ function bytes(n: number): string {
 export function hardenedSpec(inspect: ContainerInspect): HardenedSpec {
   const host = inspect.HostConfig ?? {};
   const config = inspect.Config ?? {};
-  const extra = inspect.Config as (ContainerInspect['Config'] & { Entrypoint?: string[] | string | null; Cmd?: string[] | string | null; WorkingDir?: string }) | undefined;
+  const extra: (ContainerInspect['Config'] & { Entrypoint?: string[] | string | null; Cmd?: string[] | string | null; WorkingDir?: string }) | undefined = inspect.Config;
   const notes: string[] = [];
   const name = (inspect.Name ?? '').replace(/^\//, '') || undefined;
 

@@ -22,7 +22,7 @@ interface ViewState {
   tree: DescribedNode[];
 }
 
-const state = async () => (await vscode.commands.executeCommand<ViewState>('bulkhead.containers.viewState'))!;
+const state = async () => await vscode.commands.executeCommand<ViewState>('bulkhead.containers.viewState');
 
 function flatten(nodes: DescribedNode[] = []): DescribedNode[] {
   return nodes.flatMap((n) => [n, ...flatten(n.children)]);
@@ -249,7 +249,7 @@ suite('containers view', () => {
 
       await engine.stop();
       const down = await waitFor('the error state', async () => ((await isolated())?.status === 'problem' ? isolated() : undefined), 30_000);
-      assert.equal(down!.problem?.kind, 'notRunning');
+      assert.equal(down.problem?.kind, 'notRunning');
       const s = await state();
       const problemNode = flatten(s.tree).find((n) => n.kind === 'problem');
       assert.equal(problemNode?.label, 'Docker engine not running');
