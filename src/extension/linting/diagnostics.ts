@@ -42,7 +42,9 @@ export class DiagnosticsPublisher implements vscode.Disposable {
         if (e.affectsConfiguration('bulkhead')) this.lintAllOpen();
       }),
     );
-    this.lintAllOpen();
+    // The first lint loads the parsers: run it just after activation instead of inside it.
+    const initial = setImmediate(() => this.lintAllOpen());
+    this.disposables.push({ dispose: () => clearImmediate(initial) });
   }
 
   lintAllOpen(): void {
