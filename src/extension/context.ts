@@ -44,9 +44,14 @@ export class BulkheadContext implements vscode.Disposable {
     return this.extension.asAbsolutePath(relative);
   }
 
-  /** The rule's page shipped with the extension (docs/rules/<id>.md); diagnostics link to it. */
+  /** The rule's page shipped with the extension (docs/rules/<id>.md). */
   ruleDocsUri(ruleId: string): vscode.Uri {
     return vscode.Uri.joinPath(this.extension.extensionUri, 'docs', 'rules', `${ruleId}.md`);
+  }
+
+  /** What a diagnostic's code and a hover link to: the rule's page in a read-only Markdown preview. */
+  ruleDocsLink(ruleId: string): vscode.Uri {
+    return vscode.Uri.from({ scheme: 'command', path: 'bulkhead.showRuleDocs', query: JSON.stringify([ruleId]) });
   }
 
   subscribe(...items: vscode.Disposable[]): void {

@@ -148,7 +148,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
   private toDiagnostic(f: Finding, range: vscode.Range): vscode.Diagnostic {
     const d = new vscode.Diagnostic(range, f.message, SEVERITY[f.severity]);
     d.source = 'bulkhead';
-    d.code = { value: f.ruleId, target: this.ctx.ruleDocsUri(f.ruleId) };
+    d.code = { value: f.ruleId, target: this.ctx.ruleDocsLink(f.ruleId) };
     return d;
   }
 
