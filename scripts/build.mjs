@@ -88,9 +88,26 @@ const targets = [
   ...LAZY_DEPENDENCIES.map((name) => ({ ...common, entryPoints: [require.resolve(name)], outfile: `dist/${vendorFile(name)}` })),
 ];
 
+/**
+ * In watch mode each rebuild prints "[watch] build started" / "[watch] build finished" and its errors
+ * as `file:line:column: error: text`: the background problem matcher of .vscode/tasks.json reads them.
+ */
+/** @type {import('esbuild').Plugin} */
+const watchReport = {
+  name: 'watch-report',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) console.error(`${location ? `${location.file}:${location.line}:${location.column + 1}: ` : ''}error: ${text}`);
+      console.log('[watch] build finished');
+    });
+  },
+};
+
 if (watch) {
-  for (const t of targets) await (await esbuild.context(t)).watch();
-  console.log('esbuild: watching');
+  // The dependency bundles do not change while you edit: built once, not watched.
+  await Promise.all(targets.filter((t) => t.plugins).map(async (t) => (await esbuild.context({ ...t, plugins: [...t.plugins, watchReport] })).watch()));
+  await Promise.all(targets.filter((t) => !t.plugins).map((t) => esbuild.build(t)));
 } else {
   await Promise.all(targets.map((t) => esbuild.build(t)));
   chmodSync('dist/cli.js', 0o755);
