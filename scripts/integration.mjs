@@ -99,7 +99,8 @@ async function runInCodeServer() {
       if (m.type() === 'error' || m.type() === 'warning') serverLog.push(`[renderer ${m.type()}] ${m.text()}\n`);
     });
     console.log(`integration: VS Code (code-server) on port ${port}, workspace ${workspace}`);
-    await page.goto(workbenchUrl(port, workspace, { extensionTestsPath: testsPath }));
+    // The page load is slow on a busy machine; the suite itself has its own deadline below.
+    await page.goto(workbenchUrl(port, workspace, { extensionTestsPath: testsPath }), { timeout: 180_000 });
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), TIMEOUT_MS))]);
     if (code === 'timeout') {
       await page.screenshot({ path: join(SHOTS, 'timeout.png') }).catch(() => {});

@@ -41,7 +41,7 @@ const until = async (probe, timeoutMs = 30_000) => {
 };
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 180_000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   // The extension's contributions are in once its activity bar entry shows.
   await page.locator('.activitybar [aria-label^="Bulkhead"]').first().waitFor({ timeout: 60_000 });
