@@ -9,6 +9,19 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules: a dropped promise hides a failure, a needless assertion hides a type.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // node:test's test()/describe() return promises the runner awaits itself.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+      ],
+      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
+    },
+  },
+  {
     // The engine is shared by the CLI, CI and the extension: it must never depend on VS Code, and it
     // does no file, process or OS access (adapters in src/cli, src/workspace, src/docker do).
     files: ['src/engine/**/*.ts'],

@@ -102,7 +102,7 @@ async function run(command: string | undefined, rest: string[], io: Io): Promise
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

@@ -289,7 +289,7 @@ export function createClient(target: EngineTarget, options: ClientOptions = {}):
         // Like the docker CLI (and ssh itself): no user in the address means the local user.
         username: decodeURIComponent(url.username) || localUser(),
         sshOptions: { agent: process.env.SSH_AUTH_SOCK },
-      } as Docker.DockerOptions);
+      });
     }
     default:
       throw new EngineAddressError(`unsupported engine address ${target.host} (expected unix://, tcp://, ssh:// or npipe://)`);

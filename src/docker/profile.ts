@@ -147,7 +147,7 @@ function startTracer(strace: string, pids: number[], logFile: string): Tracer {
   for (const pid of pids) args.push('-p', String(pid));
   const child = spawn(strace, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const tracer: Tracer = { child, logFile, stderr: '', closed: Promise.resolve() };
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     if (tracer.stderr.length < 8192) tracer.stderr += d.toString();
   });
   tracer.closed = new Promise((resolve) => {

@@ -51,7 +51,7 @@ export function parseTeamConfig(text: string): { config: TeamConfig; errors: Lin
     const value = pair.value as Node | null;
     if (key === 'rules') {
       if (!isMap(value)) {
-        at(value ?? (pair.key as Node), '"rules" must map rule ids to error, warning, info or off');
+        at(value ?? pair.key, '"rules" must map rule ids to error, warning, info or off');
         continue;
       }
       for (const rule of value.items) {
@@ -62,7 +62,7 @@ export function parseTeamConfig(text: string): { config: TeamConfig; errors: Lin
       }
     } else if (key === 'exclude') {
       if (!isSeq(value)) {
-        at(value ?? (pair.key as Node), '"exclude" must be a list of globs');
+        at(value ?? pair.key, '"exclude" must be a list of globs');
         continue;
       }
       for (const item of value.items) {
@@ -70,7 +70,7 @@ export function parseTeamConfig(text: string): { config: TeamConfig; errors: Lin
         else at(item as Node, 'each "exclude" entry must be a glob string');
       }
     } else {
-      at(pair.key as Node, `unknown key "${key}": expected "rules" or "exclude"`);
+      at(pair.key, `unknown key "${key}": expected "rules" or "exclude"`);
     }
   }
   return { config, errors };

@@ -230,7 +230,7 @@ describe('containers on the real engine', options, () => {
     assert.equal(members.length, 1);
     const web = members[0].kind === 'container' ? members[0].container : undefined;
     assert.equal(web?.compose?.service, 'web');
-    const where = locateComposeService(web!);
+    const where = locateComposeService(web);
     assert.ok(!('error' in where), JSON.stringify(where));
     assert.equal(where.file, join(dir, 'compose.yml'));
     assert.equal(readFileSync(where.file, 'utf8').split('\n')[where.line], '  web:');

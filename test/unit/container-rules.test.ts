@@ -106,7 +106,7 @@ test('a partial or odd inspect (nulls, missing HostConfig) gives findings, never
   const r = checkContainer({ inspect: odd });
   assert.deepEqual(r.errors, []);
   assert.ok(r.findings.some((f) => f.ruleId === 'cap-drop-all'));
-  const bare = checkContainer({ inspect: { Id: 'x', Name: '' } as ContainerInspect });
+  const bare = checkContainer({ inspect: { Id: 'x', Name: '' } });
   assert.deepEqual(bare.errors, []);
 });
 

@@ -1,5 +1,5 @@
 import type { ProjectFileReader } from '../lint';
-import { isAlias, isCollection, isMap, isPair, isScalar, parseDocument, type Alias, type Document, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isCollection, isMap, isPair, isScalar, parseDocument, type Alias, type Document, type Node } from 'yaml';
 import { LineIndex } from '../text';
 import type { LintError } from '../model';
 import { ComposeService } from './service';
@@ -142,7 +142,7 @@ function buildContext(text: string, file?: string): { ctx?: ComposeContext; erro
   if (isMap(servicesNode)) {
     for (const pair of servicesNode.items) {
       const value = resolve(pair.value);
-      if (isScalar(pair.key) && isMap(value)) ctx.services.push(new ComposeService(ctx, pair.key, value as YAMLMap, servicesNode));
+      if (isScalar(pair.key) && isMap(value)) ctx.services.push(new ComposeService(ctx, pair.key, value, servicesNode));
     }
   }
   return { ctx, errors };

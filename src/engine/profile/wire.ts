@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Pair, type Scalar } from 'yaml';
 import { createComposeContext } from '../compose/context';
 import type { TextEdit } from '../model';
 import { shellQuote } from '../output/shell-quote';
@@ -25,7 +25,7 @@ export function composeWiringEdits(text: string, serviceName: string, wiring: Pr
   if (!isMap(services)) return { edits: [], error: 'the compose file has no services' };
   const servicePair = services.items.find((p) => isScalar(p.key) && p.key.value === serviceName);
   if (!servicePair || !isMap(servicePair.value)) return { edits: [], error: `service "${serviceName}" is not in this compose file` };
-  const service = servicePair.value as YAMLMap;
+  const service = servicePair.value;
   if (service.flow) return { edits: [], error: `service "${serviceName}" is written in flow style ({…}); add the options by hand` };
 
   const own = (key: string) => service.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair<Scalar, unknown> | undefined;

@@ -60,7 +60,7 @@ export interface HostConfigExtras {
 }
 
 export function hostConfigOf(inspect: ContainerInspect): NonNullable<ContainerInspect['HostConfig']> & HostConfigExtras {
-  return (inspect.HostConfig ?? {}) as NonNullable<ContainerInspect['HostConfig']> & HostConfigExtras;
+  return inspect.HostConfig ?? {};
 }
 
 /**

@@ -43,7 +43,9 @@ export class DiagnosticsPublisher implements vscode.Disposable {
         if (e.affectsConfiguration('bulkhead')) this.lintAllOpen();
       }),
     );
-    this.lintAllOpen();
+    // The first lint loads the parsers: run it just after activation instead of inside it.
+    const initial = setImmediate(() => this.lintAllOpen());
+    this.disposables.push({ dispose: () => clearImmediate(initial) });
   }
 
   lintAllOpen(): void {
@@ -147,7 +149,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
   private toDiagnostic(f: Finding, range: vscode.Range): vscode.Diagnostic {
     const d = new vscode.Diagnostic(range, f.message, SEVERITY[f.severity]);
     d.source = 'bulkhead';
-    d.code = { value: f.ruleId, target: this.ctx.ruleDocsUri(f.ruleId) };
+    d.code = { value: f.ruleId, target: this.ctx.ruleDocsLink(f.ruleId) };
     return d;
   }
 
