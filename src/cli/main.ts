@@ -6,6 +6,7 @@ import { runDocs } from './docs';
 import { runAuditHost } from './audit-host';
 import { runAuditContainers } from './audit-containers';
 import { runProfile } from './profile';
+import { runAuditImage, AUDIT_IMAGE_USAGE } from './audit-image';
 
 const USAGE = `bulkhead ${VERSION}: harden Docker containers where you write them
 
@@ -13,6 +14,7 @@ const USAGE = `bulkhead ${VERSION}: harden Docker containers where you write the
   ${FIX_USAGE.replace('usage: ', '')}
   bulkhead audit host [--format text|json|sarif|html|markdown] [--only IDS] [--exclude IDS] [--fail-on warn|info|note|skip|never] [--host URL]
   bulkhead audit containers [--format text|json|sarif] [--fail-on error|warning|info] [--engine URL]
+  ${AUDIT_IMAGE_USAGE.replace('usage: ', '')}
   bulkhead profile <container> --seconds N --out FILE [--caps-out FILE]
   bulkhead profile --from-strace LOG --out FILE [--caps-out FILE]
   bulkhead docs [--out DIR] [--check]
@@ -36,7 +38,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         const [what, ...more] = rest;
         if (what === 'host') return await runAuditHost(more, io);
         if (what === 'containers') return await runAuditContainers(more, io);
-        throw new UsageError('usage: bulkhead audit host|containers [options]');
+        if (what === 'image') return await runAuditImage(more, io);
+        throw new UsageError('usage: bulkhead audit host|containers|image [options]');
       }
       case '--version':
       case 'version':
