@@ -42,7 +42,7 @@ interface ImageInspect {
   RootFS?: { Layers?: string[] };
 }
 
-interface ConfigJson {
+export interface ConfigJson {
   history?: { created_by?: string; empty_layer?: boolean }[];
 }
 
@@ -63,7 +63,7 @@ export async function readImage(client: Docker, name: string, options: ReadImage
     layerCount: diffIds.length,
   };
   if (options.layers === false) return base;
-  const { layers, config } = await streamLayers(image, diffIds, options);
+  const { layers, config } = await readImageExport(() => withTimeout(image.get(), 30000, 'starting the image export') as Promise<Readable>, diffIds, options);
   return { ...base, history: config?.history ? historyFromConfig(config, diffIds.length) ?? base.history : base.history, files: resolveLayers(layers) };
 }
 
@@ -142,7 +142,11 @@ async function scanLayer(source: Readable, facts: LayerFacts, hash: Hash | undef
   }
 }
 
-async function streamLayers(image: Docker.Image, diffIds: readonly string[], options: ReadImageOptions): Promise<{ layers: LayerFacts[]; config?: ConfigJson }> {
+/**
+ * Reads a `docker save` stream (Docker's layout or an OCI layout with gzip'd blobs) into per-layer
+ * facts, base layer first. `open` starts the stream, so the deadline covers its start too.
+ */
+export async function readImageExport(open: () => Promise<Readable>, diffIds: readonly string[], options: ReadImageOptions = {}): Promise<{ layers: LayerFacts[]; config?: ConfigJson }> {
   const controller = new AbortController();
   const deadlineMs = options.deadlineMs ?? 600000;
   const timer = setTimeout(() => controller.abort(new ImageReadError(`reading the image's layers took longer than ${deadlineMs} ms`, 'deadline')), deadlineMs);
@@ -181,21 +185,21 @@ async function streamLayers(image: Docker.Image, diffIds: readonly string[], opt
     stream.resume();
   });
 
-  let source: NodeJS.ReadableStream | undefined;
+  let source: Readable | undefined;
   try {
-    source = await withTimeout(image.get(), 30000, 'starting the image export');
+    source = await open();
     const aborted = new Promise<never>((_resolve, reject) => {
       const fail = () => reject(controller.signal.reason);
       if (controller.signal.aborted) fail();
       controller.signal.addEventListener('abort', fail, { once: true });
     });
-    (source as Readable).on('data', (c: Buffer) => {
+    source.on('data', (c: Buffer) => {
       bytes += c.length;
       options.onProgress?.(bytes);
     });
-    await Promise.race([pipeline(source as Readable, outer), aborted]);
+    await Promise.race([pipeline(source, outer), aborted]);
   } catch (e) {
-    (source as Readable | undefined)?.destroy();
+    source?.destroy();
     outer.destroy();
     if (e instanceof ImageReadError) throw e;
     throw new ImageReadError(`reading the image's layers failed: ${(e as Error).message}`, 'engine');
