@@ -16,5 +16,6 @@ export async function listLocalImages(client: Docker): Promise<LocalImage[]> {
   for (const c of containers) users.set(c.ImageID, [...(users.get(c.ImageID) ?? []), (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, '')]);
   return images
     .map((i) => ({ id: i.Id, tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'), sizeBytes: i.Size ?? 0, containers: users.get(i.Id) ?? [] }))
-    .sort((a, b) => (a.tags[0] ?? `~${a.id}`).localeCompare(b.tags[0] ?? `~${b.id}`));
+    // Tagged images first, by name; untagged ones after, by id.
+    .sort((a, b) => Number(!a.tags.length) - Number(!b.tags.length) || (a.tags[0] ?? a.id).localeCompare(b.tags[0] ?? b.id));
 }

@@ -38,6 +38,7 @@ export function registerImages(ctx: BulkheadContext): void {
         const context = await readImage(client(), image.id, { signal: controller.signal, onProgress: (bytes) => progress.report({ message: `${(bytes / 1048576).toFixed(0)} MB of layers read` }) });
         const { findings } = checkImage(context, { severities });
         tree.setOutcome(image.id, { findings });
+        if (view.visible) await view.reveal(tree.nodeOf(image), { expand: true, select: true }).then(undefined, () => undefined);
         ctx.log.info(`image ${imageLabel(image)}: ${findings.length} finding(s)`);
         return findings.length;
       } catch (e) {

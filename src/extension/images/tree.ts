@@ -30,6 +30,8 @@ export class ImagesTree implements vscode.TreeDataProvider<ImageNode>, vscode.Di
   readonly outcomes = new Map<string, AuditOutcome>();
   images: LocalImage[] = [];
   problem?: string;
+  /** One node object per image id, so reveal() finds the node the view shows. */
+  private readonly imageNodes = new Map<string, ImageNode & { kind: 'image' }>();
 
   constructor(private readonly list: () => Promise<LocalImage[]>) {}
 
@@ -52,7 +54,8 @@ export class ImagesTree implements vscode.TreeDataProvider<ImageNode>, vscode.Di
         this.problem = (e as Error).message;
         return [{ kind: 'message', text: `Cannot list images: ${this.problem}` }];
       }
-      return this.images.map((image) => ({ kind: 'image', image }));
+      this.imageNodes.clear();
+      return this.images.map((image) => this.nodeOf(image));
     }
     if (node.kind !== 'image') return [];
     const image = node.image;
@@ -62,6 +65,18 @@ export class ImagesTree implements vscode.TreeDataProvider<ImageNode>, vscode.Di
     if ('error' in outcome) return [{ kind: 'message', text: `Not audited: ${outcome.error}`, image }, ...usedBy];
     const findings: ImageNode[] = outcome.findings.map((finding) => ({ kind: 'finding', image, finding }));
     return [...(findings.length ? findings : [{ kind: 'message' as const, text: 'No findings', image }]), ...usedBy];
+  }
+
+  /** The view's node for an image (created when the list did not include it yet). */
+  nodeOf(image: LocalImage): ImageNode & { kind: 'image' } {
+    let node = this.imageNodes.get(image.id);
+    if (!node) this.imageNodes.set(image.id, (node = { kind: 'image', image }));
+    node.image = image;
+    return node;
+  }
+
+  getParent(node: ImageNode): ImageNode | undefined {
+    return node.kind === 'image' || !node.image ? undefined : this.nodeOf(node.image);
   }
 
   getTreeItem(node: ImageNode): vscode.TreeItem {
