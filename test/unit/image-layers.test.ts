@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { pack as tarPack } from 'tar-stream';
 import { ImageReadError, readImageExport } from '../../src/docker/image-reader';
+import { main } from '../../src/cli/main';
 
 type Entry = Partial<LayerEntry> & { name: string; content?: string };
 
@@ -159,3 +160,10 @@ async function tarOfBuffers(entries: { name: string; data: Buffer; mode?: number
   for await (const c of pack) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 }
+
+test('CLI: audit image without an image is a usage error (exit 2) before any engine is asked', async () => {
+  let err = '';
+  assert.equal(await main(['audit', 'image'], { out: () => undefined, err: (t) => (err += t) }), 2);
+  assert.match(err, /usage: bulkhead audit image IMAGE\.\.\./);
+  assert.equal(await main(['audit', 'image', 'x', '--format', 'yaml'], { out: () => undefined, err: () => undefined }), 2);
+});
