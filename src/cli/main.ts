@@ -13,6 +13,7 @@ const USAGE = `bulkhead ${VERSION}: harden Docker containers where you write the
   ${FIX_USAGE.replace('usage: ', '')}
   bulkhead audit host [--format text|json|sarif|html|markdown] [--only IDS] [--exclude IDS] [--fail-on warn|info|note|skip|never] [--host URL]
   bulkhead audit containers [--format text|json|sarif] [--fail-on error|warning|info] [--engine URL]
+  bulkhead audit image IMAGE... [--dockerfile PATH] [--format text|json|sarif] [--fail-on error|warning|info] [--engine ADDRESS]
   bulkhead profile <container> --seconds N --out FILE [--caps-out FILE]
   bulkhead profile --from-strace LOG --out FILE [--caps-out FILE]
   bulkhead docs [--out DIR] [--check]
@@ -77,7 +78,8 @@ async function run(command: string | undefined, rest: string[], io: Io): Promise
         const [what, ...more] = rest;
         if (what === 'host') return await (await import('./audit-host')).runAuditHost(more, io);
         if (what === 'containers') return await (await import('./audit-containers')).runAuditContainers(more, io);
-        throw new UsageError('usage: bulkhead audit host|containers [options]');
+        if (what === 'image') return await (await import('./audit-image')).runAuditImage(more, io);
+        throw new UsageError('usage: bulkhead audit host|containers|image [options]');
       }
       case '--version':
       case 'version':

@@ -7,7 +7,7 @@ export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 export type SeverityOverride = Severity | 'off';
 
 /** What a rule can look at. A concern keeps one rule id across all of them. */
-export type Target = 'dockerfile' | 'compose' | 'container';
+export type Target = 'dockerfile' | 'compose' | 'container' | 'image';
 
 /** External ids a rule corresponds to, so users can map Bulkhead to the tools they know. */
 export interface References {
@@ -16,8 +16,10 @@ export interface References {
   trivy?: string[];
   checkov?: string[];
   kics?: string[];
+  /** dockle checkpoints: CIS-DI-xxxx, DKL-DI-xxxx, DKL-LI-xxxx. */
+  dockle?: string[];
 }
-export const REFERENCE_KINDS = ['cis', 'hadolint', 'trivy', 'checkov', 'kics'] as const;
+export const REFERENCE_KINDS = ['cis', 'hadolint', 'trivy', 'checkov', 'kics', 'dockle'] as const;
 
 /** Half-open [start, end) range of offsets. */
 export interface OffsetRange {
