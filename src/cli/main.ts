@@ -6,6 +6,7 @@ import { runDocs } from './docs';
 import { runAuditHost } from './audit-host';
 import { runAuditContainers } from './audit-containers';
 import { runProfile } from './profile';
+import { runHarden, HARDEN_USAGE } from './harden';
 
 const USAGE = `bulkhead ${VERSION}: harden Docker containers where you write them
 
@@ -15,6 +16,7 @@ const USAGE = `bulkhead ${VERSION}: harden Docker containers where you write the
   bulkhead audit containers [--format text|json|sarif] [--fail-on error|warning|info] [--engine URL]
   bulkhead profile <container> --seconds N --out FILE [--caps-out FILE]
   bulkhead profile --from-strace LOG --out FILE [--caps-out FILE]
+  ${HARDEN_USAGE.replace('usage: ', '')}
   bulkhead docs [--out DIR] [--check]
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or unreadable files.
@@ -30,6 +32,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return runFix(rest, io);
       case 'profile':
         return await runProfile(rest, io);
+      case 'harden':
+        return await runHarden(rest, io);
       case 'docs':
         return runDocs(rest, io);
       case 'audit': {

@@ -105,6 +105,22 @@ export const hasHostIp = (port: string) => port.startsWith('[') || port.split(':
 /** The same port published on 127.0.0.1 only. */
 export const loopbackPort = (port: string) => `127.0.0.1:${port.includes(':') ? '' : ':'}${port}`;
 
+const SET_ID_CALLS: Record<string, RegExp> = { SETUID: /^set(res|re|fs)?uid(32)?$/, SETGID: /^set(res|re|fs)?gid(32)?$|^setgroups(32)?$/ };
+
+/**
+ * A root process setting its ids to root again (runc's \`docker exec\` set-up, busybox's privilege
+ * drop) needs no capability: the kernel allows setuid(0) when the real uid is 0 already. Only
+ * setgroups to something other than root's group counts.
+ */
+function rootNoOp(calls: readonly SyscallEvent[], capability: string): boolean {
+  const pattern = SET_ID_CALLS[capability];
+  if (!pattern) return false;
+  return calls.filter((c) => !c.errno && pattern.test(c.name)).every((c) => {
+    const ids = (c.name.startsWith('setgroups') ? c.args.replace(/^\s*\d+\s*,?/, '') : c.args).match(/-?\d+/g) ?? [];
+    return ids.every((id) => id === '0' || id === '-1');
+  });
+}
+
 const isRoot = (user: string) => user === '' || /^(0|root)(:.*)?$/.test(user);
 const mib = (bytes: number) => Math.ceil(bytes / MIB);
 
@@ -117,12 +133,13 @@ export function deriveHardening(evidence: Evidence, options: DeriveOptions): Der
   const seconds = `${evidence.observedSeconds} s`;
 
   // Capabilities: Docker's default 14 down to what the trace shows was used.
+  const capAdd = profile.capAdd.filter((c) => !(isRoot(evidence.configuredUser) && rootNoOp(calls, c)));
   const capEvidence = profile.capabilities
-    .filter((c) => profile.capAdd.includes(c.capability))
+    .filter((c) => capAdd.includes(c.capability))
     .map((c) => `${c.capability}: ${c.reason} (${c.calls} call${c.calls === 1 ? '' : 's'})`);
   changes.push({ control: 'capabilities', key: 'cap_drop', value: ['ALL'], evidence: `no capability outside cap_add was used in ${seconds} of observation from start-up on` });
-  changes.push({ control: 'capabilities', key: 'cap_add', value: profile.capAdd, evidence: capEvidence.length ? capEvidence.join('; ') : 'no call that needs a capability succeeded' });
-  const likely = profile.capabilities.filter((c) => !profile.capAdd.includes(c.capability));
+  changes.push({ control: 'capabilities', key: 'cap_add', value: capAdd, evidence: capEvidence.length ? capEvidence.join('; ') : 'no call that needs a capability succeeded' });
+  const likely = profile.capabilities.filter((c) => !capAdd.includes(c.capability));
   if (likely.length) notes.push({ control: 'capabilities', why: `not added (denied or uncertain): ${likely.map((c) => `${c.capability} (${c.reason})`).join('; ')}` });
 
   // Root filesystem: read-only, with a tmpfs or a volume for each place that was written.
@@ -162,9 +179,9 @@ export function deriveHardening(evidence: Evidence, options: DeriveOptions): Der
   if (!isRoot(evidence.configuredUser)) {
     notes.push({ control: 'user', why: `already runs as ${evidence.configuredUser}` });
   } else if (switches.length) {
-    notes.push({ control: 'user', why: `starts as root and switches to uid ${switches.join(', ')} itself: root is needed at start-up (${profile.capAdd.join(', ') || 'to switch'})` });
-  } else if (profile.capAdd.some((c) => c !== 'NET_BIND_SERVICE')) {
-    notes.push({ control: 'user', why: `root used ${profile.capAdd.filter((c) => c !== 'NET_BIND_SERVICE').join(', ')} after start-up` });
+    notes.push({ control: 'user', why: `starts as root and switches to uid ${switches.join(', ')} itself: root is needed at start-up (${capAdd.join(', ') || 'to switch'})` });
+  } else if (capAdd.some((c) => c !== 'NET_BIND_SERVICE')) {
+    notes.push({ control: 'user', why: `root used ${capAdd.filter((c) => c !== 'NET_BIND_SERVICE').join(', ')} after start-up` });
   } else if (setuidRuns.length) {
     notes.push({ control: 'user', why: 'kept: it relies on setuid files' });
   } else {
@@ -174,7 +191,7 @@ export function deriveHardening(evidence: Evidence, options: DeriveOptions): Der
       control: 'user',
       key: 'user',
       value: `${user.uid}:${user.gid}`,
-      evidence: `ran as root but no call needed root${profile.capAdd.includes('NET_BIND_SERVICE') ? ' (ports below 1024 are open to any user in Docker >= 20.10 containers)' : ''}; ${own ? `the image's own user ${user.name}` : `${user.name} (the image has no other non-root user)`}`,
+      evidence: `ran as root but no call needed root${capAdd.includes('NET_BIND_SERVICE') ? ' (ports below 1024 are open to any user in Docker >= 20.10 containers)' : ''}; ${own ? `the image's own user ${user.name}` : `${user.name} (the image has no other non-root user)`}`,
     });
   }
 
