@@ -16,6 +16,8 @@ const USAGE = `bulkhead ${VERSION}: harden Docker containers where you write the
   bulkhead audit image IMAGE... [--dockerfile PATH] [--format text|json|sarif] [--fail-on error|warning|info] [--engine ADDRESS]
   bulkhead profile <container> --seconds N --out FILE [--caps-out FILE]
   bulkhead profile --from-strace LOG --out FILE [--caps-out FILE]
+  bulkhead harden COMPOSE_FILE --service NAME [--observe SECONDS] [--exercise 'CMD'] [--write] [--format text|json]
+  bulkhead harden --container NAME_OR_ID [--observe SECONDS] [--exercise 'CMD'] [--format text|json]
   bulkhead docs [--out DIR] [--check]
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or unreadable files.
@@ -72,6 +74,8 @@ async function run(command: string | undefined, rest: string[], io: Io): Promise
         return await runFix(rest, io);
       case 'profile':
         return await (await import('./profile')).runProfile(rest, io);
+      case 'harden':
+        return await (await import('./harden')).runHarden(rest, io);
       case 'docs':
         return runDocs(rest, io);
       case 'audit': {

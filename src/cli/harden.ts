@@ -1,0 +1,91 @@
+import { writeFileSync } from 'node:fs';
+import { createClient, resolveDefaultEngine } from '../docker/connection';
+import { writeFileAtomic } from '../docker/harden/atomic';
+import { hardenComposeService, type HardenReport } from '../docker/harden/trial';
+import { escapeControl, escapeControlOneLine } from '../engine/output/escape';
+import { oneOf, parseArgs, UsageError } from './args';
+import type { Io } from './io';
+
+export const HARDEN_USAGE = "usage: bulkhead harden COMPOSE_FILE --service NAME [--observe SECONDS] [--exercise 'CMD'] [--write] [--format text|json]";
+
+/** The JSON contract of `bulkhead harden --format json` (issue 12); CI relies on its shape. */
+export function hardenJson(report: HardenReport): object {
+  const run = (o: HardenReport['verification']['baseline']) => (o ? { exitCode: o.exitCode, healthy: o.healthy, restarts: o.restarts } : null);
+  return {
+    service: report.service,
+    changes: (report.derivation?.changes ?? []).map((c) => ({ key: c.key, value: c.value, evidence: c.evidence })),
+    verification: { baseline: run(report.verification.baseline), hardened: run(report.verification.hardened) },
+    verified: report.verified,
+    relaxed: report.relaxed.map((r) => ({ key: r.key, why: r.why })),
+  };
+}
+
+function hardenText(report: HardenReport, file: string, wrote: boolean): string {
+  const lines: string[] = [];
+  const d = report.derivation;
+  lines.push(`service ${report.service}: ${report.verified ? 'hardened and verified' : 'not verified'} (${report.trials} trial run(s))`);
+  for (const c of d?.changes ?? []) lines.push(`  ${c.key}: ${JSON.stringify(c.value)}\n      because ${escapeControlOneLine(c.evidence)}`);
+  for (const n of d?.notes ?? []) lines.push(`  (${n.control}) ${escapeControlOneLine(n.why)}`);
+  for (const r of report.relaxed) lines.push(`  relaxed ${r.key}: the hardened service ${escapeControlOneLine(r.why)}`);
+  const b = report.verification.baseline;
+  const h = report.verification.hardened;
+  const show = (o: typeof b) => (o ? `${o.running ? 'running' : `exited ${o.exitCode}`}, healthy ${o.healthy ?? 'n/a'}, restarts ${o.restarts}, exercise ${o.exerciseExitCode ?? 'none'}, listening ${o.listening.join(',') || 'nothing'}` : 'not run');
+  lines.push(`  baseline: ${show(b)}`, `  hardened: ${show(h)}`);
+  if (report.verified) lines.push(wrote ? `wrote ${file}${report.seccompText ? ` and ${report.seccompFile}` : ''}` : 'run with --write to apply it');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `bulkhead harden`: observe a compose service in a throw-away project, derive its least-privilege
+ * settings, prove them on a second run. Exit 0 verified, 1 not verified, 2 usage or engine problems.
+ */
+export async function runHarden(argv: string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, ['service', 'observe', 'exercise', 'format'], ['write']);
+  const format = oneOf('format', args.options.get('format'), ['text', 'json'] as const, 'text');
+  const [file, ...extra] = args.positionals;
+  const service = args.options.get('service');
+  if (!file || extra.length || typeof service !== 'string') throw new UsageError(HARDEN_USAGE);
+  const observeText = args.options.get('observe') ?? '10';
+  const observe = Number(observeText);
+  if (observeText === true || !Number.isFinite(observe) || observe < 1 || observe > 3600) throw new UsageError('--observe must be a number of seconds between 1 and 3600');
+  const exercise = args.options.get('exercise');
+  if (exercise === true) throw new UsageError('--exercise needs a command');
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  // Ctrl-C or a kill: stop, and remove everything the trial started before exiting.
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  let report: HardenReport;
+  try {
+    report = await hardenComposeService({
+      docker: createClient(resolveDefaultEngine()),
+      composeFile: file,
+      service,
+      observeSeconds: observe,
+      // The user typed this command line: it is theirs to run through a shell.
+      exercise: exercise ? { argv: ['/bin/sh', '-c', exercise] } : undefined,
+      signal: controller.signal,
+      onProgress: (m) => io.err(`bulkhead: ${m}\n`),
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGTERM', onSigint);
+  }
+  let wrote = false;
+  if (report.verified && report.hardenedText !== undefined && args.options.has('write')) {
+    try {
+      if (report.seccompText) writeFileSync(report.seccompFile, report.seccompText);
+      writeFileAtomic(file, report.hardenedText, report.originalText);
+      wrote = true;
+    } catch (e) {
+      io.err(`bulkhead: cannot write: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  if (format === 'json') io.out(`${JSON.stringify(hardenJson(report))}\n`);
+  else io.out(hardenText(report, file, wrote));
+  if (report.error) io.err(`bulkhead: ${escapeControl(report.error)}\n`);
+  if (report.verified) return 0;
+  // No evidence at all (strace, engine, unreadable file): an environment problem.
+  return report.derivation ? 1 : 2;
+}
