@@ -58,7 +58,7 @@ export function parseTeamConfig(text: string): { config: TeamConfig; errors: Lin
         const id = isScalar(rule.key) ? String(rule.key.value) : '';
         const checked = checkSeverityOverride(id, isScalar(rule.value) ? String(rule.value.value) : undefined);
         if (checked.override) config.severities[id] = checked.override;
-        else at(getRule(id) ? ((rule.value as Node) ?? (rule.key as Node)) : (rule.key as Node), checked.problem!);
+        else at(getRule(id) ? ((rule.value as Node) ?? (rule.key as Node)) : (rule.key as Node), checked.problem);
       }
     } else if (key === 'exclude') {
       if (!isSeq(value)) {

@@ -42,7 +42,7 @@ test('writeFileAtomic writes through a symlink, keeps the mode, and refuses a fi
   assert.equal(readFileSync(real, 'utf8'), 'new\n');
   assert.equal(statSync(real).mode & 0o777, 0o640);
   // The snapshot is stale now: same size, other content.
-  assert.throws(() => writeFileAtomic(real, 'newer\n', read.file!.snapshot), FileChangedError);
+  assert.throws(() => writeFileAtomic(real, 'newer\n', read.file.snapshot), FileChangedError);
   writeFileSync(real, 'abc\n');
   const again = readTextFile(real).file!;
   writeFileSync(real, 'xyz\n'); // same size, maybe same mtime: the hash still tells

@@ -18,7 +18,7 @@ function inspectOf(over: { name?: string; config?: Partial<NonNullable<Container
     Id: 'f'.repeat(64),
     Name: `/${over.name ?? 'web'}`,
     State: { Status: over.state ?? 'running', Running: (over.state ?? 'running') === 'running', Pid: 0 },
-    Config: { Image: 'local/busybox:test', User: '', Env: ['PATH=/usr/bin'], Labels: {}, Cmd: ['sleep', '100'], ...over.config } as ContainerInspect['Config'],
+    Config: { Image: 'local/busybox:test', User: '', Env: ['PATH=/usr/bin'], Labels: {}, Cmd: ['sleep', '100'], ...over.config },
     HostConfig: { NetworkMode: 'default', ...over.host },
     Mounts: over.mounts ?? [],
   };
@@ -100,7 +100,7 @@ test('the hardened compose service is valid YAML 1.1 with compose interpolation 
   const inspect = inspectOf({
     config: { User: 'app', Env: ['MSG=cost $5', 'PATH=/bin'], Cmd: ['echo', 'no'] },
     host: { PortBindings: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '80' }] }, Memory: 268435456, NanoCpus: 500000000, PidsLimit: 100 },
-    mounts: [{ Type: 'volume', Source: '/var/lib/docker/volumes/data/_data', Destination: '/data', RW: true, Name: 'data' } as NonNullable<ContainerInspect['Mounts']>[number]],
+    mounts: [{ Type: 'volume', Source: '/var/lib/docker/volumes/data/_data', Destination: '/data', RW: true, Name: 'data' }],
   });
   const text = hardenedComposeService(inspect, 'api');
   const parsed = parse(text, { version: '1.1' }) as Record<string, Record<string, unknown>>;

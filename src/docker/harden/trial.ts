@@ -436,7 +436,7 @@ async function runTrial(options: HardenOptions, project: string, text: string, d
   const healthUntil = Date.now() + 40000;
   while (state.State?.Running && state.State.Health?.Status === 'starting' && Date.now() < healthUntil && !options.signal?.aborted) {
     await sleep(500, options.signal);
-    state = (await withTimeout(container.inspect(), 15000, 'inspect')) as typeof state;
+    state = (await withTimeout(container.inspect(), 15000, 'inspect'));
   }
   if (state.State?.Running) listeningPorts(pid).forEach((p) => seenPorts.add(p));
   listeners.forEach((l) => seenPorts.add(l.port));

@@ -228,7 +228,7 @@ export function resolveLayers(layers: readonly LayerFacts[]): ImageFiles {
 function lastSurviving<K extends 'passwd' | 'shadow' | 'group'>(layers: readonly LayerFacts[], key: K, path: string): { layer: number; value: NonNullable<LayerFacts[K]> } | undefined {
   for (let k = layers.length - 1; k >= 0; k--) {
     const value = layers[k][key];
-    if (value && goneAbove(layers, k + 1, path).goneIn === undefined) return { layer: k + 1, value: value as NonNullable<LayerFacts[K]> };
+    if (value && goneAbove(layers, k + 1, path).goneIn === undefined) return { layer: k + 1, value: value };
     if (layers[k].has(path) || layers[k].whiteouts.has(path)) return undefined;
   }
   return undefined;

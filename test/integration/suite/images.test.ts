@@ -12,7 +12,7 @@ interface ImagesState {
   problem?: string;
 }
 
-const state = async () => (await vscode.commands.executeCommand<ImagesState>('bulkhead.images.viewState'))!;
+const state = async () => (await vscode.commands.executeCommand<ImagesState>('bulkhead.images.viewState'));
 const RUN = `bhimg${Math.random().toString(36).slice(2, 6)}`;
 const TAG = `${RUN}:setuid`;
 
