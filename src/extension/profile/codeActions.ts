@@ -6,7 +6,7 @@ import { composeWiringEdits } from '../../engine/profile/wire';
 /** Compose files, by language or, for plain YAML, by name (as the linter selects them). */
 export const COMPOSE_DOCUMENTS: vscode.DocumentSelector = [{ language: 'dockercompose' }, { language: 'yaml', pattern: '**/{docker-compose,compose}*.{yml,yaml}' }];
 
-export const PROFILE_ACTION_KIND = vscode.CodeActionKind.RefactorRewrite.append('bulkhead.profile');
+const PROFILE_ACTION_KIND = vscode.CodeActionKind.RefactorRewrite.append('bulkhead.profile');
 
 /** The file written beside a profile with the capabilities observed (`bulkhead profile --caps-out` format). */
 export function capabilitiesFileFor(profile: vscode.Uri): vscode.Uri {
@@ -14,7 +14,7 @@ export function capabilitiesFileFor(profile: vscode.Uri): vscode.Uri {
 }
 
 /** Whether a profile's base name belongs to a service: `web`, `proj_web_1`, `proj-web-1`. */
-export function profileMatchesService(base: string, service: string): boolean {
+function profileMatchesService(base: string, service: string): boolean {
   return base === service || [`_${service}_`, `-${service}-`].some((s) => base.includes(s)) || base.endsWith(`_${service}`) || base.endsWith(`-${service}`);
 }
 
