@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** Linux capability names by bit number (include/uapi/linux/capability.h), without the CAP_ prefix. */
-export const CAPABILITY_NAMES: readonly string[] = [
+const CAPABILITY_NAMES: readonly string[] = [
   'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID',
   'SETPCAP', 'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW', 'IPC_LOCK', 'IPC_OWNER',
   'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE',

@@ -62,7 +62,7 @@ export function createAuditContext(ev: AuditEvidence): AuditContext {
 
 export const skip = (why: string, ...evidence: string[]): Outcome => ({ status: 'skip', evidence: [why, ...evidence] });
 export const REMOTE_HOST = 'remote engine: host files not visible';
-export const REMOTE_DAEMON = 'remote engine: daemon configuration not visible';
+const REMOTE_DAEMON = 'remote engine: daemon configuration not visible';
 
 /** The daemon setting, or an Outcome saying why it cannot be known. */
 export function daemonSetting(ctx: AuditContext, key: string): { setting?: Setting } | { outcome: Outcome } {
@@ -77,14 +77,14 @@ export function daemonSetting(ctx: AuditContext, key: string): { setting?: Setti
 
 export const containerName = (c: AuditContainer): string => c.Name.replace(/^\//, '') || c.Id.slice(0, 12);
 /** What a report says about a container it names: enough to link to it and its compose file. */
-export function containerRef(c: AuditContainer): AuditContainerRef {
+function containerRef(c: AuditContainer): AuditContainerRef {
   const labels = c.Config?.Labels ?? undefined;
   const file = labels?.['com.docker.compose.project.config_files']?.split(',')[0];
   const service = labels?.['com.docker.compose.service'];
   return { id: c.Id, name: containerName(c), ...(labels && Object.keys(labels).length ? { labels } : {}), ...(file && service ? { compose: { file, service } } : {}) };
 }
 
-export const containerState = (c: AuditContainer): string => c.State?.Status ?? (c.State?.Running ? 'running' : 'unknown');
+const containerState = (c: AuditContainer): string => c.State?.Status ?? (c.State?.Running ? 'running' : 'unknown');
 
 /**
  * Who decides a 5.x-style check per container: the engine container rules that declare the CIS

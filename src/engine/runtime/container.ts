@@ -114,8 +114,3 @@ export function containerPorts(inspect: ContainerInspect): ContainerPort[] {
   }
   return out;
 }
-
-/** How the container is named in messages: its name without the leading slash. */
-export function containerName(inspect: ContainerInspect): string {
-  return (inspect.Name ?? '').replace(/^\//, '') || inspect.Id.slice(0, 12);
-}

@@ -40,7 +40,7 @@ export function effectiveCapabilities(privileged: boolean, capAdd: readonly stri
 }
 
 /** A security option as compose or the engine writes it: `seccomp=unconfined`, `seccomp:unconfined`, `label:disable`. */
-export function parseSecurityOpt(opt: string): { name: string; value: string } {
+function parseSecurityOpt(opt: string): { name: string; value: string } {
   // [\s\S]: an inlined seccomp profile spans lines.
   const m = /^([a-z-]+)(?:[=:]([\s\S]*))?$/i.exec(opt.trim());
   return m ? { name: m[1].toLowerCase(), value: (m[2] ?? '').trim() } : { name: opt.trim(), value: '' };
@@ -124,7 +124,7 @@ export function judgeHostMount(source: string, readOnly: boolean): HostMountVerd
 }
 
 /** The Docker (or containerd/Podman) API socket, or a directory that contains it. */
-export function isEngineSocket(source: string): boolean {
+function isEngineSocket(source: string): boolean {
   if (!source.startsWith('/')) return false;
   const p = normalizePath(source);
   return /(?:^|\/)(?:docker|containerd|podman|dockershim|cri-dockerd)\.sock$/.test(p) || p === '/var/run' || p === '/run' || p === '/var/run/docker' || p === '/run/containerd' || p === '/run/podman';
@@ -141,7 +141,7 @@ export function bindsAllInterfaces(hostIp: string | undefined): boolean {
 }
 
 /** The lowest port of `80`, `8000-8010`; undefined for empty or random ports. */
-export function lowestPort(ports: string | number | undefined): number | undefined {
+function lowestPort(ports: string | number | undefined): number | undefined {
   if (ports === undefined || ports === '') return undefined;
   const m = /^(\d+)(?:-(\d+))?$/.exec(String(ports).trim());
   return m ? Number(m[1]) : undefined;
