@@ -76,19 +76,21 @@ suite('compose hardening', () => {
     await waitFor('port diagnostic to clear', () => (diagnostics(doc.uri, 'port-all-interfaces').length === 0 ? true : undefined));
   });
 
-  test('source.fixAll.bulkhead adds no-new-privileges (safe) everywhere and leaves privileged (unsafe) alone', async () => {
+  test('source.fixAll.bulkhead applies safe fixes only: no-new-privileges (no evidence about setuid files) and privileged stay', async () => {
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspaceRoot(), 'monitoring/compose.yaml'))));
     const doc = editor.document;
     await waitFor('no-new-privileges diagnostics', () => (diagnostics(doc.uri, 'no-new-privileges').length === 3 ? true : undefined));
+    const before = doc.getText();
     const all = new vscode.Range(0, 0, doc.lineCount, 0);
     const fixAll = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, all, vscode.CodeActionKind.SourceFixAll.append('bulkhead').value)) ?? [];
     for (const a of fixAll) if (a.edit) await vscode.workspace.applyEdit(a.edit);
     const text = doc.getText();
-    assert.equal((text.match(/- "no-new-privileges:true"/g) ?? []).length, 3, text);
+    assert.equal(text, before, 'every fix in this stack changes behaviour: fix-all leaves it alone');
     assert.match(text, /^ {2}privileged: true$/m, 'the unsafe fix is not applied by fix-all');
-    assert.match(text, /^# Monitoring stack \(integration test\)/);
-    assert.match(text, /^x-agent: &agent$/m);
-    await waitFor('no-new-privileges to clear', () => (diagnostics(doc.uri, 'no-new-privileges').length === 0 ? true : undefined));
+    assert.equal(diagnostics(doc.uri, 'no-new-privileges').length, 3);
+    const [nnp] = diagnostics(doc.uri, 'no-new-privileges');
+    const quick = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, nnp.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+    assert.ok(quick.some((a) => /setuid helpers such as sudo, su, ping, crontab/.test(a.title)), quick.map((a) => a.title).join(' | '));
     await screenshot('compose-hardening-after-fix-all');
   });
 
