@@ -6,6 +6,7 @@ import { ruleMeta } from '../engine/registry';
 import { connectEngine, normalizeHost, resolveDefaultEngine, classifyEngineError, type EngineProblem, type EngineTarget } from '../docker/connection';
 import { analyseEngine, type ContainerAnalysis } from '../docker/containers';
 import { severitySummary } from '../engine/output/container-report';
+import { FALLBACK_LOCATION } from '../engine/audit/format';
 import { safeText } from '../engine/output/escape';
 import { oneOf, parseArgs, UsageError } from './args';
 import { VERSION, docsUrl, type Io } from './io';
@@ -69,12 +70,13 @@ export async function runAuditContainers(argv: string[], io: Io): Promise<number
   if (format === 'json') {
     io.out(JSON.stringify({ containers: containers.map(containerJson) }, null, 2) + '\n');
   } else if (format === 'sarif') {
-    // SARIF wants an artifact per result: a container is addressed as docker-container:<name>.
+    // GitHub code scanning needs a physical location: the compose file that created the container,
+    // else the same documented fallback as the host audit (the engine's daemon.json).
     const findings: FileFinding[] = containers.flatMap((c) =>
       c.findings.map((f) => ({
         ruleId: f.ruleId,
         severity: f.severity,
-        file: `docker-container:${c.name}`,
+        file: c.compose?.configFiles?.[0] ?? FALLBACK_LOCATION,
         line: 1,
         column: 1,
         endLine: 1,

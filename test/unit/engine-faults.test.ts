@@ -14,6 +14,7 @@ import { gatherEvidence } from '../../src/docker/host-probe';
 import { observeContainer } from '../../src/docker/profile';
 import { main } from '../../src/cli/main';
 import { repoPath } from '../support/paths';
+import { githubSarifProblems } from '../support/sarif-github';
 
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -186,6 +187,9 @@ test('one container whose inspect fails (HTTP 500) is reported on its own; the o
     assert.match(text, /^good \(x, running\): .*error/m);
     assert.match(text, /2 container\(s\) on .*, 1 container\(s\) could not be inspected/);
     assert.doesNotMatch(text, /\u001b/);
+    const sarif: string[] = [];
+    await main(['audit', 'containers', '--format', 'sarif', '--engine', `tcp://127.0.0.1:${api.port}`], { out: (t) => sarif.push(t), err: () => {} });
+    assert.deepEqual(githubSarifProblems(JSON.parse(sarif.join(''))), [], 'every container finding has a location GitHub accepts');
     const containers = await analyseEngine(createClient(tcp(api.port)), tcp(api.port), { readLive: false });
     assert.deepEqual(containers.map((c) => [c.name, c.errors.length > 0]), [['broken\u001b[2J', true], ['good', false]]);
   } finally {
