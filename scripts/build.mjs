@@ -76,12 +76,13 @@ const oneVscodeNamespace = {
 };
 
 const targets = [
-  // The banner marks when the bundle starts evaluating: activate() logs from there when VS Code's own mark is missing.
+  // Banner and footer time the bundle's evaluation (activate() logs it; VS Code prepares the context in between).
   {
     ...common,
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     banner: { js: 'var __bulkheadLoadStarted = Date.now();' },
+    footer: { js: 'var __bulkheadLoadEnded = Date.now();' },
     plugins: [lazyDependencies, oneVscodeNamespace],
   },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyDependencies] },

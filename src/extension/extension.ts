@@ -3,6 +3,7 @@ import { BulkheadContext } from './context';
 
 let context: BulkheadContext | undefined;
 declare const __bulkheadLoadStarted: number | undefined;
+declare const __bulkheadLoadEnded: number | undefined;
 
 /** Composes the adapters; stays fast: engines, parsers and Docker load on first use. */
 export function activate(extensionContext: vscode.ExtensionContext): BulkheadContext {
@@ -10,12 +11,16 @@ export function activate(extensionContext: vscode.ExtensionContext): BulkheadCon
   context = new BulkheadContext(extensionContext);
   context.start();
   const ended = Date.now();
-  // What VS Code counts (code loading + activate call) starts at its own mark, before it reads the bundle.
-  const hostMark = hostLoadMark(extensionContext.extension.id);
   const bundleStarted = typeof __bulkheadLoadStarted === 'number' ? __bulkheadLoadStarted : started;
-  context.timings = { totalMs: ended - (hostMark ?? bundleStarted), loadMs: started - bundleStarted, activateMs: ended - started, fromHostMark: hostMark !== undefined };
+  const bundleEnded = typeof __bulkheadLoadEnded === 'number' ? __bulkheadLoadEnded : started;
+  // VS Code's own mark precedes reading the bundle; between loading and activate() it prepares the
+  // extension context (storage, secrets), which is its time, not ours: counted apart.
+  const hostMark = hostLoadMark(extensionContext.extension.id);
+  const loadMs = bundleEnded - (hostMark ?? bundleStarted);
+  const activateMs = ended - started;
+  context.timings = { totalMs: loadMs + activateMs, loadMs, activateMs, hostWaitMs: started - bundleEnded, fromHostMark: hostMark !== undefined };
   context.log.info(
-    `activated in ${context.timings.totalMs} ms ${hostMark !== undefined ? "from VS Code's load call" : 'from bundle start'} (bundle ${context.timings.loadMs} ms, activate() ${context.timings.activateMs} ms)`,
+    `activated in ${context.timings.totalMs} ms: loading the bundle ${loadMs} ms (${hostMark !== undefined ? "from VS Code's load call" : 'from its first line'}) + activate() ${activateMs} ms; VS Code prepared the context in ${context.timings.hostWaitMs} ms between them`,
   );
   return context;
 }

@@ -59,18 +59,22 @@ export class BulkheadCodeActions implements vscode.CodeActionProvider<vscode.Cod
     for (const [ruleId, ruleFindings] of byRule) {
       const first = ruleFindings[0];
       const diagnostic = context.diagnostics.find((d) => d.source === 'bulkhead' && codeOf(d) === ruleId && d.range.intersection(range));
+      const group: vscode.CodeAction[] = [];
       const titles = new Set<string>();
       const fixes = ruleFindings.flatMap((f) => f.fixes.map((fix) => ({ finding: f, fix })));
       // The preferred fix first; the same fix offered by two findings here is listed once.
       for (const { finding, fix } of [...fixes.filter((x) => x.fix.preferred), ...fixes.filter((x) => !x.fix.preferred)]) {
         if (titles.has(fix.title)) continue;
         titles.add(fix.title);
-        actions.push(this.fixAction(doc, finding, fix, diagnostic));
+        group.push(this.fixAction(doc, finding, fix, diagnostic));
       }
       if (findings.filter((f) => f.ruleId === ruleId && fixable(f)).length > 1) {
-        actions.push(new FixAllAction(`Fix all ${ruleId} problems in this file`, doc, doc.version, true, ruleId));
+        group.push(new FixAllAction(`Fix all ${ruleId} problems in this file`, doc, doc.version, true, ruleId));
       }
-      actions.push(this.ignoreLineAction(doc, first, diagnostic), this.ignoreFileAction(doc, first), this.docsAction(first));
+      group.push(this.ignoreLineAction(doc, first, diagnostic), this.ignoreFileAction(doc, first), this.docsAction(first));
+      // VS Code lists actions tied to a diagnostic before the others: tie the whole group, so it stays together.
+      if (diagnostic) for (const action of group) action.diagnostics = [diagnostic];
+      actions.push(...group);
     }
     if (here.length && findings.some((f) => f.fixes.some((x) => x.edits.length && (x.safe || settings.includeUnsafeInFixAll)))) {
       actions.push(new FixAllAction('Fix all safe Bulkhead problems', doc, doc.version, settings.includeUnsafeInFixAll));

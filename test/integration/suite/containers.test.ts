@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DOCKER_CLI, TEST_IMAGE, docker } from '../../support/docker';
-import { screenshot, sleep, waitFor } from '../support';
+import { screenshot, shown, sleep, waitFor } from '../support';
 import { ping } from '../../support/isolated-dockerd';
 
 interface DescribedNode {
@@ -127,7 +127,7 @@ suite('containers view', () => {
     await vscode.commands.executeCommand('bulkhead.containers.focus');
     await vscode.commands.executeCommand('list.focusFirst');
     await vscode.commands.executeCommand('list.expand');
-    await sleep(800);
+    await shown(RUN);
     await screenshot('containers-tree');
   });
 
@@ -199,7 +199,7 @@ suite('containers view', () => {
     assert.match(report.getText(), /`cap-add`/);
     assert.match(report.getText(), /Capabilities \(live, effective\) \| .*SYS\\_ADMIN/);
     await vscode.commands.executeCommand('notifications.clearAll');
-    await sleep(1500);
+    await shown('Hardening report');
     await screenshot('containers-report');
 
     const inspectUri = await vscode.commands.executeCommand<vscode.Uri>('bulkhead.containers.inspect', nameOf('privileged'));
@@ -238,7 +238,7 @@ suite('containers view', () => {
       assert.equal(editor.selection.active.line, 5);
       assert.equal(editor.document.lineAt(5).text, '  api:');
       await vscode.commands.executeCommand('notifications.clearAll');
-      await sleep(800);
+      await shown('api:');
       await screenshot('containers-compose-service');
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -259,7 +259,7 @@ suite('containers view', () => {
       assert.equal(s.message, undefined, 'a message would hide the welcome content');
       assert.equal(s.description, 'unix:///tmp/bulkhead-no-engine-here.sock');
       await vscode.commands.executeCommand('notifications.clearAll');
-      await sleep(800);
+      await shown('No Docker engine is running');
       await screenshot('containers-welcome-not-running');
     } finally {
       if (saved === undefined) delete process.env.DOCKER_HOST;
@@ -292,7 +292,7 @@ suite('containers view', () => {
       assert.equal(problemNode?.label, 'Docker engine not running');
       assert.match(s.message ?? '', /No Docker engine answers at unix:.*docker\.sock.*Start the engine/s);
       await vscode.commands.executeCommand('notifications.clearAll');
-      await sleep(500);
+      await shown('Docker engine not running');
       await screenshot('containers-engine-down');
 
       await engine.start();

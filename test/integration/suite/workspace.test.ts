@@ -57,10 +57,14 @@ suite('workspace audit', () => {
   test('audits every Dockerfile and compose file into the Problems panel, skipping ignored ones', async function () {
     this.timeout(300_000);
     const summary = await vscode.commands.executeCommand<Summary>('bulkhead.auditWorkspace');
-    await sleep(1200);
+    const toast = `Bulkhead audited ${summary.files} file(s)`;
+    // Without a harness (test-electron) there is no window text to wait for.
+    const shown = await waitFor('the summary toast', async () => {
+      const text = await windowText('.notifications-toasts');
+      return (text === undefined || text.includes(toast)) && { text };
+    }).then((r) => r.text, () => windowText('.notifications-toasts'));
     await screenshot('workspace-audit-summary');
-    const shown = await windowText('.notifications-toasts');
-    if (shown !== undefined) assert.ok(shown.includes(`Bulkhead audited ${summary.files} file(s)`), shown);
+    if (shown !== undefined) assert.ok(shown.includes(toast), shown);
     log(`workspace audit: ${summary.files} files in ${summary.millis} ms (${Math.round((summary.files / summary.millis) * 1000)} files/s)`);
     // Other suites add files to the shared workspace: count what is there with a plain walk.
     assert.equal(summary.files, countLintable(root));
