@@ -87,7 +87,6 @@ export class LayerFacts {
   passwd?: RawPasswd[];
   shadow?: Map<string, Account['password']>;
   group?: Group[];
-  entries = 0;
 
   has(path: string): boolean {
     return this.paths.has(hashPath(path));
@@ -98,7 +97,6 @@ export class LayerFacts {
    * the adapter then calls `content()` with at most that many bytes.
    */
   entry(e: LayerEntry): number {
-    this.entries++;
     const path = normalizeEntryPath(e.name);
     const slash = path.lastIndexOf('/');
     const base = path.slice(slash + 1);
