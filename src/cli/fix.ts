@@ -83,7 +83,8 @@ export async function runFix(argv: string[], io: Io): Promise<number> {
     if (dryRun) {
       changedFiles++;
       fixes += result.fixed;
-      io.out(escapeControl(createTwoFilesPatch(`a/${file}`, `b/${file}`, text, result.text, undefined, undefined, { context: 3 })));
+      const patch = createTwoFilesPatch(`a/${file}`, `b/${file}`, text, result.text, undefined, undefined, { context: 3 });
+      io.out(escapeControl(patch.endsWith('\n') ? patch : `${patch}\n`));
       continue;
     }
     try {
@@ -111,7 +112,7 @@ function fixSelection(rules: string[] | undefined, unsafeRules: string[] | undef
 }
 
 /** Fix-all restricted to a selection; fixAll reaches the fixed point across rules in one call. */
-export function fixSelected(text: string, options: LintOptions, selection: FixSelection, findings: Finding[]): { text: string; fixed: number; remaining: Finding[] } {
+function fixSelected(text: string, options: LintOptions, selection: FixSelection, findings: Finding[]): { text: string; fixed: number; remaining: Finding[] } {
   if (!findings.some((f) => f.fixes.some((x) => x.edits.length > 0))) return { text, fixed: 0, remaining: findings };
   return fixAll(text, { ...options, rules: selection.rules && new Set(selection.rules), unsafeRules: selection.unsafeRules === 'all' ? 'all' : new Set(selection.unsafeRules) });
 }

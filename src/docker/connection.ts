@@ -75,11 +75,11 @@ export function nodeSystem(root = ''): HostSystem {
 
 type Env = Record<string, string | undefined>;
 
-export const DEFAULT_UNIX_SOCKET = 'unix:///var/run/docker.sock';
-export const DEFAULT_NPIPE = 'npipe:////./pipe/docker_engine';
+const DEFAULT_UNIX_SOCKET = 'unix:///var/run/docker.sock';
+const DEFAULT_NPIPE = 'npipe:////./pipe/docker_engine';
 
 /** The docker CLI's config directory: $DOCKER_CONFIG or ~/.docker. */
-export function dockerConfigDir(env: Env, sys: HostSystem): string {
+function dockerConfigDir(env: Env, sys: HostSystem): string {
   return env.DOCKER_CONFIG || join(env.HOME || sys.homedir, '.docker');
 }
 
@@ -418,7 +418,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 export type EngineConnection = { ok: true; client: Docker; version: string; apiVersion: string; engineKind: EngineKind } | { ok: false; problem: EngineProblem };
 
 /** Podman's Docker-compatible API names itself in /version's Components. */
-export function engineKindOf(version: { Components?: unknown }): EngineKind {
+function engineKindOf(version: { Components?: unknown }): EngineKind {
   const components = Array.isArray(version.Components) ? version.Components : [];
   return components.some((c) => typeof (c as { Name?: unknown })?.Name === 'string' && /^podman engine$/i.test((c as { Name: string }).Name)) ? 'podman' : 'docker';
 }

@@ -43,7 +43,7 @@ export interface AnalyseOptions {
 }
 
 /** Whether the engine's pids are this machine's: a unix socket here (not a VM's forwarded one). */
-export function engineIsLocal(target: EngineTarget): boolean {
+function engineIsLocal(target: EngineTarget): boolean {
   return process.platform === 'linux' && target.host.startsWith('unix://');
 }
 

@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
  */
 
 /** Overall time one Engine API call may take, from connect to the last byte. */
-export const API_DEADLINE_MS = 15000;
+const API_DEADLINE_MS = 15000;
 
 /** An answer that is not JSON, or JSON of the wrong shape. */
 export class EngineResponseError extends Error {

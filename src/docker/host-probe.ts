@@ -53,7 +53,7 @@ async function pool<T, R>(items: readonly T[], limit: number, task: (item: T) =>
   return out;
 }
 
-export function unixSocketPath(host: string): string | undefined {
+function unixSocketPath(host: string): string | undefined {
   if (!host.startsWith('unix://')) return undefined;
   return decodeURIComponent(host.slice('unix://'.length));
 }

@@ -14,7 +14,7 @@ import { engineApi } from './engine-api';
  * processes), and strace. Every failure comes back as a message, never as a throw.
  */
 
-export const STRACE_INSTALL_HINT =
+const STRACE_INSTALL_HINT =
   'strace is not installed on this machine. Install it: `sudo apt-get install strace` (Debian/Ubuntu), `sudo dnf install strace` (Fedora/RHEL), `sudo apk add strace` (Alpine), `sudo pacman -S strace` (Arch). Or record a log yourself (`strace -f -o app.strace -p PID`) and use "from a strace log".';
 
 export interface ObserveOptions {
@@ -60,7 +60,7 @@ export async function straceProblem(strace = 'strace'): Promise<string | undefin
 }
 
 /** The container's processes and threads as host pids: main pid, `top`, /proc children. */
-export async function containerPids(docker: Docker, inspect: ContainerInspect): Promise<number[]> {
+async function containerPids(docker: Docker, inspect: ContainerInspect): Promise<number[]> {
   const pids = new Set<number>();
   const main = inspect.State?.Pid;
   if (main && main > 0) pids.add(main);
@@ -161,7 +161,7 @@ function startTracer(strace: string, pids: number[], logFile: string): Tracer {
 }
 
 /** Host pids in the same pid namespace as `main` (a container's processes, `docker exec` ones too). */
-export function pidsInNamespaceOf(main: number): number[] {
+function pidsInNamespaceOf(main: number): number[] {
   let ns: string;
   try {
     ns = readlinkSync(`/proc/${main}/ns/pid`);

@@ -17,7 +17,7 @@ export interface FixAllOptions extends LintOptions {
 }
 
 /** The fix fix-all would pick for a finding: the preferred one, else the first, if allowed. */
-export function chooseFix(finding: Finding, unsafe = false): Fix | undefined {
+function chooseFix(finding: Finding, unsafe = false): Fix | undefined {
   const allowed = finding.fixes.filter((f) => (f.safe || unsafe) && f.edits.length > 0);
   return allowed.find((f) => f.preferred) ?? allowed[0];
 }

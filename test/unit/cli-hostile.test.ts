@@ -75,7 +75,8 @@ test('fix and fix --dry-run exit 2 for files they cannot parse, and still fix th
 // ---- per-rule selection
 
 test('fix --rule and --unsafe-rule select what is fixed', async () => {
-  const dir = workspace({ Dockerfile: DOCKERFILE, 'compose.yaml': COMPOSE });
+  // logging: none has a safe fix (json-file keeps the output); no-new-privileges is unsafe without image evidence.
+  const dir = workspace({ Dockerfile: DOCKERFILE, 'compose.yaml': `${COMPOSE}    logging:\n      driver: none\n` });
   const df = join(dir, 'Dockerfile');
   const compose = join(dir, 'compose.yaml');
 
@@ -95,8 +96,9 @@ test('fix --rule and --unsafe-rule select what is fixed', async () => {
   assert.equal(r.code, 0);
   text = readFileSync(compose, 'utf8');
   assert.match(text, /127\.0\.0\.1:8080:80/);
-  assert.match(text, /no-new-privileges/, 'safe fixes of other rules applied');
+  assert.match(text, /driver: json-file/, 'safe fixes of other rules applied');
   assert.match(text, /privileged: true/, 'unsafe fixes of other rules not applied');
+  assert.doesNotMatch(text, /no-new-privileges/, 'unsafe fixes of other rules not applied');
 
   r = await run(['fix', '--rule', 'nope', compose]);
   assert.equal(r.code, 2);

@@ -24,7 +24,7 @@ import { listeningPorts, probeHttp, scanRootfs, watchPeaks, type RootfsFacts } f
 
 /** Label on everything a trial creates, with the trial's id. */
 export const TRIAL_LABEL = 'io.bulkhead.harden';
-export const COMPOSE_CLI = existsSync('/usr/bin/docker-compose') ? '/usr/bin/docker-compose' : 'docker-compose';
+const COMPOSE_CLI = existsSync('/usr/bin/docker-compose') ? '/usr/bin/docker-compose' : 'docker-compose';
 /** A static shell from the host, mounted into the trial container to hold its first process until strace is attached. */
 const HOST_BUSYBOX = '/bin/busybox';
 const GATE_DIR = '/.bulkhead';
@@ -99,7 +99,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /** Splits a compose string command the way compose does (shlex: quotes and backslashes). */
-export function splitCommand(text: string): string[] {
+function splitCommand(text: string): string[] {
   const out: string[] = [];
   let cur = '';
   let quote: string | undefined;

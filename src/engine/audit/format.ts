@@ -9,7 +9,7 @@ export type AuditFormat = 'text' | 'json' | 'sarif' | 'html' | 'markdown';
 
 const MARK: Record<AuditStatus, string> = { pass: 'PASS', warn: 'WARN', info: 'INFO', note: 'NOTE', skip: 'SKIP' };
 
-export function summaryLine(r: AuditReport): string {
+function summaryLine(r: AuditReport): string {
   const c = r.summary.counts;
   return `score ${r.summary.score}% · ${c.warn} warn · ${c.pass} pass · ${c.info} info · ${c.note} note · ${c.skip} skip · ${r.summary.total} checks · ${r.summary.apiCalls} Engine API calls${r.summary.durationMs !== undefined ? ` · ${r.summary.durationMs} ms` : ''}`;
 }

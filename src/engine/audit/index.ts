@@ -36,7 +36,7 @@ export function matchesId(id: string, pattern: string): boolean {
 export const isOwnCheck = (id: string) => id.startsWith('BH-');
 
 /** The section a check id belongs to: "5" for 5.23, "BH" for BH-1. */
-export const sectionOf = (id: string) => (isOwnCheck(id) ? 'BH' : id.split('.')[0]);
+const sectionOf = (id: string) => (isOwnCheck(id) ? 'BH' : id.split('.')[0]);
 
 /** Ids in --only/--exclude that match no check, for a clear usage error. */
 export function unknownIds(patterns: readonly string[]): string[] {

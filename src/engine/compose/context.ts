@@ -26,7 +26,7 @@ export interface ComposeContext {
 }
 
 /** Expanded node count above which aliases are treated as an alias bomb ("billion laughs"). */
-export const MAX_EXPANDED_NODES = 1_000_000;
+const MAX_EXPANDED_NODES = 1_000_000;
 
 export function createComposeContext(text: string, file?: string): { ctx?: ComposeContext; errors: LintError[] } {
   // lintText promises never to throw; a bug here must become an error, not a crash of the editor.
@@ -44,7 +44,7 @@ export function createComposeContext(text: string, file?: string): { ctx?: Compo
 }
 
 /** Deeper than this, mappings and lists are reported, not parsed: no compose file nests like that. */
-export const MAX_NESTING = 200;
+const MAX_NESTING = 200;
 const NESTING_TOO_DEEP = `YAML nesting too deep (more than ${MAX_NESTING} levels); not linted`;
 const STACK_OVERFLOW = 'Maximum call stack size exceeded';
 

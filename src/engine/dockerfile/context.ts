@@ -146,16 +146,6 @@ export function heredocOpen(ctx: DockerfileContext, instruction: Instruction): b
   return false;
 }
 
-/** Offsets of an instruction from its keyword to the end of its last line (heredocs included). */
-export function instructionRange(ctx: DockerfileContext, instruction: Instruction): OffsetRange {
-  return ctx.rangeOf(instruction.getRange());
-}
-
-/** Offsets of just the keyword, a short precise range for findings about a whole instruction. */
-export function keywordRange(ctx: DockerfileContext, instruction: Instruction): OffsetRange {
-  return ctx.rangeOf(instruction.getInstructionRange());
-}
-
 /** An edit removing an instruction's whole lines (with its line break), comments around it kept. */
 export function removeInstructionEdit(ctx: DockerfileContext, instruction: Instruction): { start: number; end: number; newText: string } {
   const r = instruction.getRange();
@@ -163,12 +153,6 @@ export function removeInstructionEdit(ctx: DockerfileContext, instruction: Instr
   const endLine = r.end.line;
   const end = endLine + 1 < ctx.lines.lineCount ? ctx.lines.lineStart(endLine + 1) : ctx.lines.lineEnd(endLine);
   return { start, end, newText: '' };
-}
-
-/** The leading whitespace of the line an instruction starts on, so inserted lines line up. */
-export function indentOf(ctx: DockerfileContext, instruction: Instruction): string {
-  const line = ctx.lines.lineText(instruction.getRange().start.line);
-  return /^[ \t]*/.exec(line)![0];
 }
 
 function buildStages(dockerfile: Dockerfile): Stage[] {

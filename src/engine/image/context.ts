@@ -110,7 +110,3 @@ export interface ImageSource {
   steps: Map<number, Instruction>;
 }
 
-/** The history step that created a layer (for messages: "layer 3 (RUN chmod …)"). */
-export function stepOfLayer(ctx: ImageContext, layer: number): HistoryStep | undefined {
-  return ctx.history.find((h) => h.layer === layer);
-}

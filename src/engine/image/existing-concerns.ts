@@ -8,14 +8,14 @@ import type { ImageContext } from './context';
 import { parseCreatedBy } from './history';
 import { leftoverReports } from './leftovers';
 
-export function imageUserRoot(ctx: ImageContext): Report[] {
+function imageUserRoot(ctx: ImageContext): Report[] {
   const user = ctx.config.User ?? '';
   if (!isRootUser(user)) return [];
   const step = lastStep(ctx, 'USER');
   return [{ message: user ? `the image runs as root (USER ${user})` : 'the image runs as root (no USER set)', evidence: `Config.User=${JSON.stringify(user)}`, step }];
 }
 
-export function imageHealthcheck(ctx: ImageContext): Report[] {
+function imageHealthcheck(ctx: ImageContext): Report[] {
   const test = ctx.config.Healthcheck?.Test;
   if (!test || !test.length) return [{ message: 'the image defines no health check', evidence: 'Config.Healthcheck=null' }];
   if (test[0] === 'NONE') return [{ message: 'the image disables the health check of its base image', evidence: 'Config.Healthcheck.Test=["NONE"]', severity: 'warning', step: lastStep(ctx, 'HEALTHCHECK') }];
@@ -23,7 +23,7 @@ export function imageHealthcheck(ctx: ImageContext): Report[] {
 }
 
 /** Config.Env, and ENV/ARG values the history recorded (values a later ENV overwrote stay readable there). */
-export function imageSecretInEnv(ctx: ImageContext): Report[] {
+function imageSecretInEnv(ctx: ImageContext): Report[] {
   const reports: Report[] = [];
   const seen = new Set<string>();
   // One report per variable: a build arg shows up in its ARG step and again in every RUN after it.
@@ -50,7 +50,7 @@ export function imageSecretInEnv(ctx: ImageContext): Report[] {
   return reports;
 }
 
-export function imageSshPort(ctx: ImageContext): Report[] {
+function imageSshPort(ctx: ImageContext): Report[] {
   const exposed = Object.keys(ctx.config.ExposedPorts ?? {}).filter((k) => k.endsWith('/tcp') && includesSshPort(k.split('/')[0]));
   return exposed.length ? [{ message: 'the image exposes port 22 (SSH)', evidence: `Config.ExposedPorts has ${exposed.map((p) => JSON.stringify(p)).join(', ')}`, step: lastStep(ctx, 'EXPOSE') }] : [];
 }
@@ -68,11 +68,11 @@ function lastEnvStep(ctx: ImageContext, name: string): number | undefined {
   return undefined;
 }
 
-export function imageAptListsNotCleaned(ctx: ImageContext): Report[] {
+function imageAptListsNotCleaned(ctx: ImageContext): Report[] {
   return leftoverReports(ctx, ['apt-lists', 'apt-archives']);
 }
 
-export function imageApkCacheKept(ctx: ImageContext): Report[] {
+function imageApkCacheKept(ctx: ImageContext): Report[] {
   return leftoverReports(ctx, ['apk-cache']);
 }
 

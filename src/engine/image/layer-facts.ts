@@ -19,7 +19,7 @@ const SECRET_SNIFF_BYTES = 64 * 1024;
 const LEFTOVER_SAMPLES = 16;
 
 /** `./a/b/` → `/a/b`. */
-export function normalizeEntryPath(name: string): string {
+function normalizeEntryPath(name: string): string {
   const p = ('/' + name.replace(/^\.?\/+/, '').replace(/^\.$/, '')).replace(/\/+/g, '/');
   return p.length > 1 ? p.replace(/\/$/, '') : p;
 }
@@ -65,7 +65,7 @@ const LEFTOVERS: { kind: LeftoverKind; root: RegExp }[] = [
 ];
 
 /** Paths whose presence fixes and rules depend on. */
-export const TOOL_PATHS = ['/bin/sh', '/bin/find', '/usr/bin/find', '/bin/chmod', '/usr/bin/chmod', '/bin/sudo', '/usr/bin/sudo', '/usr/sbin/sudo'];
+const TOOL_PATHS = ['/bin/sh', '/bin/find', '/usr/bin/find', '/bin/chmod', '/usr/bin/chmod', '/bin/sudo', '/usr/bin/sudo', '/usr/sbin/sudo'];
 
 interface RawPasswd {
   name: string;

@@ -22,7 +22,7 @@ export interface BaseImageFacts {
 export type BaseImageLookup = (reference: string) => BaseImageFacts | undefined;
 
 /** `docker.io/library/redis` and `redis` are the same repository. */
-export function repositoryOf(reference: string): { repository: string; tag?: string } {
+function repositoryOf(reference: string): { repository: string; tag?: string } {
   const { name, tag } = splitReference(reference.trim());
   const repository = name.toLowerCase().replace(/^(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '').replace(/^library\//, '');
   return { repository, tag: tag?.toLowerCase() };

@@ -5,7 +5,7 @@ import { layerLabel, octal } from '../image/describe';
 import { safeText } from '../output/escape';
 import { linesToInsert } from '../dockerfile/stage';
 
-export const STRIP_SPECIAL_BITS = 'RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +';
+const STRIP_SPECIAL_BITS = 'RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +';
 
 /**
  * The Dockerfile edit that clears the bits: after the instruction that created the layer (or the

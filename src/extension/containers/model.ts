@@ -75,7 +75,7 @@ function worstOf(containers: readonly ContainerAnalysis[]): Severity | undefined
   return worstSeverity(containers.flatMap((c) => c.findings));
 }
 
-export function containerNode(engine: string, c: ContainerAnalysis): ContainerNode {
+function containerNode(engine: string, c: ContainerAnalysis): ContainerNode {
   const counts = severitySummary(c.findings);
   return {
     kind: 'container',
@@ -120,7 +120,7 @@ export function rootNodes(snapshots: readonly EngineSnapshot[], filter?: string)
 }
 
 /** Short enough for a tree row; the full message and the fix are in the tooltip and the view message. */
-export const PROBLEM_TITLES: Record<EngineProblem['kind'], string> = {
+const PROBLEM_TITLES: Record<EngineProblem['kind'], string> = {
   notRunning: 'Docker engine not running',
   permissionDenied: 'Permission denied on the Docker socket',
   tls: 'TLS failure connecting to the engine',
@@ -130,7 +130,7 @@ export const PROBLEM_TITLES: Record<EngineProblem['kind'], string> = {
 };
 
 /** An engine's content: its problem, or compose project groups first, then standalone containers; each worst first. */
-export function engineChildren(s: EngineSnapshot, filter?: string): TreeNode[] {
+function engineChildren(s: EngineSnapshot, filter?: string): TreeNode[] {
   const engine = engineKey(s.target);
   if (s.status === 'problem' && s.problem) {
     return [{ kind: 'problem', id: `${engine}/problem`, engine, label: PROBLEM_TITLES[s.problem.kind], description: 'click to retry', problem: s.problem }];
@@ -166,7 +166,7 @@ export function engineChildren(s: EngineSnapshot, filter?: string): TreeNode[] {
 }
 
 /** A container's findings, worst first. */
-export function findingNodes(c: ContainerAnalysis, engine: string): FindingNode[] {
+function findingNodes(c: ContainerAnalysis, engine: string): FindingNode[] {
   const ordered = [...c.findings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.ruleId.localeCompare(b.ruleId));
   return ordered.map((f, i) => ({
     kind: 'finding',

@@ -6,7 +6,7 @@ import { allContainerNodes, childrenOf, matchesFilter, singleEngineProblem, type
 import { ContainersTree } from './tree';
 import { ContainerDocuments, REPORT_SCHEME, copyComposeService, copyRunCommand, openComposeService, pickContainer, showInspect, showReport } from './commands';
 
-export const VIEW_ID = 'bulkhead.containers';
+const VIEW_ID = 'bulkhead.containers';
 
 /**
  * The Containers view: cheap to register (no connection until the view is visible or a command

@@ -30,7 +30,7 @@ function containerIcon(state: string, worst: Severity | undefined): vscode.Theme
 }
 
 /** The tooltip of a container: a summary of its confinement, every Docker string escaped. */
-export function containerTooltip(c: ContainerAnalysis): vscode.MarkdownString {
+function containerTooltip(c: ContainerAnalysis): vscode.MarkdownString {
   // No theme icons: a container named "$(zap)" must stay text.
   const md = new vscode.MarkdownString(undefined, false);
   md.isTrusted = false;

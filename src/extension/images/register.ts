@@ -7,7 +7,7 @@ import { ImageReadError, readImage } from '../../docker/image-reader';
 import type { BulkheadContext } from '../context';
 import { imageLabel, ImagesTree, type ImageNode } from './tree';
 
-export const IMAGES_VIEW_ID = 'bulkhead.images';
+const IMAGES_VIEW_ID = 'bulkhead.images';
 
 /**
  * The Images view and "Audit Image…": registering creates the view only; the engine is asked for

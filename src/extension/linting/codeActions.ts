@@ -7,7 +7,7 @@ import type { DiagnosticsPublisher } from './diagnostics';
 import { kindOfDocument } from './documents';
 import { lintSettings } from './settings';
 
-export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('bulkhead');
+const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('bulkhead');
 
 /** A "fix all" entry of the quick-fix menu: its edit is computed only when the user picks it. */
 class FixAllAction extends vscode.CodeAction {

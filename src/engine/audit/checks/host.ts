@@ -42,7 +42,7 @@ function manyFiles(ctx: AuditContext, files: FileEvidence[] | undefined, what: s
 }
 
 /** The first rule that covers `path`: a watch on it or on a parent directory (watches are recursive), or a path/dir filter. */
-export function coveringRule(rules: readonly string[], path: string): string | undefined {
+function coveringRule(rules: readonly string[], path: string): string | undefined {
   const covers = (target: string, subtree: boolean) => path === target || (subtree && path.startsWith(target.replace(/\/+$/, '') + '/'));
   return rules.find((rule) => {
     const tokens = rule.split(/\s+/);
