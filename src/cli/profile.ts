@@ -1,4 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { readTextFile } from '../workspace/readText';
+import { writeFileAtomic } from '../workspace/atomicWrite';
+import { safeText } from '../engine/output/escape';
 import { createClient, resolveDefaultEngine } from '../docker/connection';
 import { observeContainer } from '../docker/profile';
 import { capabilitiesDocument, profileFromStrace, serializeSeccompProfile, type ObservedProfile } from '../engine/profile';
@@ -36,17 +39,13 @@ export async function runProfile(argv: string[], io: Io): Promise<number> {
   if (composeFile === true) throw new UsageError('--compose needs a file');
   if (typeof fromStrace === 'string') {
     if (args.positionals.length) throw new UsageError(`give either a container or --from-strace, not both\n${PROFILE_USAGE}`);
-    let text: string;
-    try {
-      if (statSync(fromStrace).size > MAX_LOG_BYTES) {
-        io.err(`bulkhead: ${fromStrace} is larger than ${MAX_LOG_BYTES / 1048576} MiB; trace a shorter window\n`);
-        return 2;
-      }
-      text = readFileSync(fromStrace, 'utf8');
-    } catch (e) {
-      io.err(`bulkhead: cannot read ${fromStrace}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    // Bounded, regular files only (a FIFO or /dev/zero is refused, not read).
+    const read = readTextFile(fromStrace, MAX_LOG_BYTES);
+    if (!read.file) {
+      io.err(`bulkhead: ${safeText(fromStrace)}: ${read.error}${/too large/.test(read.error) ? '; trace a shorter window' : ''}\n`);
       return 2;
     }
+    const { text } = read.file;
     profile = profileFromStrace(text, options);
     if (profile.problem) {
       io.err(`bulkhead: ${fromStrace}: ${profile.problem}\n`);
@@ -89,8 +88,8 @@ export async function runProfile(argv: string[], io: Io): Promise<number> {
   try {
     mkdirSync(dirname(resolve(out)), { recursive: true });
     mkdirSync(dirname(resolve(capsOut)), { recursive: true });
-    writeFileSync(out, serializeSeccompProfile(profile.seccomp.profile));
-    writeFileSync(capsOut, capabilitiesDocument(profile));
+    writeFileAtomic(out, serializeSeccompProfile(profile.seccomp.profile));
+    writeFileAtomic(capsOut, capabilitiesDocument(profile));
   } catch (e) {
     io.err(`bulkhead: cannot write: ${(e as Error).message}\n`);
     return 2;
@@ -118,18 +117,17 @@ export async function runProfile(argv: string[], io: Io): Promise<number> {
 
 /** Points the compose service at the profile (path relative to the compose file, as compose v2 resolves it). */
 function wireCompose(composeFile: string, service: string, profileFile: string, capAdd: string[]): { changed?: boolean; error?: string } {
-  let text: string;
-  try {
-    text = readFileSync(composeFile, 'utf8');
-  } catch (e) {
-    return { error: `cannot read it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
-  }
+  const read = readTextFile(composeFile);
+  if (!read.file) return { error: `cannot read it: ${read.error}` };
+  if (!read.file.validUtf8) return { error: 'not valid UTF-8: not rewritten' };
+  const { text } = read.file;
   const relative = relativePath(dirname(resolve(composeFile)), resolve(profileFile)).split(sep).join('/');
   const { edits, error } = composeWiringEdits(text, service, { profilePath: relative.startsWith('.') ? relative : `./${relative}`, capAdd });
   if (error) return { error };
   if (!edits.length) return { changed: false };
   try {
-    writeFileSync(composeFile, applyEdits(text, edits).text);
+    // Only if the file is still what was read: an edit made meanwhile is never overwritten.
+    writeFileAtomic(composeFile, applyEdits(text, edits).text, read.file.snapshot);
   } catch (e) {
     return { error: `cannot write it: ${(e as Error).message}` };
   }

@@ -18,8 +18,8 @@ export class BulkheadContext implements vscode.Disposable {
    * totalMs their sum; hostWaitMs is VS Code preparing the extension context between the two.
    */
   timings?: { totalMs: number; loadMs: number; activateMs: number; hostWaitMs: number; fromHostMark: boolean };
-  /** .bulkhead.yaml files, read exactly as the CLI reads them. */
-  readonly teamConfig = new TeamConfigResolver();
+  /** .bulkhead.yaml files, read exactly as the CLI reads them (outside git, the search stops at the workspace folders). */
+  readonly teamConfig = new TeamConfigResolver({ roots: () => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath) });
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Bulkhead', { log: true });

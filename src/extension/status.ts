@@ -15,7 +15,8 @@ export function registerLanguageStatus(ctx: BulkheadContext): void {
   let engine = 'Docker engine: not checked yet';
   let engineChecked = false;
 
-  const update = () => {
+  // The engine check loads dockerode: never inside activate(), only once an editor event arrives.
+  const update = (mayCheckEngine = true) => {
     const doc = vscode.window.activeTextEditor?.document;
     const findings = doc && ctx.diagnostics?.findingsFor(doc);
     if (!findings) item.text = '$(shield) Bulkhead';
@@ -23,7 +24,7 @@ export function registerLanguageStatus(ctx: BulkheadContext): void {
     else item.text = `$(shield) Bulkhead: ${findings.length} problem${findings.length === 1 ? '' : 's'}`;
     item.severity = findings?.some((f) => f.severity === 'error') ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
     item.detail = engine;
-    if (!engineChecked && doc && vscode.workspace.isTrusted) {
+    if (mayCheckEngine && !engineChecked && doc && vscode.workspace.isTrusted) {
       engineChecked = true;
       void checkEngine().then((state) => {
         engine = state;
@@ -34,10 +35,10 @@ export function registerLanguageStatus(ctx: BulkheadContext): void {
 
   ctx.subscribe(
     item,
-    vscode.window.onDidChangeActiveTextEditor(update),
-    ...(ctx.diagnostics ? [ctx.diagnostics.onDidLint(update)] : []),
+    vscode.window.onDidChangeActiveTextEditor(() => update()),
+    ...(ctx.diagnostics ? [ctx.diagnostics.onDidLint(() => update())] : []),
   );
-  update();
+  update(false);
 }
 
 /** The engine's state in the words the Containers view uses (classifyEngineError, via connectEngine, whose deadline timer is cleared). */

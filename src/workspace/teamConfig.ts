@@ -2,10 +2,10 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { GitignoreFilter } from './gitignore';
 import { readTextFile } from './readText';
-
-const MAX_CONFIG_BYTES = 1024 * 1024;
 import { CONFIG_FILE_NAME, EMPTY_CONFIG, excludeMatcher, parseTeamConfig, type TeamConfig } from '../engine/config';
 import type { LintError } from '../engine/model';
+
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export interface LoadedTeamConfig {
   /** The .bulkhead.yaml that applies, or undefined when none does. */
@@ -25,9 +25,10 @@ export interface TeamConfigOptions {
   /**
    * Folders the user asked for (the CLI's PATH arguments). Outside a git repository the search
    * stops at the outermost of them that holds the file, so a stray `.bulkhead.yaml` in /tmp or
-   * a home folder cannot silently exclude everything.
+   * a home folder cannot silently exclude everything. A function is asked on each search (the
+   * editor's workspace folders change).
    */
-  roots?: string[];
+  roots?: string[] | (() => readonly string[]);
 }
 
 /**
@@ -38,10 +39,12 @@ export interface TeamConfigOptions {
 export class TeamConfigResolver {
   private readonly byDir = new Map<string, LoadedTeamConfig>();
   private readonly byFile = new Map<string, LoadedTeamConfig>();
-  private readonly roots: string[];
 
-  constructor(private readonly options: TeamConfigOptions = {}) {
-    this.roots = (options.roots ?? []).map((r) => resolve(r));
+  constructor(private readonly options: TeamConfigOptions = {}) {}
+
+  private roots(): string[] {
+    const { roots } = this.options;
+    return (typeof roots === 'function' ? roots() : (roots ?? [])).map((r) => resolve(r));
   }
 
   forFile(path: string): LoadedTeamConfig {
@@ -77,7 +80,7 @@ export class TeamConfigResolver {
 
   private outermostRootHolding(dir: string): string | undefined {
     let best: string | undefined;
-    for (const root of this.roots) {
+    for (const root of this.roots()) {
       const rel = relative(root, dir);
       if (!rel.startsWith('..') && !isAbsolute(rel) && (!best || root.length < best.length)) best = root;
     }

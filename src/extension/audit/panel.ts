@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { writeWholeFile } from '../writeFile';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -199,7 +200,7 @@ export class AuditPanel implements vscode.Disposable {
       }));
     if (!uri) return undefined;
     const version = String(this.ctx.extension.extension.packageJSON.version ?? '0.0.0');
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(formatReport(this.report, choice.format, version), 'utf8'));
+    await writeWholeFile(uri, formatReport(this.report, choice.format, version));
     void vscode.window.showInformationMessage(`Host audit exported to ${uri.fsPath}`);
     return uri;
   }

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { writeWholeFile } from '../writeFile';
 import type { BulkheadContext } from '../context';
 import { createClient, resolveDefaultEngine } from '../../docker/connection';
 import { observeContainer, type ObservedContainer } from '../../docker/profile';
@@ -137,9 +138,9 @@ async function profileCommand(ctx: BulkheadContext, arg?: ProfileArgument): Prom
   const fileName = `${baseName.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'container'}.json`;
   const profileUri = vscode.Uri.joinPath(folder.uri, 'profiles', fileName);
   await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(folder.uri, 'profiles'));
-  await vscode.workspace.fs.writeFile(profileUri, Buffer.from(serializeSeccompProfile(profile.seccomp.profile), 'utf8'));
+  await writeWholeFile(profileUri, serializeSeccompProfile(profile.seccomp.profile));
   // Saved beside it so the compose code action can wire the capabilities in later.
-  await vscode.workspace.fs.writeFile(capabilitiesFileFor(profileUri), Buffer.from(capabilitiesDocument(profile), 'utf8'));
+  await writeWholeFile(capabilitiesFileFor(profileUri), capabilitiesDocument(profile));
   const result: ProfileCommandResult = { profileUri: profileUri.toString(), allowed: profile.seccomp.allowed, observed: profile.counts.size, capAdd: profile.capAdd };
   ctx.log.info(
     `profile: wrote ${profileUri.fsPath}: ${profile.counts.size} observed + ${profile.seccomp.runtimeOnly.length} runtime = ${profile.seccomp.allowed.length} syscalls; caps ${profile.capAdd.join(',') || 'none'}; ` +
