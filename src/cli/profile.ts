@@ -42,7 +42,7 @@ export async function runProfile(argv: string[], io: Io): Promise<number> {
     // Bounded, regular files only (a FIFO or /dev/zero is refused, not read).
     const read = readTextFile(fromStrace, MAX_LOG_BYTES);
     if (!read.file) {
-      io.err(`bulkhead: ${safeText(fromStrace)}: ${read.error}${/too large/.test(read.error) ? '; trace a shorter window' : ''}\n`);
+      io.err(`bulkhead: cannot read ${safeText(fromStrace)}: ${read.error}${/too large/.test(read.error) ? '; trace a shorter window' : ''}\n`);
       return 2;
     }
     const { text } = read.file;

@@ -244,7 +244,7 @@ test('CLI: bulkhead profile --from-strace writes a valid profile and capabilitie
     assert.match(err, /no system calls found/);
     err = '';
     assert.equal(await main(['profile', '--from-strace', join(dir, 'missing.log'), '--out', join(dir, 'q.json')], io), 2);
-    assert.match(err, /cannot read .*ENOENT/);
+    assert.match(err, /cannot read .*missing\.log: no such file or directory/);
     err = '';
     assert.equal(await main(['profile', 'web', '--seconds', 'soon', '--out', join(dir, 'q.json')], io), 2);
     assert.match(err, /--seconds must be/);
