@@ -54,7 +54,15 @@ test('every fixed compose file still passes docker-compose config, and means wha
       assert.deepEqual(lintText(text, { file: path }).errors, [], `${file} fixed text parses`);
       // Before and after: both must be valid for the real tool.
       compose(dirname(file), ['-f', file, '-p', 'bulkheadcfg', 'config', '-q']);
-      const out = compose(dir, ['-f', path, '-p', 'bulkheadcfg', 'config']);
+      // Secrets moved out of the file become required variables: unset, compose refuses to run
+      // (never silently empty); set, the file is valid.
+      const required = [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):\?/g)].map((m) => m[1]).filter((n) => !original.includes(`\${${n}:?`));
+      const env = Object.fromEntries(required.map((n) => [n, `value-of-${n}`]));
+      if (required.length) {
+        const unset = Object.fromEntries(required.map((n) => [n, '']));
+        assert.throws(() => compose(dir, ['-f', path, '-p', 'bulkheadcfg', 'config', '-q'], unset), new RegExp(required[0]), `${file}: unset ${required[0]} stops compose`);
+      }
+      const out = compose(dir, ['-f', path, '-p', 'bulkheadcfg', 'config'], env);
       const resolved = parse(out) as { services: Record<string, Record<string, unknown>> };
       for (const [name, service] of Object.entries(resolved.services)) {
         assert.notEqual(service.privileged, true, `${file}: ${name} is no longer privileged`);
