@@ -14,6 +14,9 @@ export interface ObservedProfile {
   problem?: string;
 }
 
+/** Fewer distinct calls than this means an idle observation (a shell's start alone makes ~20). */
+const FEW_SYSCALLS = 15;
+
 /** Everything Bulkhead derives from one strace log. Never throws. */
 export function profileFromStrace(text: string, options: ProfileOptions & { includeLikelyCaps?: boolean } = {}): ObservedProfile {
   const log = parseStraceLog(text);
@@ -22,7 +25,12 @@ export function profileFromStrace(text: string, options: ProfileOptions & { incl
   const capabilities = capabilitiesFor(log.calls);
   let problem: string | undefined;
   if (!log.calls.length) problem = 'no system calls found in the log: was it written by strace (`strace -f -o FILE …`)?';
-  else if (!looksLikeStrace(log)) problem = `most lines are not strace output (${log.unparsed.count} unreadable, e.g. ${JSON.stringify(log.unparsed.samples[0])})`;
+  // The count only: the log's lines are never quoted back (it may hold anything the process read).
+  else if (!looksLikeStrace(log)) problem = `most lines are not strace output (${log.unparsed.count} unreadable)`;
+  const distinct = counts.size;
+  if (!problem && distinct < FEW_SYSCALLS) {
+    log.warnings.push(`only ${distinct} distinct system calls were observed: the service was probably idle, so the profile may block what it does when used; exercise it while observing`);
+  }
   return { log, counts, seccomp, capabilities, capAdd: capAddList(capabilities, options.includeLikelyCaps), problem };
 }
 

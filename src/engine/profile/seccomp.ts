@@ -50,8 +50,20 @@ const GO_RUNTIME_SYSCALLS: readonly string[] = [
   'restart_syscall', 'rt_sigaction', 'rt_sigprocmask', 'rt_sigreturn', 'sigaltstack',
 ];
 
+/**
+ * What any process does while it starts (the dynamic loader, libc and busybox/musl initialisation):
+ * an observation that began after start-up never sees them, yet without arch_prctl a process dies
+ * with "cannot set %fs base address for thread-local storage" (exit 127).
+ */
+const PROCESS_START_SYSCALLS: readonly string[] = [
+  'access', 'arch_prctl', 'brk', 'close', 'execve', 'exit', 'exit_group', 'fstat', 'getegid', 'geteuid',
+  'getgid', 'getpid', 'getrandom', 'getuid', 'ioctl', 'lseek', 'mmap', 'mprotect', 'munmap', 'newfstatat',
+  'open', 'openat', 'pread64', 'prlimit64', 'read', 'readlink', 'rseq', 'rt_sigaction', 'rt_sigprocmask',
+  'rt_sigreturn', 'set_robust_list', 'set_tid_address', 'stat', 'statx', 'uname', 'write', 'writev',
+];
+
 /** Everything a container start needs whatever the workload (aarch64 lacks some names; libseccomp skips unknown names). */
-export const RUNTIME_SYSCALLS: readonly string[] = [...new Set([...RUNC_SYSCALLS, ...GO_RUNTIME_SYSCALLS])].sort();
+export const RUNTIME_SYSCALLS: readonly string[] = [...new Set([...RUNC_SYSCALLS, ...GO_RUNTIME_SYSCALLS, ...PROCESS_START_SYSCALLS])].sort();
 
 const SYSCALL_NAME = /^[a-z_][a-z0-9_]*$/;
 
