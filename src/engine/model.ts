@@ -68,6 +68,13 @@ export interface RuleMeta {
   refs: References;
   /** Further reading (URLs). */
   links?: string[];
+  /** Short texts the rule fires on (bad) and stays silent on (good), per file kind; rendered in the docs and run by test/unit/rule-examples.test.ts. */
+  examples?: Partial<Record<FileKind, RuleExamples>>;
+}
+
+export interface RuleExamples {
+  bad: string[];
+  good: string[];
 }
 
 /** A file could not be read or parsed; reported beside findings, never thrown. */

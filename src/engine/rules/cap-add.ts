@@ -19,6 +19,12 @@ export default defineRule({
     remediation:
       'Remove the capability from `cap_add` (`--cap-add`), or if the service really needs it, keep only that one and drop the rest with `cap_drop: [ALL]`.',
     refs: { cis: ['5.4'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    cap_add:\n      - SYS_ADMIN\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    cap_drop:\n      - ALL\n    cap_add:\n      - NET_BIND_SERVICE\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];
