@@ -11,7 +11,7 @@ export function renderRuleDoc(meta: RuleMeta): string {
   return [
     `# ${meta.id}: ${meta.title}`,
     '',
-    `Severity: **${meta.severity}** · Checked in: ${meta.targets.map((t) => TARGET_NAMES[t]).join(', ')}`,
+    `Severity: **${meta.severity}**${severityCases(meta)} · Checked in: ${meta.targets.map((t) => TARGET_NAMES[t]).join(', ')}`,
     '',
     '## Why',
     '',
@@ -35,6 +35,12 @@ export function renderRuleDoc(meta: RuleMeta): string {
     `or \`# bulkhead-ignore-file ${meta.id} -- reason\` anywhere in the file. Set \`"bulkhead.rules": { "${meta.id}": "off" }\` to turn it off everywhere.`,
     '',
   ].join('\n');
+}
+
+/** " (error when …; info when …)": the cases a check reports at another severity than the rule's. */
+function severityCases(meta: RuleMeta): string {
+  const cases = Object.entries(meta.severityWhen ?? {}).map(([severity, when]) => `${severity} when ${when}`);
+  return cases.length ? ` (${cases.join('; ')})` : '';
 }
 
 const EXAMPLE_KINDS = { dockerfile: { name: 'Dockerfile', fence: 'dockerfile' }, compose: { name: 'compose file', fence: 'yaml' } } as const;

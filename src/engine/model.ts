@@ -60,6 +60,8 @@ export interface RuleMeta {
   id: string;
   title: string;
   severity: Severity;
+  /** The cases a check reports at another severity, e.g. `{ error: 'the capability is SYS_ADMIN, …' }`: the docs say "warning (error when …)". */
+  severityWhen?: Partial<Record<Severity, string>>;
   targets: Target[];
   /** Why it matters, in a paragraph. */
   rationale: string;

@@ -31,6 +31,9 @@ for (const rule of allRules()) {
       test(`${id} (${kind}) bad example ${n + 1} fires, and its preferred fix silences it`, () => {
         const found = hits(bad, kind, id);
         assert.ok(found.length > 0, `${id} does not fire on:\n${bad}`);
+        // What the docs say (severity, and severityWhen's cases) is what the rule emits.
+        const documented = [rule.meta.severity, ...Object.keys(rule.meta.severityWhen ?? {})];
+        for (const f of found) assert.ok(documented.includes(f.severity), `${id} emits ${f.severity}, documented as ${documented.join(' / ')}`);
         if (!found.some((f) => f.fixes.some((x) => x.edits.length > 0))) return;
         const once = fixAll(bad, { kind, ruleId: id, unsafe: true, readProjectFile }).text;
         assert.notEqual(once, bad, `${id}: fix-all changed nothing`);

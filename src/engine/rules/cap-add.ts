@@ -13,6 +13,7 @@ export default defineRule({
     id: 'cap-add',
     title: 'Capabilities added beyond the default set',
     severity: 'warning',
+    severityWhen: { error: 'a capability that reaches the host kernel is added: ALL, SYS_ADMIN, SYS_MODULE, SYS_PTRACE, NET_ADMIN, BPF, SYSLOG, …' },
     targets: ['compose', 'container'],
     rationale:
       'Docker already grants 14 capabilities by default. Each one added on top (SYS_ADMIN, NET_ADMIN, SYS_PTRACE, ALL…) gives the container kernel powers that an attacker inside it inherits; several of them are enough to escape to the host.',

@@ -183,6 +183,7 @@ export default defineRule({
     id: 'healthcheck-missing',
     title: 'No HEALTHCHECK',
     severity: 'info',
+    severityWhen: { warning: 'the health check is disabled explicitly' },
     targets: ['dockerfile', 'compose', 'container', 'image'],
     rationale:
       'Without a health check the engine only knows whether the process exists. A deadlocked or degraded service keeps receiving traffic, and restart policies and orchestrators cannot replace it.',

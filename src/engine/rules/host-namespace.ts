@@ -16,6 +16,7 @@ export default defineRule({
     id: 'host-namespace',
     title: "Host's PID, IPC, UTS or user namespace shared",
     severity: 'warning',
+    severityWhen: { error: 'the host\'s PID namespace is shared' },
     targets: ['compose', 'container'],
     rationale:
       "Namespaces are what make a container a container. Sharing the host's PID namespace exposes every host process (and their environment and memory to ptrace); IPC exposes shared memory; UTS lets it rename the host; userns host turns off the daemon's user remapping.",

@@ -65,6 +65,7 @@ export default defineRule({
     id: 'image-unpinned',
     title: 'Image not pinned',
     severity: 'warning',
+    severityWhen: { info: 'the image has a tag but no digest' },
     targets: ['dockerfile', 'compose', 'container'],
     rationale:
       'A tag such as :latest (or no tag, which means :latest) resolves to whatever was pushed last: rebuilds silently pick up different software, and a compromised or broken push reaches you without review. Only a digest names immutable content.',

@@ -28,6 +28,7 @@ export default defineRule({
     id: 'package-upgrade',
     title: 'Distribution upgrade in the image',
     severity: 'warning',
+    severityWhen: { info: 'it is a plain `upgrade`, not `dist-upgrade` or `full-upgrade`' },
     targets: ['dockerfile'],
     rationale:
       '`upgrade`/`dist-upgrade` pulls whatever the mirror has on build day, makes builds unreproducible, and `dist-upgrade` may add or remove packages or even move to packages the base image maintainers never tested. Fixes belong in a newer base image.',

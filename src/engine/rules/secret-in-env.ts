@@ -211,6 +211,7 @@ export default defineRule({
     id: 'secret-in-env',
     title: 'Secret in ARG or ENV',
     severity: 'warning',
+    severityWhen: { error: 'a Dockerfile ENV holds the literal secret' },
     targets: ['dockerfile', 'compose', 'container', 'image'],
     rationale:
       'ENV values are baked into the image configuration, and ARG values used by a RUN are recorded in the image history: anyone who can pull the image can read them. A secret written into a compose file is in version control, and a container\'s environment is readable by anyone with access to the Docker API. Build secrets mounted for one RUN never reach a layer.',

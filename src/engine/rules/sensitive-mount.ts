@@ -29,6 +29,7 @@ export default defineRule({
     id: 'sensitive-mount',
     title: 'Sensitive host directory mounted',
     severity: 'error',
+    severityWhen: { warning: 'a whole sensitive directory is mounted read-only' },
     targets: ['compose', 'container'],
     rationale:
       'Mounting /, /etc, /proc, /sys, /boot, /dev, /usr, /lib or the engine\'s data directories lets the container read host secrets and, when writable, change the host: add users, replace binaries, load kernel settings.',

@@ -69,6 +69,7 @@ export default defineRule({
     id: 'ssh-port',
     title: 'SSH port exposed',
     severity: 'warning',
+    severityWhen: { info: 'a container exposes port 22 without publishing it' },
     targets: ['dockerfile', 'compose', 'container', 'image'],
     rationale:
       'An SSH daemon in a container is another network service with credentials to manage and patch, and a way around the engine\'s own access control. `docker exec` already gives operators a shell.',

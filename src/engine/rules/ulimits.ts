@@ -12,6 +12,7 @@ export default defineRule({
     id: 'ulimits',
     title: 'Default ulimits overridden',
     severity: 'info',
+    severityWhen: { warning: 'a limit is set to unlimited' },
     targets: ['compose', 'container'],
     rationale:
       "The daemon's default ulimits (open files, processes, core size…) apply to every container. Overriding them per container should be a reviewed exception; raising one to unlimited removes a guard against fork bombs and descriptor exhaustion.",

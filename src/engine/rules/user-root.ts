@@ -162,6 +162,7 @@ export default defineRule({
     id: 'user-root',
     title: 'Container runs as root',
     severity: 'warning',
+    severityWhen: { info: 'a compose service sets no user and its image is not known to run as non-root' },
     targets: ['dockerfile', 'compose', 'container', 'image'],
     rationale:
       'A process running as root inside the container is root on the host kernel: a container escape, a writable host mount or a missing capability drop turns an application bug into host compromise. Build stages may run as root; the image that ships should not.',
