@@ -11,7 +11,7 @@ export function renderRuleDoc(meta: RuleMeta): string {
   return [
     `# ${meta.id}: ${meta.title}`,
     '',
-    `Severity: **${meta.severity}** · Checked in: ${meta.targets.map((t) => TARGET_NAMES[t]).join(', ')}`,
+    `Severity: **${meta.severity}**${severityCases(meta)} · Checked in: ${meta.targets.map((t) => TARGET_NAMES[t]).join(', ')}`,
     '',
     '## Why',
     '',
@@ -21,6 +21,7 @@ export function renderRuleDoc(meta: RuleMeta): string {
     '',
     meta.remediation,
     '',
+    ...renderExamples(meta),
     ...(refs.length ? ['## Corresponds to', '', ...refs, ''] : []),
     ...(meta.links?.length ? ['## Further reading', '', ...meta.links.map((l) => `- <${l}>`), ''] : []),
     '## Ignoring it',
@@ -34,6 +35,26 @@ export function renderRuleDoc(meta: RuleMeta): string {
     `or \`# bulkhead-ignore-file ${meta.id} -- reason\` anywhere in the file. Set \`"bulkhead.rules": { "${meta.id}": "off" }\` to turn it off everywhere.`,
     '',
   ].join('\n');
+}
+
+/** " (error when …; info when …)": the cases a check reports at another severity than the rule's. */
+function severityCases(meta: RuleMeta): string {
+  const cases = Object.entries(meta.severityWhen ?? {}).map(([severity, when]) => `${severity} when ${when}`);
+  return cases.length ? ` (${cases.join('; ')})` : '';
+}
+
+const EXAMPLE_KINDS = { dockerfile: { name: 'Dockerfile', fence: 'dockerfile' }, compose: { name: 'compose file', fence: 'yaml' } } as const;
+
+function renderExamples(meta: RuleMeta): string[] {
+  const lines: string[] = [];
+  for (const kind of ['dockerfile', 'compose'] as const) {
+    const examples = meta.examples?.[kind];
+    if (!examples) continue;
+    const block = (label: string, texts: string[]) =>
+      texts.flatMap((text) => [`${label}:`, '', '```' + EXAMPLE_KINDS[kind].fence, text.trimEnd(), '```', '']);
+    lines.push(...block(`Flagged (${EXAMPLE_KINDS[kind].name})`, examples.bad), ...block(`Not flagged (${EXAMPLE_KINDS[kind].name})`, examples.good));
+  }
+  return lines.length ? ['## Examples', '', ...lines] : [];
 }
 
 export function renderRuleIndex(metas: RuleMeta[]): string {

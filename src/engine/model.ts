@@ -60,6 +60,8 @@ export interface RuleMeta {
   id: string;
   title: string;
   severity: Severity;
+  /** The cases a check reports at another severity, e.g. `{ error: 'the capability is SYS_ADMIN, …' }`: the docs say "warning (error when …)". */
+  severityWhen?: Partial<Record<Severity, string>>;
   targets: Target[];
   /** Why it matters, in a paragraph. */
   rationale: string;
@@ -68,6 +70,13 @@ export interface RuleMeta {
   refs: References;
   /** Further reading (URLs). */
   links?: string[];
+  /** Short texts the rule fires on (bad) and stays silent on (good), per file kind; rendered in the docs and run by test/unit/rule-examples.test.ts. */
+  examples?: Partial<Record<FileKind, RuleExamples>>;
+}
+
+export interface RuleExamples {
+  bad: string[];
+  good: string[];
 }
 
 /** A file could not be read or parsed; reported beside findings, never thrown. */

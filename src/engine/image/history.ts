@@ -107,3 +107,18 @@ export function linkHistory(image: ImageContext, ctx: DockerfileContext): Map<nu
   for (; i >= 0; i--) links.set(i, stage.from);
   return links;
 }
+
+/** The last history step that ran a `keyword` instruction (USER, EXPOSE, HEALTHCHECK). */
+export function lastStep(ctx: ImageContext, keyword: string): number | undefined {
+  for (let k = ctx.history.length - 1; k >= 0; k--) if (parseCreatedBy(ctx.history[k].createdBy).keyword === keyword) return k;
+  return undefined;
+}
+
+/** The last ENV step that set `name`. */
+export function lastEnvStep(ctx: ImageContext, name: string): number | undefined {
+  for (let k = ctx.history.length - 1; k >= 0; k--) {
+    const p = parseCreatedBy(ctx.history[k].createdBy);
+    if (p.keyword === 'ENV' && p.args.split(/\s+/).some((w) => w === name || w.startsWith(`${name}=`))) return k;
+  }
+  return undefined;
+}

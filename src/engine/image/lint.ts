@@ -1,9 +1,8 @@
 import type { Finding, LintError, OffsetRange, SeverityOverride } from '../model';
-import type { Report, Rule } from '../rule';
-import { getRule, rulesFor } from '../registry';
+import type { Report } from '../rule';
+import { rulesFor } from '../registry';
 import { createDockerfileContext, type DockerfileContext } from '../dockerfile/context';
 import type { ImageContext } from './context';
-import { EXISTING_CONCERN_IMAGE_CHECKS } from './existing-concerns';
 import { linkHistory } from './history';
 
 /** An image finding: where in the image, and (with the Dockerfile) the instruction that put it there. */
@@ -31,19 +30,14 @@ export interface ImageResult {
 export function checkImage(image: ImageContext, options: ImageCheckOptions = {}): ImageResult {
   const dockerfile = options.dockerfile ? createDockerfileContext(options.dockerfile.text, options.dockerfile.file) : undefined;
   const ctx: ImageContext = dockerfile ? { ...image, source: { dockerfile, steps: linkHistory(image, dockerfile) } } : image;
-  const checks: [Rule, (c: ImageContext) => Report[]][] = rulesFor('image').map((r) => [r, r.image!.bind(r)]);
-  for (const [id, check] of Object.entries(EXISTING_CONCERN_IMAGE_CHECKS)) {
-    const rule = getRule(id);
-    if (rule && !rule.image) checks.push([rule, check]);
-  }
   const findings: ImageFinding[] = [];
   const errors: LintError[] = [];
-  for (const [rule, check] of checks) {
+  for (const rule of rulesFor('image')) {
     const override = options.severities?.[rule.meta.id];
     if (override === 'off') continue;
     let reports: Report[];
     try {
-      reports = check(ctx);
+      reports = rule.image!(ctx);
     } catch (e) {
       errors.push({ message: `rule ${rule.meta.id} failed: ${(e as Error).message}` });
       continue;

@@ -37,6 +37,7 @@ export default defineRule({
     id: 'account-duplicate-id',
     title: 'Duplicate UID or GID',
     severity: 'warning',
+    severityWhen: { error: 'the duplicated id is 0 (root)' },
     targets: ['image'],
     rationale:
       'The kernel knows users and groups by number. Two accounts with one uid share every file and every permission, whatever their names suggest; a second uid 0 is a hidden root account.',

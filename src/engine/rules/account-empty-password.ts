@@ -25,6 +25,7 @@ export default defineRule({
     id: 'account-empty-password',
     title: 'Account with an empty password',
     severity: 'warning',
+    severityWhen: { error: 'the account has uid 0 (root)' },
     targets: ['image'],
     rationale:
       'An account whose password field is empty needs no password: with `su`, `login` or an SSH daemon in the image, any process can become that user (root, if it is root).',

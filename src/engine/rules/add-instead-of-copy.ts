@@ -48,6 +48,12 @@ export default defineRule({
       'ADD silently extracts local archives and fetches URLs; when the source changes (a file renamed to .tar, a path swapped for a URL) the build does something else without any change to the instruction. COPY only copies.',
     remediation: 'Use COPY for local files and directories; keep ADD only for local tar archives you want extracted.',
     refs: { cis: ['4.9'], hadolint: ['DL3020'], trivy: ['DS-0005'], checkov: ['CKV_DOCKER_4'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM node:20-alpine\nADD package.json /app/\n'],
+        good: ['FROM node:20-alpine\nCOPY package.json /app/\n', 'FROM alpine:3.20\nADD rootfs.tar.gz /\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

@@ -31,6 +31,12 @@ export default defineRule({
       'ADD <url> downloads whatever the server returns at build time, with no checksum or signature check, into a layer (and the file stays in the image even if later deleted).',
     remediation: 'Pin the content with `ADD --checksum=sha256:… <url>`, or download in a RUN with curl, verify a checksum or signature, and clean up in the same layer.',
     refs: { cis: ['4.9'], checkov: ['CKV_DOCKER_4'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM alpine:3.20\nADD https://example.com/tool.tar.gz /opt/\n'],
+        good: ['FROM alpine:3.20\nRUN wget -q -O /opt/tool.tar.gz https://example.com/tool.tar.gz\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

@@ -1,4 +1,5 @@
 import { defineRule, type Report } from '../rule';
+import { leftoverReports } from '../image/leftovers';
 import type { DockerfileContext } from '../dockerfile/context';
 import { runCommands, sameRun, subcommand, unwrapSudo } from '../dockerfile/run';
 import { insertArgumentEdit } from '../dockerfile/shell';
@@ -26,15 +27,23 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
   return reports;
 }
 
+
 export default defineRule({
   meta: {
     id: 'apk-cache-kept',
     title: 'apk cache left in the image',
     severity: 'info',
-    targets: ['dockerfile'],
+    targets: ['dockerfile', 'image'],
     rationale: 'Without --no-cache, apk keeps the downloaded index and packages under /var/cache/apk in the layer: a bigger image that also dates it.',
     remediation: 'Use `apk add --no-cache …` (it fetches a fresh index, so no separate `apk update` is needed).',
     refs: { hadolint: ['DL3019'], trivy: ['DS-0025'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM alpine:3.20\nRUN apk add curl\n'],
+        good: ['FROM alpine:3.20\nRUN apk add --no-cache curl\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
+  image: (ctx) => leftoverReports(ctx, ['apk-cache']),
 });

@@ -31,6 +31,12 @@ export default defineRule({
     rationale: 'apt warns that its CLI is not stable for scripts: output and behaviour may change between releases, which makes builds brittle.',
     remediation: 'Use `apt-get` (and `apt-cache`) in Dockerfiles.',
     refs: { hadolint: ['DL3027'], checkov: ['CKV_DOCKER_9'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM debian:12\nRUN apt update && apt install -y curl\n'],
+        good: ['FROM debian:12\nRUN apt-get update && apt-get install -y curl\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

@@ -1,5 +1,6 @@
 import type { Instruction } from 'dockerfile-ast';
 import { defineRule, type Report } from '../rule';
+import { leftoverReports } from '../image/leftovers';
 import type { DockerfileContext, Stage } from '../dockerfile/context';
 import { aptInvocations, closesCleanly, commandsOfRun, isShellForm, sameRun, subcommand, unwrapSudo, type RunCommand } from '../dockerfile/run';
 
@@ -88,16 +89,24 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
   return reports;
 }
 
+
 export default defineRule({
   meta: {
     id: 'apt-lists-not-cleaned',
     title: 'apt lists left in the image',
     severity: 'info',
-    targets: ['dockerfile'],
+    targets: ['dockerfile', 'image'],
     rationale: 'The package index (tens of MB) is only needed while installing. Left in the layer it bloats every pull and dates the image; deleting it in a later RUN does not shrink the earlier layer.',
     remediation:
       'End the same RUN with `&& rm -rf /var/lib/apt/lists/*` or `apt-get dist-clean` (or use a BuildKit cache mount for /var/lib/apt). The fix is offered only where no later step (RUN of the stage or of a stage built on it, ONBUILD, CMD/ENTRYPOINT) installs from the lists without its own `apt-get update`: deleting them would make that step fail.',
     refs: { hadolint: ['DL3009'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n'],
+        good: ['FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
+  image: (ctx) => leftoverReports(ctx, ['apt-lists', 'apt-archives']),
 });

@@ -30,6 +30,12 @@ export default defineRule({
     rationale: 'A build has no terminal to answer apt-get\'s confirmation prompt: without `-y` the install aborts (or waits) depending on how the build is run.',
     remediation: 'Use `apt-get install -y …`.',
     refs: { hadolint: ['DL3014'], trivy: ['DS-0021'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM debian:12\nRUN apt-get update && apt-get install curl\n'],
+        good: ['FROM debian:12\nRUN apt-get update && apt-get install -y curl\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

@@ -28,6 +28,12 @@ export default defineRule({
     rationale: 'By default apt installs "recommended" packages too: more binaries, more CVEs to patch and more tools for an attacker, none of which the application asked for.',
     remediation: 'Use `apt-get install -y --no-install-recommends …` and list what you really need.',
     refs: { hadolint: ['DL3015'], trivy: ['DS-0029'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM debian:12\nRUN apt-get update && apt-get install -y curl\n'],
+        good: ['FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

@@ -13,12 +13,19 @@ export default defineRule({
     id: 'cap-add',
     title: 'Capabilities added beyond the default set',
     severity: 'warning',
+    severityWhen: { error: 'a capability that reaches the host kernel is added: ALL, SYS_ADMIN, SYS_MODULE, SYS_PTRACE, NET_ADMIN, BPF, SYSLOG, …' },
     targets: ['compose', 'container'],
     rationale:
       'Docker already grants 14 capabilities by default. Each one added on top (SYS_ADMIN, NET_ADMIN, SYS_PTRACE, ALL…) gives the container kernel powers that an attacker inside it inherits; several of them are enough to escape to the host.',
     remediation:
       'Remove the capability from `cap_add` (`--cap-add`), or if the service really needs it, keep only that one and drop the rest with `cap_drop: [ALL]`.',
     refs: { cis: ['5.4'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    cap_add:\n      - SYS_ADMIN\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    cap_drop:\n      - ALL\n    cap_add:\n      - NET_BIND_SERVICE\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

@@ -15,6 +15,12 @@ export default defineRule({
       'Most services need none of the 14 capabilities Docker grants by default (NET_RAW allows packet spoofing, DAC_OVERRIDE bypasses file permissions, SETUID/SETGID allow identity changes). Dropping them all and adding back the few needed shrinks what a compromised process can do.',
     remediation: 'Add `cap_drop: [ALL]` (`--cap-drop ALL`) and list in `cap_add` only what the service needs (often nothing, sometimes NET_BIND_SERVICE).',
     refs: { cis: ['5.4'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    read_only: true\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    cap_drop:\n      - ALL\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

@@ -12,6 +12,12 @@ export default defineRule({
       "A custom cgroup parent places the container outside the engine's own cgroup hierarchy, where the limits and accounting set for containers may not apply. It should be a deliberate, reviewed choice.",
     remediation: 'Remove `cgroup_parent` (`--cgroup-parent`) unless the host is set up for it.',
     refs: { cis: ['5.25'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    cgroup_parent: /custom\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    read_only: true\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

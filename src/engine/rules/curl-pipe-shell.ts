@@ -33,6 +33,12 @@ export default defineRule({
       'Piping a download straight into an interpreter runs whatever the server (or anyone in the path) returns, with no checksum or signature, and a connection dropped mid-transfer executes a partial script.',
     remediation: 'Download to a file, verify its checksum or signature (`sha256sum -c`), then run it; better, install a pinned package or copy the tool from a trusted image stage.',
     refs: {},
+    examples: {
+      dockerfile: {
+        bad: ['FROM debian:12\nRUN curl -fsSL https://get.example.com/install.sh | sh\n'],
+        good: ['FROM debian:12\nRUN curl -fsSL -o /tmp/install.sh https://get.example.com/install.sh\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

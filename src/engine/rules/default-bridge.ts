@@ -12,6 +12,12 @@ export default defineRule({
       'All containers on the default bridge can reach each other, and it has no embedded DNS by name. A user-defined network (what compose creates per project) isolates unrelated containers.',
     remediation: 'Remove `network_mode: bridge` so compose uses the project network, or attach the container to a user-defined network (`docker network create`, `--network NAME`).',
     refs: { cis: ['5.30'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    network_mode: bridge\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    networks:\n      - backend\nnetworks:\n  backend: {}\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

@@ -14,6 +14,12 @@ export default defineRule({
     remediation:
       'Remove the socket mount. If a tool really needs the API, put a filtering proxy in front of it (e.g. a docker-socket-proxy allowing only the endpoints it needs) or use a rootless engine.',
     refs: { cis: ['5.32'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    volumes:\n      - ./data:/data\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

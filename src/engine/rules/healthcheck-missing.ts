@@ -1,4 +1,6 @@
 import { defineRule, type Report } from '../rule';
+import type { ImageContext } from '../image/context';
+import { lastStep } from '../image/history';
 import { isSeq } from 'yaml';
 import type { ComposeContext } from '../compose/context';
 import { svc } from '../compose/checks';
@@ -169,19 +171,38 @@ function containerHealthcheck(ctx: ContainerContext): Report[] {
   return [];
 }
 
+function imageHealthcheck(ctx: ImageContext): Report[] {
+  const test = ctx.config.Healthcheck?.Test;
+  if (!test || !test.length) return [{ message: 'the image defines no health check', evidence: 'Config.Healthcheck=null' }];
+  if (test[0] === 'NONE') return [{ message: 'the image disables the health check of its base image', evidence: 'Config.Healthcheck.Test=["NONE"]', severity: 'warning', step: lastStep(ctx, 'HEALTHCHECK') }];
+  return [];
+}
+
 export default defineRule({
   meta: {
     id: 'healthcheck-missing',
     title: 'No HEALTHCHECK',
     severity: 'info',
-    targets: ['dockerfile', 'compose', 'container'],
+    severityWhen: { warning: 'the health check is disabled explicitly' },
+    targets: ['dockerfile', 'compose', 'container', 'image'],
     rationale:
       'Without a health check the engine only knows whether the process exists. A deadlocked or degraded service keeps receiving traffic, and restart policies and orchestrators cannot replace it.',
     remediation:
       'Add `HEALTHCHECK CMD <probe>` to the final stage with a probe of the service itself (an HTTP endpoint, a port, a CLI ping), or `HEALTHCHECK NONE` to opt out deliberately.',
     refs: { cis: ['4.6', '5.27'], trivy: ['DS-0026'], checkov: ['CKV_DOCKER_2'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM nginx:1.27\nCOPY site/ /usr/share/nginx/html/\n'],
+        good: ['FROM nginx:1.27\nCOPY site/ /usr/share/nginx/html/\nHEALTHCHECK CMD curl -fsS http://localhost/ || exit 1\n'],
+      },
+      compose: {
+        bad: ['services:\n  web:\n    image: nginx:1.27\n    healthcheck:\n      disable: true\n'],
+        good: ['services:\n  web:\n    image: nginx:1.27\n    healthcheck:\n      test: ["CMD", "curl", "-fsS", "http://localhost/"]\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
   compose: composeHealthcheck,
   container: containerHealthcheck,
+  image: imageHealthcheck,
 });

@@ -12,6 +12,12 @@ export default defineRule({
       'A host device node in the container (a disk, /dev/mem, /dev/kmsg, a GPU) gives direct access to hardware or kernel interfaces that bypass the container boundary; a raw disk device means the whole host filesystem.',
     remediation: 'Remove `devices` entries the service does not strictly need; when one is needed, restrict it with permissions (`/dev/x:/dev/x:r`).',
     refs: { cis: ['5.18'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    devices:\n      - /dev/mem:/dev/mem\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    read_only: true\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

@@ -16,11 +16,18 @@ export default defineRule({
     id: 'host-namespace',
     title: "Host's PID, IPC, UTS or user namespace shared",
     severity: 'warning',
+    severityWhen: { error: 'the host\'s PID namespace is shared' },
     targets: ['compose', 'container'],
     rationale:
       "Namespaces are what make a container a container. Sharing the host's PID namespace exposes every host process (and their environment and memory to ptrace); IPC exposes shared memory; UTS lets it rename the host; userns host turns off the daemon's user remapping.",
     remediation: 'Remove `pid: host`, `ipc: host`, `uts: host` and `userns_mode: host` (`--pid/--ipc/--uts/--userns host`).',
     refs: { cis: ['5.16', '5.17', '5.21', '5.31'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    pid: host\n', 'services:\n  app:\n    image: example/app:1.0\n    ipc: host\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    pid: "service:sidecar"\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

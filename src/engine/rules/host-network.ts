@@ -37,6 +37,12 @@ export default defineRule({
       "With the host's network namespace the container sees every host interface, can bind any host port, reach services listening on localhost (including the Docker API on tcp://127.0.0.1) and sniff traffic with NET_RAW.",
     remediation: 'Remove `network_mode: host` (`--network host`); publish the needed ports instead.',
     refs: { cis: ['5.10'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    network_mode: host\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    ports:\n      - "127.0.0.1:8080:8080"\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

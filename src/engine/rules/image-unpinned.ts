@@ -65,11 +65,22 @@ export default defineRule({
     id: 'image-unpinned',
     title: 'Image not pinned',
     severity: 'warning',
+    severityWhen: { info: 'the image has a tag but no digest' },
     targets: ['dockerfile', 'compose', 'container'],
     rationale:
       'A tag such as :latest (or no tag, which means :latest) resolves to whatever was pushed last: rebuilds silently pick up different software, and a compromised or broken push reaches you without review. Only a digest names immutable content.',
     remediation: 'Use an explicit version tag, and for reproducible builds pin the digest too: `FROM node:20.11-alpine@sha256:…`.',
     refs: { hadolint: ['DL3006', 'DL3007'], trivy: ['DS-0001'], checkov: ['CKV_DOCKER_7'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM node:latest\n', 'FROM node\n'],
+        good: ['FROM node:20-alpine@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n'],
+      },
+      compose: {
+        bad: ['services:\n  db:\n    image: postgres:latest\n'],
+        good: ['services:\n  db:\n    image: postgres:16@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
   compose: composeImageUnpinned,

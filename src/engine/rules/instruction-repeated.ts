@@ -32,6 +32,12 @@ export default defineRule({
       'Only the last CMD, ENTRYPOINT and HEALTHCHECK of a stage take effect. Earlier ones mislead reviewers about what the container runs or how its health is checked.',
     remediation: 'Keep one CMD, one ENTRYPOINT and one HEALTHCHECK per stage.',
     refs: { hadolint: ['DL4003', 'DL4004', 'DL3012'], trivy: ['DS-0016', 'DS-0007', 'DS-0023'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM alpine:3.20\nCMD ["sh"]\nCMD ["httpd", "-f"]\n'],
+        good: ['FROM alpine:3.20\nCMD ["httpd", "-f"]\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

@@ -13,6 +13,12 @@ export default defineRule({
     rationale: 'With the `none` log driver nothing the container prints is kept: an intrusion or a crash leaves no trace to investigate.',
     remediation: 'Remove `logging.driver: none`; use the default json-file (with `max-size`/`max-file` options) or a central driver.',
     refs: {},
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    logging:\n      driver: none\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    logging:\n      driver: json-file\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

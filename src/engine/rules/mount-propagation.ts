@@ -16,6 +16,12 @@ export default defineRule({
       'With shared (rshared) propagation, mounts the container makes inside the volume appear on the host and in other containers, and the other way round: a container can change what the host sees.',
     remediation: 'Remove `shared`/`rshared` from the volume options (`bind.propagation` in the long syntax); the default is rprivate.',
     refs: { cis: ['5.20'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    volumes:\n      - /srv/data:/data:rshared\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    volumes:\n      - /srv/data:/data\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

@@ -31,6 +31,12 @@ export default defineRule({
       'Without no-new-privileges, a setuid or setcap binary in the image (su, ping, a planted one) can raise the process above the privileges it started with. The flag makes the kernel refuse those gains for every process in the container.',
     remediation: 'Add `security_opt: ["no-new-privileges:true"]` (`--security-opt no-new-privileges`).',
     refs: { cis: ['5.26'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    read_only: true\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    security_opt:\n      - no-new-privileges:true\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

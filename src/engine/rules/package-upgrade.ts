@@ -28,11 +28,18 @@ export default defineRule({
     id: 'package-upgrade',
     title: 'Distribution upgrade in the image',
     severity: 'warning',
+    severityWhen: { info: 'it is a plain `upgrade`, not `dist-upgrade` or `full-upgrade`' },
     targets: ['dockerfile'],
     rationale:
       '`upgrade`/`dist-upgrade` pulls whatever the mirror has on build day, makes builds unreproducible, and `dist-upgrade` may add or remove packages or even move to packages the base image maintainers never tested. Fixes belong in a newer base image.',
     remediation: 'Rebuild on an updated (pinned) base image, and install specific packages with `apt-get install -y --no-install-recommends pkg=version`.',
     refs: { hadolint: ['DL3005'], trivy: ['DS-0024'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM debian:12\nRUN apt-get update && apt-get upgrade -y\n'],
+        good: ['FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

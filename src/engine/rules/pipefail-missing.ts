@@ -110,6 +110,12 @@ export default defineRule({
     remediation:
       'Set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the RUN (`/bin/sh` on Alpine and busybox, whose ash supports pipefail and which have no bash), or start the RUN with `set -o pipefail &&` where the shell supports it. Pipelines meant to end by SIGPIPE (`yes | …`, `… | head`) are not reported, and no SHELL is offered for a stage that has one: pipefail would fail them with 141.',
     refs: { hadolint: ['DL4006'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM debian:12\nRUN curl -fsSL https://example.com/data.json | jq .version > /version\n'],
+        good: ['FROM debian:12\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN curl -fsSL https://example.com/data.json | jq .version > /version\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

@@ -45,6 +45,12 @@ export default defineRule({
       'A port published without a host address listens on every interface of the host, public ones included, and Docker\'s iptables rules bypass host firewalls such as ufw. Services meant for the host or a reverse proxy become reachable from the network.',
     remediation: 'Bind the port to a specific address: `127.0.0.1:8080:80` (or `host_ip: 127.0.0.1`), or to the one interface that should serve it.',
     refs: { cis: ['5.14'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    ports:\n      - "8080:8080"\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    ports:\n      - "127.0.0.1:8080:8080"\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

@@ -13,6 +13,12 @@ export default defineRule({
       'Host ports below 1024 are reserved for system services. Mapping one to a container makes it look like such a service (and needs the engine\'s privileges to bind), which is rarely needed behind a proxy.',
     remediation: 'Publish on a port of 1024 or above (e.g. `8080:80`) unless the service must answer on the well-known port.',
     refs: { cis: ['5.8'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    ports:\n      - "127.0.0.1:80:8080"\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    ports:\n      - "127.0.0.1:8080:8080"\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

@@ -13,6 +13,12 @@ export default defineRule({
     remediation:
       'Remove `privileged: true` (`--privileged`). Grant only the capabilities (`cap_add`) and devices (`devices`) the service really needs.',
     refs: { cis: ['5.5'], kics: ['ae5b6871-7f45-42e0-bb4c-ab300c4d2026'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    privileged: true\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    cap_add:\n      - NET_ADMIN\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

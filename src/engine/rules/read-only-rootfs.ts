@@ -14,6 +14,12 @@ export default defineRule({
       'With a writable root filesystem an intruder can drop tools, replace binaries and persist inside the container. A read-only root with explicit writable volumes or tmpfs for the few paths that need it makes the container immutable.',
     remediation: 'Add `read_only: true` (`--read-only`) and mount a `tmpfs` (e.g. /tmp) or a volume where the service writes.',
     refs: { cis: ['5.13'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    cap_drop:\n      - ALL\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    read_only: true\n    tmpfs:\n      - /tmp\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

@@ -57,6 +57,12 @@ export default defineRule({
     remediation:
       'Set `mem_limit`, `cpus` and `pids_limit` (or `deploy.resources.limits.memory/cpus/pids`); `--memory`, `--cpus`, `--pids-limit` for docker run.',
     refs: { cis: ['5.11', '5.12', '5.29'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    read_only: true\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    mem_limit: 512m\n    cpus: 1.0\n    pids_limit: 200\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

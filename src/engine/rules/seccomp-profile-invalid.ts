@@ -22,6 +22,12 @@ export default defineRule({
       'Point `seccomp=` at an existing JSON profile in Docker\'s format (`defaultAction`, `syscalls[].names`/`action`), relative to the compose file and inside its folder. `Bulkhead: Profile Container…` or `bulkhead profile` generate one from what the container really does.',
     refs: {},
     links: ['https://docs.docker.com/engine/security/seccomp/'],
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    security_opt:\n      - seccomp=./missing-profile.json\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    security_opt:\n      - seccomp=./profile.json\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

@@ -1,6 +1,8 @@
 import type { Instruction, Property } from 'dockerfile-ast';
 import { isMap } from 'yaml';
 import { defineRule, type Report } from '../rule';
+import type { ImageContext } from '../image/context';
+import { lastEnvStep, parseCreatedBy } from '../image/history';
 import type { Fix, TextEdit } from '../model';
 import { fix, svc } from '../compose/checks';
 import type { ComposeContext } from '../compose/context';
@@ -176,19 +178,59 @@ function containerCheck(ctx: ContainerContext): Report[] {
   return reports;
 }
 
+/** Config.Env, and ENV/ARG values the history recorded (values a later ENV overwrote stay readable there). */
+function imageCheck(ctx: ImageContext): Report[] {
+  const reports: Report[] = [];
+  const seen = new Set<string>();
+  // One report per variable: a build arg shows up in its ARG step and again in every RUN after it.
+  const report = (name: string, value: string, where: string, step?: number) => {
+    const kind = judgeSecret(name, value);
+    if (!kind || seen.has(name)) return;
+    seen.add(name);
+    const what = kind === 'connection-string' ? 'a connection string with an inline password' : 'a secret in plain text';
+    reports.push({ message: `${where} ${name} holds ${what}: anyone who can pull the image reads it${where === 'Config.Env' ? '' : ' in its history'}`, evidence: `${where} ${name}=<hidden>`, step });
+  };
+  for (const entry of ctx.config.Env ?? []) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) report(entry.slice(0, eq), entry.slice(eq + 1), 'Config.Env', lastEnvStep(ctx, entry.slice(0, eq)));
+  }
+  ctx.history.forEach((h, step) => {
+    const parsed = parseCreatedBy(h.createdBy);
+    for (const a of parsed.buildArgs) report(a.name, a.value, 'build arg', step);
+    if (parsed.keyword === 'ENV' || parsed.keyword === 'ARG') {
+      for (const [, name, value] of parsed.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)/g)) {
+        if (!(ctx.config.Env ?? []).some((e) => e.startsWith(`${name}=`))) report(name, value.replace(/^["']|["']$/g, ''), parsed.keyword === 'ARG' ? 'build arg' : 'ENV (history)', step);
+      }
+    }
+  });
+  return reports;
+}
+
 export default defineRule({
   meta: {
     id: 'secret-in-env',
     title: 'Secret in ARG or ENV',
     severity: 'warning',
-    targets: ['dockerfile', 'compose', 'container'],
+    severityWhen: { error: 'a Dockerfile ENV holds the literal secret' },
+    targets: ['dockerfile', 'compose', 'container', 'image'],
     rationale:
       'ENV values are baked into the image configuration, and ARG values used by a RUN are recorded in the image history: anyone who can pull the image can read them. A secret written into a compose file is in version control, and a container\'s environment is readable by anyone with access to the Docker API. Build secrets mounted for one RUN never reach a layer.',
     remediation:
       'Remove the secret from ARG/ENV. At build time use `RUN --mount=type=secret,id=…` with `docker build --secret`; at run time pass it from a secret store, a `*_FILE` path, or compose `${VAR:?VAR must be set}` filled from the environment or an .env file kept out of version control.',
     refs: { cis: ['4.10'], trivy: ['DS-0031'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM node:20-alpine\nENV API_TOKEN=sk_live_4f9a8b7c6d5e\n', 'FROM node:20-alpine\nARG NPM_TOKEN\nRUN npm ci\n'],
+        good: ['FROM node:20-alpine\nENV NODE_ENV=production\n'],
+      },
+      compose: {
+        bad: ['services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: hunter2hunter2\n'],
+        good: ['services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD_FILE: /run/secrets/db_password\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
   compose: composeCheck,
   container: containerCheck,
+  image: imageCheck,
 });

@@ -20,6 +20,12 @@ export default defineRule({
     remediation:
       'Remove `seccomp:unconfined`, `apparmor:unconfined` and `label:disable` from `security_opt`. If one system call is missing, start from the default seccomp profile and allow only it (`seccomp:./profile.json`).',
     refs: { cis: ['5.2', '5.3', '5.22'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    security_opt:\n      - seccomp:unconfined\n', 'services:\n  app:\n    image: example/app:1.0\n    security_opt:\n      - apparmor:unconfined\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    security_opt:\n      - no-new-privileges:true\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

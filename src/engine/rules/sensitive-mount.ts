@@ -29,11 +29,18 @@ export default defineRule({
     id: 'sensitive-mount',
     title: 'Sensitive host directory mounted',
     severity: 'error',
+    severityWhen: { warning: 'a whole sensitive directory is mounted read-only' },
     targets: ['compose', 'container'],
     rationale:
       'Mounting /, /etc, /proc, /sys, /boot, /dev, /usr, /lib or the engine\'s data directories lets the container read host secrets and, when writable, change the host: add users, replace binaries, load kernel settings.',
     remediation: 'Mount only the specific files the service needs, read-only (`:ro`); never the host root or system directories read-write.',
     refs: { cis: ['5.6'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    volumes:\n      - /etc/nginx:/etc/nginx\n', 'services:\n  app:\n    image: example/app:1.0\n    volumes:\n      - /etc:/host-etc:ro\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    volumes:\n      - /etc/localtime:/etc/localtime:ro\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

@@ -49,6 +49,12 @@ export default defineRule({
       'In shell form the command runs as `/bin/sh -c "…"`: the shell is PID 1 and does not forward SIGTERM, so `docker stop` waits and then kills the application without a graceful shutdown. It also requires a shell in the image.',
     remediation: 'Use exec form: `CMD ["node", "server.js"]`. If you need shell features, exec the program at the end (`sh -c "… && exec node server.js"`).',
     refs: { hadolint: ['DL3025'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM node:20-alpine\nCMD node server.js\n'],
+        good: ['FROM node:20-alpine\nCMD ["node", "server.js"]\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

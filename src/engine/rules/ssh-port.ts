@@ -1,4 +1,6 @@
 import { defineRule, type Report } from '../rule';
+import type { ImageContext } from '../image/context';
+import { lastStep } from '../image/history';
 import { portEntries, svc } from '../compose/checks';
 import type { ComposeContext } from '../compose/context';
 import type { DockerfileContext } from '../dockerfile/context';
@@ -57,18 +59,35 @@ function containerCheck(ctx: ContainerContext): Report[] {
   return exposed ? [{ message: 'exposes port 22 (SSH)', evidence: 'Config.ExposedPorts has "22/tcp"', severity: 'info' }] : [];
 }
 
+function imageCheck(ctx: ImageContext): Report[] {
+  const exposed = Object.keys(ctx.config.ExposedPorts ?? {}).filter((k) => k.endsWith('/tcp') && includesSshPort(k.split('/')[0]));
+  return exposed.length ? [{ message: 'the image exposes port 22 (SSH)', evidence: `Config.ExposedPorts has ${exposed.map((p) => JSON.stringify(p)).join(', ')}`, step: lastStep(ctx, 'EXPOSE') }] : [];
+}
+
 export default defineRule({
   meta: {
     id: 'ssh-port',
     title: 'SSH port exposed',
     severity: 'warning',
-    targets: ['dockerfile', 'compose', 'container'],
+    severityWhen: { info: 'a container exposes port 22 without publishing it' },
+    targets: ['dockerfile', 'compose', 'container', 'image'],
     rationale:
       'An SSH daemon in a container is another network service with credentials to manage and patch, and a way around the engine\'s own access control. `docker exec` already gives operators a shell.',
     remediation: 'Remove port 22 from EXPOSE and the SSH server from the image; use `docker exec` (or `kubectl exec`) for debugging.',
     refs: { trivy: ['DS-0004'], checkov: ['CKV_DOCKER_1'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM debian:12\nEXPOSE 22 8080\n'],
+        good: ['FROM debian:12\nEXPOSE 8080\n'],
+      },
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    ports:\n      - "2222:22"\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    ports:\n      - "127.0.0.1:8080:8080"\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
   compose: composeCheck,
   container: containerCheck,
+  image: imageCheck,
 });

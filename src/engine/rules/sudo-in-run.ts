@@ -39,6 +39,12 @@ export default defineRule({
       'sudo has unpredictable TTY and signal behaviour and, installed in an image, lets a compromised unprivileged process regain root. A Dockerfile switches users with USER instead.',
     remediation: 'Run the command as root (put it before `USER app`, or use `USER root` in a build stage) and remove sudo from the image.',
     refs: { hadolint: ['DL3004'], trivy: ['DS-0010'], checkov: ['CKV2_DOCKER_1'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM debian:12\nRUN sudo apt-get update\n'],
+        good: ['FROM debian:12\nRUN apt-get update\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

@@ -34,6 +34,12 @@ export default defineRule({
       'Setuid and setgid binaries are the classic way from an unprivileged foothold back to root. A hardened image has none beyond what it cannot do without, and containers run with no-new-privileges to neutralise them.',
     remediation: 'Do not add setuid/setgid bits; give the program the one capability it needs (`setcap`), or run it in a separate privileged helper. Run containers with `--security-opt no-new-privileges`.',
     refs: {},
+    examples: {
+      dockerfile: {
+        bad: ['FROM alpine:3.20\nRUN chmod u+s /usr/local/bin/tool\n', 'FROM alpine:3.20\nRUN chmod 4755 /usr/local/bin/tool\n'],
+        good: ['FROM alpine:3.20\nRUN chmod 0755 /usr/local/bin/tool\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

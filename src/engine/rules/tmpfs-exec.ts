@@ -14,6 +14,12 @@ export default defineRule({
       'The engine mounts tmpfs noexec,nosuid,nodev by default. An explicit `exec` (or `suid`, `dev`) turns a writable scratch directory into a place to drop and run tools, which defeats a read-only root filesystem.',
     remediation: 'Remove `exec`, `suid` and `dev` from the tmpfs options unless the service really executes files from there.',
     refs: {},
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    tmpfs:\n      - /tmp:exec\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    tmpfs:\n      - /tmp:noexec,nosuid\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

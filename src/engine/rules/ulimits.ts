@@ -12,11 +12,18 @@ export default defineRule({
     id: 'ulimits',
     title: 'Default ulimits overridden',
     severity: 'info',
+    severityWhen: { warning: 'a limit is set to unlimited' },
     targets: ['compose', 'container'],
     rationale:
       "The daemon's default ulimits (open files, processes, core size…) apply to every container. Overriding them per container should be a reviewed exception; raising one to unlimited removes a guard against fork bombs and descriptor exhaustion.",
     remediation: 'Keep the daemon defaults (`--default-ulimit` / daemon.json `default-ulimits`); override only the limit the service needs, never to unlimited (-1).',
     refs: { cis: ['5.19'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    ulimits:\n      nofile: 65535\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    read_only: true\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];

@@ -67,6 +67,12 @@ export default defineRule({
       'The build cache reuses a layer whose instruction text did not change. An `apt-get update` in its own RUN is cached once and never re-run, so installs in later RUNs use an old index and miss security updates (or fail when the mirror drops old versions).',
     remediation: 'Update and install in one RUN: `RUN apt-get update && apt-get install -y --no-install-recommends pkg && rm -rf /var/lib/apt/lists/*`.',
     refs: { cis: ['4.7'], trivy: ['DS-0017'], checkov: ['CKV_DOCKER_5'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM debian:12\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends curl\n'],
+        good: ['FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

@@ -1,6 +1,8 @@
 import type { Instruction } from 'dockerfile-ast';
 import { eolOf } from '../text';
 import { defineRule, type Report } from '../rule';
+import type { ImageContext } from '../image/context';
+import { lastStep } from '../image/history';
 import type { ComposeContext } from '../compose/context';
 import { fix, setScalarEdits, svc } from '../compose/checks';
 import { insertServiceKeyEdit } from '../compose/edit';
@@ -148,19 +150,38 @@ function containerUserRoot(ctx: ContainerContext): Report[] {
   return isRootUser(user) ? [{ message: user ? `runs as root (user ${user})` : 'runs as root (no user set in the container or its image)', evidence: `Config.User=${JSON.stringify(user)}` }] : [];
 }
 
+function imageUserRoot(ctx: ImageContext): Report[] {
+  const user = ctx.config.User ?? '';
+  if (!isRootUser(user)) return [];
+  const step = lastStep(ctx, 'USER');
+  return [{ message: user ? `the image runs as root (USER ${user})` : 'the image runs as root (no USER set)', evidence: `Config.User=${JSON.stringify(user)}`, step }];
+}
+
 export default defineRule({
   meta: {
     id: 'user-root',
     title: 'Container runs as root',
     severity: 'warning',
-    targets: ['dockerfile', 'compose', 'container'],
+    severityWhen: { info: 'a compose service sets no user and its image is not known to run as non-root' },
+    targets: ['dockerfile', 'compose', 'container', 'image'],
     rationale:
       'A process running as root inside the container is root on the host kernel: a container escape, a writable host mount or a missing capability drop turns an application bug into host compromise. Build stages may run as root; the image that ships should not.',
     remediation:
       'Create an unprivileged user in the final stage and switch to it with `USER uid:gid` before CMD/ENTRYPOINT (numeric ids work even without /etc/passwd and let Kubernetes verify runAsNonRoot).',
     refs: { cis: ['4.1'], hadolint: ['DL3002'], trivy: ['DS-0002'], checkov: ['CKV_DOCKER_3', 'CKV_DOCKER_8'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM debian:12\nCOPY app /app\nCMD ["/app"]\n', 'FROM debian:12\nUSER root\nCMD ["/app"]\n'],
+        good: ['FROM debian:12\nRUN useradd --uid 10001 app\nUSER 10001:10001\nCMD ["/app"]\n'],
+      },
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    user: root\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    user: "10001:10001"\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
   compose: composeUserRoot,
   container: containerUserRoot,
+  image: imageUserRoot,
 });

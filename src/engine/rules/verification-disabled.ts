@@ -180,6 +180,12 @@ export default defineRule({
     refs: {
       checkov: ['CKV2_DOCKER_2', 'CKV2_DOCKER_3', 'CKV2_DOCKER_4', 'CKV2_DOCKER_5', 'CKV2_DOCKER_6', 'CKV2_DOCKER_7', 'CKV2_DOCKER_8', 'CKV2_DOCKER_9', 'CKV2_DOCKER_10', 'CKV2_DOCKER_11', 'CKV2_DOCKER_12', 'CKV2_DOCKER_13', 'CKV2_DOCKER_14', 'CKV2_DOCKER_15', 'CKV2_DOCKER_16'],
     },
+    examples: {
+      dockerfile: {
+        bad: ['FROM debian:12\nRUN curl -k -o /tmp/tool.tgz https://example.com/tool.tgz\n', 'FROM python:3.12\nRUN pip install --trusted-host pypi.org requests\n'],
+        good: ['FROM debian:12\nRUN curl -o /tmp/tool.tgz https://example.com/tool.tgz\n'],
+      },
+    },
   },
   dockerfile(ctx) {
     return [...runCommands(ctx).flatMap((cmd) => flagReports(ctx, cmd)), ...variableReports(ctx)];

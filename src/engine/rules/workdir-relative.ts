@@ -88,6 +88,12 @@ export default defineRule({
     rationale: 'A relative WORKDIR is resolved against whatever working directory is current, which a base image update can change: files then land, and commands run, somewhere else.',
     remediation: 'Use an absolute path: `WORKDIR /app`. The fix joins the path to the working directory the file set before (chains included: /srv, app, build → /srv/app/build) and is safe then; when only the base image knows it, the fix assumes / and is unsafe.',
     refs: { hadolint: ['DL3000'], trivy: ['DS-0009'], checkov: ['CKV_DOCKER_10'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM alpine:3.20\nWORKDIR app\n'],
+        good: ['FROM alpine:3.20\nWORKDIR /app\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

@@ -22,6 +22,7 @@ export default defineRule({
     id: 'world-writable',
     title: 'World-writable files or directories in the image',
     severity: 'warning',
+    severityWhen: { info: 'the directory has the sticky bit (like /tmp)' },
     targets: ['image'],
     rationale:
       'A file or directory every user may write lets any process in the container — whichever user it runs as — replace programs, configuration or data another (often more privileged) process trusts. Only /tmp and /var/tmp are meant to be shared.',
