@@ -3,6 +3,11 @@ import assert from 'node:assert/strict';
 import { lintComposeProject, lintText } from '../../src/engine/lint';
 import { applyEdits } from '../../src/engine/text';
 import type { Finding } from '../../src/engine/model';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
+import { composeProjectFiles } from '../../src/workspace/composeProject';
 
 const BASE = 'compose.yaml';
 const OVERRIDE = 'compose.override.yaml';
@@ -73,4 +78,44 @@ test('compose project: a parse error in one file lints the others alone', () => 
   ]);
   assert.ok(ids(results.get(BASE)!.findings).includes('cap-drop-all'));
   assert.ok(results.get(OVERRIDE)!.errors.length > 0);
+});
+
+// ---- adapter and CLI -------------------------------------------------------------------------
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+function workspace(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-project-'));
+  for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body);
+  return dir;
+}
+
+test('compose project files: base + override by name, COMPOSE_FILE from .env, a lone file', () => {
+  const dir = workspace({ 'docker-compose.yml': base, 'docker-compose.override.yml': 'services: {}\n', 'other.yml': base });
+  const expected = [join(dir, 'docker-compose.yml'), join(dir, 'docker-compose.override.yml')];
+  assert.deepEqual(composeProjectFiles(join(dir, 'docker-compose.override.yml'), {}), expected);
+  assert.deepEqual(composeProjectFiles(join(dir, 'other.yml'), {}), [join(dir, 'other.yml')]);
+  writeFileSync(join(dir, '.env'), '# project\nCOMPOSE_FILE=other.yml:docker-compose.override.yml\n');
+  assert.deepEqual(composeProjectFiles(join(dir, 'other.yml'), {}), [join(dir, 'other.yml'), join(dir, 'docker-compose.override.yml')]);
+  assert.deepEqual(composeProjectFiles(join(dir, 'docker-compose.yml'), {}), [join(dir, 'docker-compose.yml')], 'a file COMPOSE_FILE leaves out is linted alone');
+  assert.deepEqual(composeProjectFiles(join(dir, 'docker-compose.yml'), { COMPOSE_FILE: 'docker-compose.yml' }), [join(dir, 'docker-compose.yml')]);
+});
+
+test('CLI lint and fix: a directory is linted as its compose project, fixes edit the file that defines the value', async () => {
+  const dir = workspace({ 'compose.yaml': base.replace('    user: "1000"\n', '    user: "1000"\n    cap_add: [SYS_ADMIN]\n'), 'compose.override.yaml': '# dev\nservices:\n  web:\n    cap_drop: [ALL]\n    ports: ["8080:80"]\n' });
+  const linted = await cli(['lint', '--format', 'json', dir]);
+  const { findings } = JSON.parse(linted.out) as { findings: { file: string; ruleId: string; line: number }[] };
+  const where = (id: string) => findings.filter((f) => f.ruleId === id).map((f) => `${f.file.split('/').pop()}:${f.line}`);
+  assert.deepEqual(where('cap-drop-all'), []);
+  assert.deepEqual(where('cap-add'), ['compose.yaml:6']);
+  assert.deepEqual(where('port-all-interfaces'), ['compose.override.yaml:5']);
+  const fixed = await cli(['fix', '--unsafe-rule', 'port-all-interfaces', '--unsafe-rule', 'cap-add', dir]);
+  assert.match(fixed.err, /in 2 file\(s\)/);
+  assert.doesNotMatch(readFileSync(join(dir, 'compose.yaml'), 'utf8'), /SYS_ADMIN/);
+  assert.equal(readFileSync(join(dir, 'compose.override.yaml'), 'utf8'), '# dev\nservices:\n  web:\n    cap_drop: [ALL]\n    ports: ["127.0.0.1:8080:80"]\n');
 });
