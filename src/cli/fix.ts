@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from 'diff';
-import { fixAll } from '../engine/fix';
+import { fixAll, fixComposeProject } from '../engine/fix';
 import { lintText, TOO_SLOW_TO_LINT, type LintOptions } from '../engine/lint';
 import { LINT_TIME_BUDGET_MS } from '../engine/files';
 import { getRule } from '../engine/registry';
@@ -14,6 +14,8 @@ import { readTextFile } from '../workspace/readText';
 import { writeFileAtomic } from '../workspace/atomicWrite';
 import { describeFsError } from '../workspace/readText';
 import { readProjectFile } from '../workspace/projectFiles';
+import { composeProjectFiles, readComposeProject } from '../workspace/composeProject';
+import { resolve } from 'node:path';
 import { configNotes, displayConfigErrors, loadWorkload } from './teamConfig';
 
 export const FIX_USAGE =
@@ -49,8 +51,54 @@ export async function runFix(argv: string[], io: Io): Promise<number> {
   let changedFiles = 0;
   let fixes = 0;
   let remainingAtFailLevel = 0;
+  const inProject = new Set<string>();
+  /** Writes (or, with --dry-run, shows) a fixed text; false when it failed. */
+  const write = (path: string, before: string, after: string, snapshot: Parameters<typeof writeFileAtomic>[2]): boolean => {
+    const file = displayPath(path);
+    if (dryRun) {
+      const patch = createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, undefined, undefined, { context: 3 });
+      io.out(escapeControl(patch.endsWith('\n') ? patch : `${patch}\n`));
+      return true;
+    }
+    try {
+      writeFileAtomic(path, after, snapshot);
+      return true;
+    } catch (e) {
+      fail(file, e instanceof Error && !('code' in e) ? e.message : describeFsError(e));
+      return false;
+    }
+  };
   for (const target of work.targets) {
     const file = displayPath(target.path);
+    if (inProject.has(resolve(target.path))) continue;
+    const project = target.kind === 'compose' ? composeProjectFiles(target.path) : [];
+    if (project.length > 1) {
+      // Fixed as docker compose loads it: each fix edits the file that defines the value.
+      for (const p of project) inProject.add(p);
+      const read = readComposeProject(project);
+      for (const e of read.errors) fail(displayPath(e.file), e.message);
+      const bad = read.texts.filter((t) => !t.read?.validUtf8);
+      for (const t of bad) fail(displayPath(t.file), 'not valid UTF-8: not rewritten (bytes in another encoding would be lost)');
+      if (read.errors.length || bad.length) continue;
+      const team = work.teamConfig.forFile(target.path);
+      const deadline = Date.now() + LINT_TIME_BUDGET_MS;
+      const result = fixComposeProject(read.texts, { severities: team.config.severities, readProjectFile, deadline, rules: selection.rules && new Set(selection.rules), unsafeRules: selection.unsafeRules === 'all' ? 'all' : new Set(selection.unsafeRules) });
+      if (Date.now() > deadline) {
+        fail(file, TOO_SLOW_TO_LINT);
+        continue;
+      }
+      if (failOn !== 'never') for (const r of result.remaining.values()) remainingAtFailLevel += r.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]).length;
+      let changed = 0;
+      for (const t of read.texts) {
+        const after = result.texts.get(t.file)!;
+        if (after !== t.text && write(t.file, t.text, after, t.read!.snapshot)) changed++;
+      }
+      if (changed) {
+        changedFiles += changed;
+        fixes += result.fixed;
+      }
+      continue;
+    }
     const read = readTextFile(target.path);
     if (!read.file) {
       fail(file, read.error);
@@ -80,19 +128,9 @@ export async function runFix(argv: string[], io: Io): Promise<number> {
     }
     if (failOn !== 'never') remainingAtFailLevel += result.remaining.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]).length;
     if (result.text === text) continue;
-    if (dryRun) {
+    if (write(target.path, text, result.text, read.file.snapshot)) {
       changedFiles++;
       fixes += result.fixed;
-      const patch = createTwoFilesPatch(`a/${file}`, `b/${file}`, text, result.text, undefined, undefined, { context: 3 });
-      io.out(escapeControl(patch.endsWith('\n') ? patch : `${patch}\n`));
-      continue;
-    }
-    try {
-      writeFileAtomic(target.path, result.text, read.file.snapshot);
-      changedFiles++;
-      fixes += result.fixed;
-    } catch (e) {
-      fail(file, e instanceof Error && !('code' in e) ? e.message : describeFsError(e));
     }
   }
   io.err(`${dryRun ? 'would apply' : 'applied'} ${fixes} fix(es) in ${changedFiles} file(s)\n`);

@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { lintText } from '../engine/lint';
+import { lintComposeProject, lintText } from '../engine/lint';
 import { allRules } from '../engine/registry';
 import { LINT_TIME_BUDGET_MS } from '../engine/files';
 import { formatText, placeFindings, SEVERITY_RANK, type FileError, type FileFinding } from '../engine/output/report';
@@ -10,6 +10,8 @@ import { baseImagesFor } from './baseImages';
 import { VERSION, docsUrl, type Io } from './io';
 import { readTextFile } from '../workspace/readText';
 import { readProjectFile } from '../workspace/projectFiles';
+import { composeProjectFiles, readComposeProject } from '../workspace/composeProject';
+import { resolve } from 'node:path';
 import { configNotes, displayConfigErrors, loadWorkload } from './teamConfig';
 
 export const LINT_USAGE = 'usage: bulkhead lint [--format text|json|sarif] [--fail-on error|warning|info|never] [--config FILE] PATH...';
@@ -24,8 +26,26 @@ export async function runLint(argv: string[], io: Io): Promise<number> {
   const findings: FileFinding[] = [];
   const errors: FileError[] = work.errors.map((e) => ({ file: displayPath(e.file), message: e.message }));
   const configsSeen = new Set<string>();
+  const inProject = new Set<string>();
   for (const target of work.targets) {
     const file = displayPath(target.path);
+    if (inProject.has(resolve(target.path))) continue;
+    const project = target.kind === 'compose' ? composeProjectFiles(target.path) : [];
+    if (project.length > 1) {
+      // Linted as docker compose loads it: findings land in the file that defines the value.
+      for (const p of project) inProject.add(p);
+      const team = work.teamConfig.forFile(target.path);
+      const read = readComposeProject(project);
+      for (const e of read.errors) errors.push({ file: displayPath(e.file), message: e.message });
+      const results = lintComposeProject(read.texts, { severities: team.config.severities, readProjectFile, deadline: Date.now() + LINT_TIME_BUDGET_MS });
+      for (const t of read.texts) {
+        const r = results.get(t.file)!;
+        const placed = placeFindings(displayPath(t.file), t.text, r.findings, r.errors);
+        for (const f of placed.findings) findings.push(f);
+        for (const e of placed.errors) errors.push(e);
+      }
+      continue;
+    }
     const read = readTextFile(target.path);
     if (!read.file) {
       errors.push({ file, message: read.error });

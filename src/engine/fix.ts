@@ -1,6 +1,7 @@
 import type { Finding, Fix, TextEdit } from './model';
 import { applyEdits } from './text';
-import { lintText, type LintOptions } from './lint';
+import { lintComposeProject, lintText, type LintOptions } from './lint';
+import type { ProjectFileText } from './compose/project';
 
 export interface FixAllOptions extends LintOptions {
   /** Also apply fixes that change behaviour, for every rule in scope (same as `unsafeRules: 'all'`). */
@@ -89,21 +90,59 @@ export function fixAll(text: string, options: FixAllOptions): { text: string; fi
   let current = text;
   for (let pass = 0; pass < 100; pass++) {
     const { findings } = lintText(current, options);
-    const accepted = new AcceptedEdits();
-    const edits: TextEdit[] = [];
-    for (const f of findings) {
-      const may = allowed(f.ruleId);
-      if (may === 'none') continue;
-      const fix = chooseFix(f, may === 'unsafe');
-      if (!fix || !selfConsistent(fix.edits) || !fix.edits.every((e) => accepted.fits(e))) continue;
-      for (const e of fix.edits) accepted.add(e);
-      edits.push(...fix.edits);
-      fixed++;
-    }
-    if (!edits.length) return { text: current, fixed, remaining: findings };
-    const next = applyEdits(current, edits).text;
+    const picked = pickEdits(findings, allowed);
+    fixed += picked.fixed;
+    if (!picked.edits.length) return { text: current, fixed, remaining: findings };
+    const next = applyEdits(current, picked.edits).text;
     if (next === current) return { text: current, fixed, remaining: findings };
     current = next;
   }
   return { text: current, fixed, remaining: lintText(current, options).findings };
+}
+
+/** One pass's fixes: every allowed whole fix whose edits fit beside those already taken. */
+function pickEdits(findings: readonly Finding[], allowed: (ruleId: string) => 'none' | 'safe' | 'unsafe'): { edits: TextEdit[]; fixed: number } {
+  const accepted = new AcceptedEdits();
+  const edits: TextEdit[] = [];
+  let fixed = 0;
+  for (const f of findings) {
+    const may = allowed(f.ruleId);
+    if (may === 'none') continue;
+    const fix = chooseFix(f, may === 'unsafe');
+    if (!fix || !selfConsistent(fix.edits) || !fix.edits.every((e) => accepted.fits(e))) continue;
+    for (const e of fix.edits) accepted.add(e);
+    edits.push(...fix.edits);
+    fixed++;
+  }
+  return { edits, fixed };
+}
+
+/**
+ * fixAll for the files of one compose project linted together (lintComposeProject): each pass
+ * lints the merged project and edits every file where its fixes belong, until nothing changes.
+ */
+export function fixComposeProject(
+  files: readonly ProjectFileText[],
+  options: FixAllOptions,
+): { texts: Map<string, string>; fixed: number; remaining: Map<string, Finding[]> } {
+  const allowed = permission(options);
+  let fixed = 0;
+  const current = new Map(files.map((f) => [f.file, f.text]));
+  const lint = () => lintComposeProject([...current].map(([file, text]) => ({ file, text })), options);
+  for (let pass = 0; pass < 100; pass++) {
+    const results = lint();
+    let changed = false;
+    for (const [file, result] of results) {
+      const picked = pickEdits(result.findings, allowed);
+      if (!picked.edits.length) continue;
+      const text = current.get(file)!;
+      const next = applyEdits(text, picked.edits).text;
+      if (next === text) continue;
+      current.set(file, next);
+      fixed += picked.fixed;
+      changed = true;
+    }
+    if (!changed) return { texts: current, fixed, remaining: new Map([...results].map(([file, r]) => [file, r.findings])) };
+  }
+  return { texts: current, fixed, remaining: new Map([...lint()].map(([file, r]) => [file, r.findings])) };
 }

@@ -3,10 +3,12 @@ import type { Report, Rule } from './rule';
 import { rulesFor } from './registry';
 import { createDockerfileContext } from './dockerfile/context';
 import { createComposeContext } from './compose/context';
+import { createComposeProject, placeProjectFindings, type ProjectFileText } from './compose/project';
 import type { ContainerContext } from './runtime/container';
 import { removeSuppressed } from './suppress';
 import { kindOfFileName, looksBinary, MAX_FILE_BYTES } from './files';
 import type { BaseImageLookup } from './images/facts';
+import { LineIndex } from './text';
 
 export interface LintOptions {
   /** Path or name, used to pick the kind when `kind` is absent, and in messages. */
@@ -49,6 +51,30 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
   if (!ctx) return { findings: [], errors };
   ctx.readProjectFile = options.readProjectFile;
   return finish(runRules('compose', ctx, options), ctx.lines);
+}
+
+/**
+ * Lints the files of one compose project (in docker compose's load order) as docker compose sees
+ * them merged: each finding comes back with the file that defines (or should define) the value.
+ * A file that cannot be parsed gets its errors and the others are linted alone.
+ */
+export function lintComposeProject(files: readonly ProjectFileText[], options: Omit<LintOptions, 'file' | 'kind'> = {}): Map<string, LintResult> {
+  const results = new Map<string, LintResult>();
+  const alone = () => {
+    for (const f of files) results.set(f.file, lintText(f.text, { ...options, file: f.file, kind: 'compose' }));
+    return results;
+  };
+  if (files.length < 2 || files.some((f) => looksBinary(f.text) || f.text.length > MAX_FILE_BYTES)) return alone();
+  const project = createComposeProject(files);
+  if (!project.ctx) return alone();
+  project.ctx.readProjectFile = options.readProjectFile;
+  const linted = runRules('compose', project.ctx, options);
+  const placed = placeProjectFindings(project, linted.findings);
+  for (const f of files) {
+    const findings = placed.get(f.file) ?? [];
+    results.set(f.file, { findings: removeSuppressed(findings, new LineIndex(f.text)), errors: f === files[0] ? linted.errors : [] });
+  }
+  return results;
 }
 
 /** Linting stopped at its deadline (the CLI's budget is LINT_TIME_BUDGET_MS per file). */
@@ -94,6 +120,6 @@ function toFinding(rule: Rule, r: Report, override: SeverityOverride | undefined
   };
 }
 
-function finish(result: LintResult, lines: import('./text').LineIndex): LintResult {
+function finish(result: LintResult, lines: LineIndex): LintResult {
   return { findings: removeSuppressed(result.findings, lines), errors: result.errors };
 }

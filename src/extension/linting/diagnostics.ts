@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import type { Finding, LintError, Severity } from '../../engine/model';
-import { lintText } from '../../engine/lint';
+import { lintComposeProject, lintText } from '../../engine/lint';
 import type { BulkheadContext } from '../context';
 import { kindOfDocument } from './documents';
 import { lintSettings, effectiveSeverities, isExcludedBySettings } from './settings';
 import { kindOfFileName } from '../../engine/files';
 import { LineIndex } from '../../engine/text';
 import { readProjectFile } from '../../workspace/projectFiles';
+import { composeProjectFiles, readComposeProject } from '../../workspace/composeProject';
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -69,12 +70,40 @@ export class DiagnosticsPublisher implements vscode.Disposable {
       if (this.results.delete(key)) this.collection.delete(doc.uri);
       return undefined;
     }
+    if (kind === 'compose' && doc.uri.scheme === 'file') {
+      const project = composeProjectFiles(doc.fileName);
+      if (project.length > 1) return this.lintProject(doc, project);
+    }
     const started = Date.now();
     const text = doc.getText();
     const { findings, errors } = lintText(text, { kind, file: doc.fileName, severities: this.severitiesFor(doc.uri), readProjectFile: doc.uri.scheme === 'file' ? readProjectFile : undefined });
     this.publish(doc.uri, doc.version, new LineIndex(text), findings, errors);
     this.ctx.log.trace(`linted ${vscode.workspace.asRelativePath(doc.uri)} (${kind}) in ${Date.now() - started} ms: ${findings.length} finding(s)`);
     return findings;
+  }
+
+  /**
+   * Lints a compose file with the other files of its project (open documents win over the disk)
+   * and publishes every file's findings: editing an override re-judges the base too.
+   */
+  private lintProject(doc: vscode.TextDocument, files: string[]): Finding[] | undefined {
+    const started = Date.now();
+    const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => [d.fileName, d]));
+    const read = readComposeProject(files, (file) => open.get(file)?.getText());
+    const results = lintComposeProject(read.texts, { severities: this.severitiesFor(doc.uri), readProjectFile });
+    let mine: Finding[] | undefined;
+    for (const t of read.texts) {
+      const r = results.get(t.file)!;
+      const other = open.get(t.file);
+      if (other) {
+        clearTimeout(this.timers.get(other.uri.toString()));
+        this.timers.delete(other.uri.toString());
+      }
+      this.publish(other?.uri ?? vscode.Uri.file(t.file), other ? other.version : -1, new LineIndex(t.text), r.findings, r.errors);
+      if (t.file === doc.fileName) mine = r.findings;
+    }
+    this.ctx.log.trace(`linted compose project of ${vscode.workspace.asRelativePath(doc.uri)} (${read.texts.length} files) in ${Date.now() - started} ms`);
+    return mine;
   }
 
   /** Lints a file's text read from disk (workspace audit, file watcher); open documents win. */

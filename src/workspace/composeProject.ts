@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { ProjectFileText } from '../engine/compose/project';
+import { readTextFile, type TextFile } from './readText';
+
+/** Base file names docker compose looks for, in its order of preference. */
+const BASE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
+
+/**
+ * The files docker compose would load, in order, for a project that contains `composeFile`:
+ * COMPOSE_FILE (from the environment, else from the `.env` next to the file) when it lists the
+ * file; else the folder's base file and its `.override` file. A file outside both is its own project.
+ */
+export function composeProjectFiles(composeFile: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const file = resolve(composeFile);
+  const dir = dirname(file);
+  const listed = composeFileVariable(dir, env);
+  if (listed !== undefined) {
+    const separator = env.COMPOSE_PATH_SEPARATOR || (process.platform === 'win32' ? ';' : ':');
+    const files = listed
+      .split(separator)
+      .filter((p) => p.trim())
+      .map((p) => (isAbsolute(p) ? p : join(dir, p)));
+    return files.includes(file) ? files.filter(existsSync) : [file];
+  }
+  const base = BASE_NAMES.map((n) => join(dir, n)).find(existsSync);
+  if (!base) return [file];
+  const stem = basename(base).replace(/\.ya?ml$/, '');
+  const override = ['yaml', 'yml'].map((ext) => join(dir, `${stem}.override.${ext}`)).find(existsSync);
+  const files = override ? [base, override] : [base];
+  return files.includes(file) ? files : [file];
+}
+
+/** COMPOSE_FILE as docker compose reads it: the environment wins over the project's `.env`. */
+function composeFileVariable(dir: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (env.COMPOSE_FILE) return env.COMPOSE_FILE;
+  const read = readTextFile(join(dir, '.env'));
+  if (!read.file) return undefined;
+  for (const line of read.file.text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?COMPOSE_FILE\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) return m[1].replace(/^(["'])(.*)\1$/, '$2') || undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Reads a project's files (bounded, as readTextFile does). `openText` gives the text of a file
+ * open in an editor, which wins over the disk; `read` is what was read from disk (to write a fix
+ * back only over the same file). A file that cannot be read is an error.
+ */
+export function readComposeProject(files: readonly string[], openText?: (path: string) => string | undefined): { texts: (ProjectFileText & { read?: TextFile })[]; errors: { file: string; message: string }[] } {
+  const texts: (ProjectFileText & { read?: TextFile })[] = [];
+  const errors: { file: string; message: string }[] = [];
+  for (const file of files) {
+    const open = openText?.(file);
+    if (open !== undefined) {
+      texts.push({ file, text: open });
+      continue;
+    }
+    const read = readTextFile(file);
+    if (read.file) texts.push({ file, text: read.file.text, read: read.file });
+    else errors.push({ file, message: read.error });
+  }
+  return { texts, errors };
+}

@@ -1,0 +1,43 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { waitFor } from '../support';
+
+// The compose project as docker compose loads it: base + override linted merged, live.
+
+const workspaceRoot = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+
+const BASE = ['services:', '  web:', '    image: busybox:1.36', '    command: ["sleep", "60"]', ''].join('\n');
+
+function diagnostics(uri: vscode.Uri, ruleId: string): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'bulkhead' && typeof d.code === 'object' && d.code.value === ruleId);
+}
+
+suite('compose project', () => {
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension('bulkhead.bulkhead')!.activate();
+  });
+
+  test('cap_drop ALL written into the override clears the base file finding, live', async () => {
+    const base = vscode.Uri.file(path.join(workspaceRoot(), 'project-merge/compose.yaml'));
+    const override = vscode.Uri.file(path.join(workspaceRoot(), 'project-merge/compose.override.yaml'));
+    await vscode.workspace.fs.writeFile(base, Buffer.from(BASE, 'utf8'));
+    await vscode.workspace.fs.writeFile(override, Buffer.from('services: {}\n', 'utf8'));
+    const baseDoc = await vscode.workspace.openTextDocument(base);
+    await vscode.window.showTextDocument(baseDoc);
+    const finding = await waitFor('cap-drop-all in the base', () => diagnostics(base, 'cap-drop-all')[0]);
+    assert.equal(baseDoc.getText(finding.range), 'web');
+
+    const overrideDoc = await vscode.workspace.openTextDocument(override);
+    await vscode.window.showTextDocument(overrideDoc, { preview: false });
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(override, new vscode.Range(0, 0, overrideDoc.lineCount, 0), 'services:\n  web:\n    cap_drop: [ALL]\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitFor('cap-drop-all gone from the base', () => diagnostics(base, 'cap-drop-all').length === 0);
+    assert.equal(diagnostics(override, 'cap-drop-all').length, 0, 'nor reported in the override');
+    // Findings about something still missing now sit on the service in the override, where a fix adds the key.
+    const readOnly = await waitFor('read-only-rootfs in the override', () => diagnostics(override, 'read-only-rootfs')[0]);
+    assert.equal(overrideDoc.getText(readOnly.range), 'web');
+    assert.equal(diagnostics(base, 'read-only-rootfs').length, 0);
+  });
+});
