@@ -59,3 +59,41 @@ test('restart-policy: a large anchor group names the first services and counts t
   assert.equal(found.length, 1);
   assert.match(found[0].message, /^20 services \("s0", .*"s11" and 8 more\)/);
 });
+
+test('pip-cache-kept: pip, pip3 and python -m pip installs without --no-cache-dir; ENV and cache mounts count', () => {
+  const text = [
+    'FROM python:3.12-slim',
+    'COPY requirements.txt /app/',
+    'RUN pip install --upgrade pip \\',
+    ' && pip3 install -r /app/requirements.txt',
+    'RUN python3 -m pip install --user gunicorn==22.0.0',
+    'RUN pip install --no-cache-dir uvicorn',
+    'RUN --mount=type=cache,target=/root/.cache/pip pip install celery',
+    'RUN pip download -d /wheels flask',
+    '',
+  ].join('\n');
+  const found = hits(text, 'pip-cache-kept');
+  assert.deepEqual(found.map((f) => text.slice(f.range!.start, f.range!.end)), ['pip install', 'pip3 install', 'python3 -m pip install']);
+  assert.equal(
+    fixed(text, 'pip-cache-kept'),
+    text.replace('pip install --upgrade', 'pip install --no-cache-dir --upgrade').replace('pip3 install -r', 'pip3 install --no-cache-dir -r').replace('pip install --user', 'pip install --no-cache-dir --user'),
+  );
+  assert.ok(found.every((f) => f.fixes[0].safe));
+  assert.equal(hits(`FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n`, 'pip-cache-kept').length, 0);
+});
+
+test('rpm-missing-yes: yum, dnf and zypper without -y (microdnf never prompts); -y is added after the subcommand', () => {
+  const text = [
+    'FROM registry.access.redhat.com/ubi9/ubi:9.4',
+    'RUN dnf --setopt=install_weak_deps=False install python3 git && dnf clean all',
+    'RUN yum install -y httpd && yum --enablerepo epel install nginx',
+    'RUN microdnf install shadow-utils',
+    'RUN dnf -q makecache && dnf upgrade --assumeyes',
+    'RUN zypper --non-interactive install curl && zypper in wget && zypper install -y vim',
+    '',
+  ].join('\n');
+  const found = hits(text, 'rpm-missing-yes');
+  assert.deepEqual(found.map((f) => text.slice(f.range!.start, f.range!.end)), ['dnf --setopt=install_weak_deps=False install', 'yum --enablerepo epel install', 'zypper in']);
+  assert.deepEqual(found.map((f) => f.refs?.hadolint?.[0]), ['DL3038', 'DL3030', 'DL3034']);
+  assert.equal(fixed(text, 'rpm-missing-yes'), text.replace('False install python3', 'False install -y python3').replace('epel install nginx', 'epel install -y nginx').replace('zypper in wget', 'zypper in -y wget'));
+});
