@@ -97,3 +97,33 @@ test('rpm-missing-yes: yum, dnf and zypper without -y (microdnf never prompts); 
   assert.deepEqual(found.map((f) => f.refs?.hadolint?.[0]), ['DL3038', 'DL3030', 'DL3034']);
   assert.equal(fixed(text, 'rpm-missing-yes'), text.replace('False install python3', 'False install -y python3').replace('epel install nginx', 'epel install -y nginx').replace('zypper in wget', 'zypper in -y wget'));
 });
+
+test('copy-from-stage: the current stage, a later stage and a stage number not built yet; images and earlier stages are fine', () => {
+  const text = [
+    'FROM golang:1.22 AS build',
+    'RUN go build -o /out/app ./cmd/app',
+    'FROM node:20 AS assets',
+    'COPY --from=Assets /src/dist /dist',
+    'COPY --from=runtime /etc/passwd /tmp/',
+    'FROM gcr.io/distroless/static:nonroot AS runtime',
+    'COPY --from=build /out/app /app',
+    'COPY --from=1 /dist /static',
+    'COPY --from=3 /x /x',
+    'COPY --from=nginx:1.27 /etc/nginx/mime.types /etc/',
+    'COPY --from=${BUILDER} /y /y',
+    '',
+  ].join('\n');
+  const found = hits(text, 'copy-from-stage');
+  assert.deepEqual(found.map((f) => text.slice(f.range!.start, f.range!.end)), ['Assets', 'runtime', '3']);
+  assert.deepEqual(found.map((f) => f.refs?.hadolint?.[0]), ['DL3023', 'DL3022', 'DL3022']);
+  assert.ok(found.every((f) => f.severity === 'error'));
+});
+
+test('stage-name-duplicate: a second stage with the same name (case-insensitive) is marked at its alias', () => {
+  const text = 'FROM python:3.12 AS deps\nRUN pip wheel -w /w flask\nFROM python:3.12 AS DEPS\nRUN true\nFROM python:3.12-slim\nCOPY --from=deps /w /w\n';
+  const found = hits(text, 'stage-name-duplicate');
+  assert.equal(found.length, 1);
+  assert.equal(text.slice(found[0].range!.start, found[0].range!.end), 'DEPS');
+  assert.match(found[0].message, /stage 0/);
+  assert.equal(hits(text.replace('AS DEPS', 'AS tools'), 'stage-name-duplicate').length, 0);
+});

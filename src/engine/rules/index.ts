@@ -60,6 +60,8 @@ import sudoInstalled from './sudo-installed';
 // -- Coverage rules (issue 16)
 import pipCacheKept from './pip-cache-kept';
 import rpmMissingYes from './rpm-missing-yes';
+import copyFromStage from './copy-from-stage';
+import stageNameDuplicate from './stage-name-duplicate';
 
 export const ALL_RULES: readonly Rule[] = [
   // -- Dockerfile rules
@@ -122,4 +124,6 @@ export const ALL_RULES: readonly Rule[] = [
   // -- Coverage rules (issue 16)
   pipCacheKept,
   rpmMissingYes,
+  copyFromStage,
+  stageNameDuplicate,
 ];
