@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lintText } from '../../src/engine/lint';
+import { readFileSync } from 'node:fs';
+import { checkContainer, lintText } from '../../src/engine/lint';
+import type { ContainerInspect } from '../../src/engine/runtime/container';
+import { fixturePath } from '../support/paths';
 import { fixAll } from '../../src/engine/fix';
 import type { FileKind } from '../../src/engine/model';
 
@@ -126,4 +129,32 @@ test('stage-name-duplicate: a second stage with the same name (case-insensitive)
   assert.equal(text.slice(found[0].range!.start, found[0].range!.end), 'DEPS');
   assert.match(found[0].message, /stage 0/);
   assert.equal(hits(text.replace('AS DEPS', 'AS tools'), 'stage-name-duplicate').length, 0);
+});
+
+test('sysctl-weakening: route_localnet, forwarding, redirects and rp_filter=0 in map and list form; the same judgement on a container', () => {
+  const text = [
+    'services:',
+    '  wireguard:',
+    '    image: linuxserver/wireguard:1.0.20210914',
+    '    sysctls:',
+    '      net.ipv4.conf.all.src_valid_mark: 1',
+    '      net.ipv4.ip_forward: 1',
+    '  kube-proxy-like:',
+    '    image: app:1',
+    '    sysctls:',
+    '      - net.ipv4.conf.all.route_localnet=1',
+    '      - net.ipv4.conf.eth0.rp_filter=0',
+    '      - net.ipv4.conf.all.accept_redirects=0',
+    '      - net.core.somaxconn=1024',
+    '      - net.ipv4.ip_forward=${FORWARD:-0}',
+    '',
+  ].join('\n');
+  const found = hits(text, 'sysctl-weakening', 'compose');
+  assert.deepEqual(found.map((f) => text.slice(f.range!.start, f.range!.end)), ['net.ipv4.ip_forward: 1', 'net.ipv4.conf.all.route_localnet=1', 'net.ipv4.conf.eth0.rp_filter=0']);
+  assert.match(found[1].message, /127\.0\.0\.1/);
+  const inspect = JSON.parse(readFileSync(fixturePath('inspect', 'baseline.json'), 'utf8')) as ContainerInspect;
+  inspect.HostConfig = { ...inspect.HostConfig, Sysctls: { 'net.ipv4.conf.all.route_localnet': '1', 'net.core.somaxconn': '1024' } };
+  const onContainer = checkContainer({ inspect }).findings.filter((f) => f.ruleId === 'sysctl-weakening');
+  assert.equal(onContainer.length, 1);
+  assert.equal(onContainer[0].message, found[1].message.replace('service "kube-proxy-like": ', ''));
 });

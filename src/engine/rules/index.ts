@@ -62,6 +62,7 @@ import pipCacheKept from './pip-cache-kept';
 import rpmMissingYes from './rpm-missing-yes';
 import copyFromStage from './copy-from-stage';
 import stageNameDuplicate from './stage-name-duplicate';
+import sysctlWeakening from './sysctl-weakening';
 
 export const ALL_RULES: readonly Rule[] = [
   // -- Dockerfile rules
@@ -126,4 +127,5 @@ export const ALL_RULES: readonly Rule[] = [
   rpmMissingYes,
   copyFromStage,
   stageNameDuplicate,
+  sysctlWeakening,
 ];
