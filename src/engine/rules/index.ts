@@ -57,6 +57,12 @@ import accountDuplicateId from './account-duplicate-id';
 import gitDirectoryLeft from './git-directory-left';
 import packageCacheLeft from './package-cache-left';
 import sudoInstalled from './sudo-installed';
+// -- Coverage rules (issue 16)
+import pipCacheKept from './pip-cache-kept';
+import rpmMissingYes from './rpm-missing-yes';
+import copyFromStage from './copy-from-stage';
+import stageNameDuplicate from './stage-name-duplicate';
+import sysctlWeakening from './sysctl-weakening';
 
 export const ALL_RULES: readonly Rule[] = [
   // -- Dockerfile rules
@@ -116,4 +122,10 @@ export const ALL_RULES: readonly Rule[] = [
   gitDirectoryLeft,
   packageCacheLeft,
   sudoInstalled,
+  // -- Coverage rules (issue 16)
+  pipCacheKept,
+  rpmMissingYes,
+  copyFromStage,
+  stageNameDuplicate,
+  sysctlWeakening,
 ];

@@ -1,7 +1,12 @@
 import { defineRule, type Report } from '../rule';
+import type { ComposeService, Field } from '../compose/service';
 import { fix, setScalarEdits, svc } from '../compose/checks';
-import { isInterpolated, pairRange, scalarString } from '../compose/values';
+import { isInterpolated, pairRange, rangeOf, scalarString } from '../compose/values';
 import { restartPolicyProblem } from '../runtime/judge';
+
+const FIXED_POLICY = '"on-failure:5"';
+/** Services named in a shared finding's message; the rest are counted. */
+const MAX_NAMED = 12;
 
 export default defineRule({
   meta: {
@@ -10,12 +15,13 @@ export default defineRule({
     severity: 'info',
     targets: ['compose', 'container'],
     rationale:
-      'A container that restarts forever hides crashes and, when an attacker triggers them, turns a crash into a denial of service of the host; a bounded on-failure policy surfaces the problem after a few attempts.',
-    remediation: 'Use `restart: "on-failure:5"` (`--restart on-failure:5`) instead of `always` or `unless-stopped`.',
+      'CIS Docker Benchmark 5.15 asks for `on-failure` with a small retry limit: a container that restarts forever hides crashes and, when an attacker can trigger them, turns each crash into another attempt and a denial of service of the host. `always` and `unless-stopped` are still the deliberate choice for long-running services that must come back after a daemon restart, so this is information, not a warning: keep them where that is the intent and monitor restarts.',
+    remediation: 'Use `restart: "on-failure:5"` (`--restart on-failure:5`) where a service need not survive a daemon restart; otherwise keep `always`/`unless-stopped` and watch the restart count (`docker inspect -f {{.RestartCount}}`).',
     refs: { cis: ['5.15'] },
   },
   compose(ctx) {
-    const reports: Report[] = [];
+    // A policy set once in an anchor that many services merge is one decision: one finding at the anchor.
+    const byPair = new Map<Field['pair'], { field: Field; problem: string; services: ComposeService[] }>();
     for (const s of ctx.services) {
       const field = s.get('restart');
       const value = scalarString(field?.value);
@@ -23,11 +29,24 @@ export default defineRule({
       const [name, max] = value.split(':');
       const problem = restartPolicyProblem(name, name.trim() === 'on-failure' ? Number(max ?? 0) : undefined);
       if (!problem) continue;
+      const group = byPair.get(field.pair);
+      if (group) group.services.push(s);
+      else byPair.set(field.pair, { field, problem, services: [s] });
+    }
+    const reports: Report[] = [];
+    for (const { field, problem, services } of byPair.values()) {
+      const valueRange = rangeOf(field.value);
+      // Every service that reads this pair is in the group (same pair, same value), so the one value is
+      // where to change it; a scalar alias may be read outside services, so that case overrides per service.
+      const edits = services.length > 1 && valueRange && !field.viaAlias ? [{ ...valueRange, newText: FIXED_POLICY }] : setScalarEdits(ctx, services[0], 'restart', field, FIXED_POLICY);
+      const names = services.slice(0, MAX_NAMED).map((s) => `"${s.name}"`).join(', ');
+      const more = services.length > MAX_NAMED ? ` and ${services.length - MAX_NAMED} more` : '';
+      const who = services.length > 1 ? `${services.length} services (${names}${more})` : svc(services[0]);
       reports.push({
-        message: `${svc(s)}: ${problem}`,
+        message: `${who}: ${problem}`,
         range: pairRange(field.pair),
-        // The container no longer comes back after the daemon restarts or after a sixth crash.
-        fixes: fix('Use restart: "on-failure:5"', false, setScalarEdits(ctx, s, 'restart', field, '"on-failure:5"')),
+        // The containers no longer come back after the daemon restarts or after a sixth crash.
+        fixes: fix('Use restart: "on-failure:5" (containers no longer come back after a daemon restart)', false, edits),
       });
     }
     return reports;

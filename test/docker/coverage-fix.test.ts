@@ -1,0 +1,130 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixAll } from '../../src/engine/fix';
+import { lintText } from '../../src/engine/lint';
+import { docker, DOCKER_CLI, dockerTestOptions, TEST_IMAGE, uniqueName } from '../support/docker';
+
+// Issue 16: the safe fixes of the coverage rules, built and run before and after on the real engine.
+// The bases are busybox stand-ins whose pip, python3, dnf, yum and zypper behave like the real ones
+// where it matters: pip keeps a download cache unless --no-cache-dir, and the rpm managers read an
+// answer at their prompt and abort on the empty stdin of a build unless -y (or -n) is given.
+
+process.env.DOCKER_BUILDKIT = '0';
+
+const prefix = uniqueName('coverage').toLowerCase();
+const BASE = `${prefix}/base:1`;
+const images: string[] = [];
+
+const PIP = `#!/bin/sh
+# Stand-in pip: install writes a marker per package and, unless --no-cache-dir, a cached wheel.
+[ "$1" = install ] || { echo "unsupported $1" >&2; exit 2; }
+shift
+cache=1
+for a; do [ "$a" = --no-cache-dir ] && cache=0; done
+for a; do case "$a" in -*) ;; *)
+  mkdir -p /usr/lib/site && echo "$a" > "/usr/lib/site/$a"
+  [ "$cache" = 1 ] && mkdir -p /root/.cache/pip && echo wheel > "/root/.cache/pip/$a.whl" ;;
+esac; done
+exit 0
+`;
+const PYTHON = '#!/bin/sh\n[ "$1" = -m ] && [ "$2" = pip ] && shift 2 && exec pip "$@"\necho "python stand-in" >&2\nexit 2\n';
+const RPM = `#!/bin/sh
+# Stand-in yum/dnf/zypper: a transaction asks before changing anything unless told yes, as the real ones do.
+yes=0
+sub=
+for a; do case "$a" in -y|--assumeyes|-n|--non-interactive|--no-confirm) yes=1 ;; -*) ;; *) [ -z "$sub" ] && sub=$a ;; esac; done
+case "$sub" in install|in|upgrade|update|remove) ;; *) exit 0 ;; esac
+if [ "$yes" = 0 ]; then
+  printf 'Is this ok [y/N]: '
+  read answer || answer=
+  [ "$answer" = y ] || { echo 'Operation aborted.' >&2; exit 1; }
+fi
+shift_sub=0
+for a; do case "$a" in -*) ;; *) if [ "$shift_sub" = 0 ]; then shift_sub=1; else mkdir -p /var/lib/rpm && touch "/var/lib/rpm/$a"; fi ;; esac; done
+exit 0
+`;
+function withContext<T>(files: Record<string, string>, body: (dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-coverage-'));
+  try {
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content, { mode: 0o755 });
+    return body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Builds `dockerfile`; the image tag on success, the builder's output on failure. */
+function build(dockerfile: string): { image?: string; error?: string } {
+  const image = `${prefix}/case:${images.length}`;
+  return withContext({ Dockerfile: dockerfile }, (dir) => {
+    const r = spawnSync(DOCKER_CLI, ['build', '--quiet', '-t', image, dir], { encoding: 'utf8', timeout: 300000 });
+    if (r.status !== 0) return { error: `${r.stderr}${r.stdout}` };
+    images.push(image);
+    return { image };
+  });
+}
+
+function built(dockerfile: string): string {
+  const r = build(dockerfile);
+  assert.ok(r.image, `build failed:\n${dockerfile}\n${r.error}`);
+  return r.image;
+}
+
+const run = (image: string, command: string[] = []) => docker(['run', '--rm', image, ...command]);
+
+/** Fix-all limited to one rule, safe fixes only; converged in one call. */
+function safeFix(text: string, ruleId: string): string {
+  const once = fixAll(text, { kind: 'dockerfile', ruleId }).text;
+  assert.equal(fixAll(once, { kind: 'dockerfile', ruleId }).text, once);
+  assert.equal(lintText(once, { kind: 'dockerfile' }).findings.filter((f) => f.ruleId === ruleId).length, 0);
+  return once;
+}
+
+before(() => {
+  if (dockerTestOptions().skip) return;
+  withContext({ pip: PIP, python3: PYTHON, dnf: RPM, yum: RPM, zypper: RPM }, (dir) => {
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${TEST_IMAGE}\nCOPY pip python3 dnf yum zypper /usr/local/bin/\n`);
+    docker(['build', '--quiet', '-t', BASE, dir], { timeout: 300000 });
+  });
+  images.push(BASE);
+});
+
+after(() => {
+  for (const image of images.reverse()) spawnSync(DOCKER_CLI, ['image', 'rm', '-f', image], { timeout: 60000 });
+});
+
+test('pip-cache-kept: the fixed image installs the same packages and has no pip cache', dockerTestOptions(), () => {
+  const original = [
+    `FROM ${BASE}`,
+    'RUN pip install flask gunicorn \\',
+    ' && python3 -m pip install --user celery',
+    'CMD ["sh", "-c", "ls /usr/lib/site; ls /root/.cache/pip 2>/dev/null | wc -l"]',
+    '',
+  ].join('\n');
+  const fixedText = safeFix(original, 'pip-cache-kept');
+  assert.match(fixedText, /pip install --no-cache-dir flask gunicorn/);
+  assert.match(fixedText, /-m pip install --no-cache-dir --user celery/);
+  const before = run(built(original));
+  const after = run(built(fixedText));
+  assert.match(before, /^celery\nflask\ngunicorn\n\s*3\n$/, 'the stand-in really caches without the flag');
+  assert.equal(after, before.replace(/\s*3\n$/, '\n0\n').replace(/\n\n/, '\n'));
+});
+
+test('rpm-missing-yes: the original build aborts at the prompt; the fixed one installs the packages', dockerTestOptions(), () => {
+  const original = [
+    `FROM ${BASE}`,
+    'RUN dnf --setopt=install_weak_deps=False install python3-pip git && dnf clean all',
+    'RUN yum install -y httpd && zypper in wget',
+    'CMD ["ls", "/var/lib/rpm"]',
+    '',
+  ].join('\n');
+  assert.match(build(original).error ?? '', /Operation aborted/);
+  const fixedText = safeFix(original, 'rpm-missing-yes');
+  assert.match(fixedText, /install -y python3-pip git/);
+  assert.match(fixedText, /zypper in -y wget/);
+  assert.equal(run(built(fixedText)), 'git\nhttpd\npython3-pip\nwget\n');
+});
