@@ -44,6 +44,7 @@ interface SshClient {
   on(event: 'authentication', cb: (ctx: SshAuth) => void): SshClient;
   on(event: 'ready', cb: () => void): SshClient;
   on(event: 'error', cb: (e: Error) => void): SshClient;
+  on(event: 'close', cb: () => void): SshClient;
   on(event: 'session', cb: (accept: () => SshSession) => void): SshClient;
 }
 interface SshSession {
@@ -80,7 +81,16 @@ function startServer(allowedUser: string, allowedKey: SshKey, hostKey: Buffer) {
           if (info.command !== 'docker system dial-stdio') return reject();
           const stream = acceptExec();
           maxSessions = Math.max(maxSessions, ++openSessions);
-          stream.on('close', () => openSessions--);
+          // The session ends when its channel or its connection closes. The channel's 'close' alone
+          // misses sessions: once dial-stdio exits, pipe() unhooks the channel from its stdin, the
+          // channel's readable side stays paused and ssh2 never emits 'close' for it.
+          let open = true;
+          const ended = () => {
+            if (open) openSessions--;
+            open = false;
+          };
+          stream.on('close', ended);
+          client.on('close', ended);
           const child = spawn(DOCKER_CLI, ['system', 'dial-stdio'], { env: { PATH: process.env.PATH } });
           stream.pipe(child.stdin);
           child.stdout.pipe(stream);
