@@ -1,7 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { fixAll, fixComposeProject } from '../engine/fix';
 import { lintText, TOO_SLOW_TO_LINT, type LintOptions } from '../engine/lint';
-import { LINT_TIME_BUDGET_MS } from '../engine/files';
+import { lintBudget } from './budget';
 import { getRule } from '../engine/registry';
 import { escapeControl, safeText } from '../engine/output/escape';
 import { SEVERITY_RANK } from '../engine/output/report';
@@ -81,9 +81,9 @@ export async function runFix(argv: string[], io: Io): Promise<number> {
       for (const t of bad) fail(displayPath(t.file), 'not valid UTF-8: not rewritten (bytes in another encoding would be lost)');
       if (read.errors.length || bad.length) continue;
       const team = work.teamConfig.forFile(target.path);
-      const deadline = Date.now() + LINT_TIME_BUDGET_MS;
-      const result = fixComposeProject(read.texts, { severities: team.config.severities, readProjectFile, deadline, rules: selection.rules && new Set(selection.rules), unsafeRules: selection.unsafeRules === 'all' ? 'all' : new Set(selection.unsafeRules) });
-      if (Date.now() > deadline) {
+      const outOfTime = lintBudget();
+      const result = fixComposeProject(read.texts, { severities: team.config.severities, readProjectFile, outOfTime, rules: selection.rules && new Set(selection.rules), unsafeRules: selection.unsafeRules === 'all' ? 'all' : new Set(selection.unsafeRules) });
+      if (outOfTime()) {
         fail(file, TOO_SLOW_TO_LINT);
         continue;
       }
@@ -115,14 +115,14 @@ export async function runFix(argv: string[], io: Io): Promise<number> {
     }
     const { text } = read.file;
     const baseImages = target.kind === 'dockerfile' ? await baseImagesFor(text) : undefined;
-    const options: LintOptions = { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, baseImages, deadline: Date.now() + LINT_TIME_BUDGET_MS };
+    const options: LintOptions = { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, baseImages, outOfTime: lintBudget() };
     const linted = lintText(text, options);
     if (linted.errors.length) {
       for (const e of linted.errors) fail(file, e.message);
       continue;
     }
     const result = fixSelected(text, options, selection, linted.findings);
-    if (Date.now() > options.deadline!) {
+    if (options.outOfTime!()) {
       fail(file, TOO_SLOW_TO_LINT);
       continue;
     }

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { lintComposeProject, lintText } from '../engine/lint';
 import { allRules } from '../engine/registry';
-import { LINT_TIME_BUDGET_MS } from '../engine/files';
+import { lintBudget } from './budget';
 import { formatText, placeFindings, SEVERITY_RANK, type FileError, type FileFinding } from '../engine/output/report';
 import { toSarif } from '../engine/output/sarif';
 import { oneOf, parseArgs, UsageError } from './args';
@@ -37,7 +37,7 @@ export async function runLint(argv: string[], io: Io): Promise<number> {
       const team = work.teamConfig.forFile(target.path);
       const read = readComposeProject(project);
       for (const e of read.errors) errors.push({ file: displayPath(e.file), message: e.message });
-      const results = lintComposeProject(read.texts, { severities: team.config.severities, readProjectFile, deadline: Date.now() + LINT_TIME_BUDGET_MS });
+      const results = lintComposeProject(read.texts, { severities: team.config.severities, readProjectFile, outOfTime: lintBudget() });
       for (const t of read.texts) {
         const r = results.get(t.file)!;
         const placed = placeFindings(displayPath(t.file), t.text, r.findings, r.errors);
@@ -58,7 +58,7 @@ export async function runLint(argv: string[], io: Io): Promise<number> {
     }
     const { text } = read.file;
     const baseImages = target.kind === 'dockerfile' ? await baseImagesFor(text) : undefined;
-    const result = lintText(text, { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, baseImages, deadline: Date.now() + LINT_TIME_BUDGET_MS });
+    const result = lintText(text, { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, baseImages, outOfTime: lintBudget() });
     const placed = placeFindings(file, text, result.findings, result.errors);
     // One push per item: a spread of hundreds of thousands of findings overflows the stack.
     for (const f of placed.findings) findings.push(f);

@@ -24,8 +24,8 @@ export interface LintOptions {
    * references are not checked.
    */
   readProjectFile?: ProjectFileReader;
-  /** Time (Date.now()) after which linting stops with a "too slow to lint" error. */
-  deadline?: number;
+  /** Asked between rules: true stops linting with a "too slow to lint" error (the adapter's time budget). */
+  outOfTime?: () => boolean;
 }
 
 /** What reading a referenced file gave; never the content of a file outside the project. */
@@ -89,9 +89,7 @@ function runRules<C>(target: Target, ctx: C, options: LintOptions): LintResult {
   const findings: Finding[] = [];
   const errors: LintError[] = [];
   for (const rule of rulesFor(target)) {
-    if (options.deadline !== undefined && Date.now() > options.deadline) {
-      return { findings: [], errors: [{ message: TOO_SLOW_TO_LINT }] };
-    }
+    if (options.outOfTime?.()) return { findings: [], errors: [{ message: TOO_SLOW_TO_LINT }] };
     const override = options.severities?.[rule.meta.id];
     if (override === 'off') continue;
     let reports: Report[];
@@ -103,7 +101,7 @@ function runRules<C>(target: Target, ctx: C, options: LintOptions): LintResult {
     }
     for (const r of reports) findings.push(toFinding(rule, r, override));
   }
-  if (options.deadline !== undefined && Date.now() > options.deadline) return { findings: [], errors: [{ message: TOO_SLOW_TO_LINT }] };
+  if (options.outOfTime?.()) return { findings: [], errors: [{ message: TOO_SLOW_TO_LINT }] };
   findings.sort((a, b) => (a.range?.start ?? 0) - (b.range?.start ?? 0) || a.ruleId.localeCompare(b.ruleId));
   return { findings, errors };
 }

@@ -55,3 +55,11 @@ test('applyEdits drops overlapping edits and LineIndex maps CRLF lines', () => {
   assert.deepEqual(li.position(3), { line: 1, character: 0 });
   assert.equal(li.lineText(1), 'bc');
 });
+
+test('a lint whose time budget has run out stops with a clear error and no partial findings', () => {
+  const text = 'FROM busybox:1.36\nMAINTAINER x\n';
+  assert.ok(lintText(text, { kind: 'dockerfile', outOfTime: () => false }).findings.length > 0);
+  const stopped = lintText(text, { kind: 'dockerfile', outOfTime: () => true });
+  assert.deepEqual(stopped.findings, []);
+  assert.match(stopped.errors[0].message, /too slow to lint/);
+});
