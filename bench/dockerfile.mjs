@@ -12,7 +12,7 @@ const fileCount = Number(process.argv[2] ?? 400);
 const rounds = Number(process.argv[3] ?? 7);
 const require = createRequire(import.meta.url);
 
-const { lintText } = await loadEngine('dockerfile', "export { lintText } from './src/engine/lint'; export { fixAll } from './src/engine/fix';");
+const { lintText, fixAll } = await loadEngine('dockerfile', "export { lintText } from './src/engine/lint'; export { fixAll } from './src/engine/fix';");
 const { DockerfileParser } = require('dockerfile-ast');
 const { validate } = require('dockerfile-utils');
 
@@ -97,3 +97,58 @@ const vsParse = lintMs / parseMs;
 const vsUtils = utilsMs / lintMs;
 console.log(`  lint / bare parse = ${vsParse.toFixed(2)}x  (target <= 2x: ${vsParse <= 2 ? 'met' : 'NOT met'})`);
 console.log(`  dockerfile-utils / lint = ${vsUtils.toFixed(2)}x  (target > 1x, Bulkhead faster: ${vsUtils > 1 ? 'met' : 'NOT met'})`);
+
+// Lint and fix-all time against file size, in 10x steps, for two shapes: many instructions (the
+// corpus above, concatenated) and one huge shell-form RUN line. The bare parse runs in a separate
+// process, so it is dockerfile-ast as shipped (Bulkhead memoizes its argument tokenizer in-process).
+// Linear time shows as a flat ratio. `BULKHEAD_BENCH_MAX_KB` raises the largest size (default 1024).
+const { spawnSync } = await import('node:child_process');
+const maxKb = Number(process.env.BULKHEAD_BENCH_MAX_KB ?? 1024);
+const sizes = [1, 10, 100, 1000, 4000].map((kb) => kb * 1024).filter((b) => b <= maxKb * 1024 + 1);
+function manyInstructions(bytes) {
+  let text = '';
+  for (let k = 0; text.length < bytes; k++) text += corpus[k % corpus.length];
+  return text;
+}
+function singleRunLine(bytes) {
+  let text = 'FROM debian:12\nRUN true';
+  while (text.length < bytes) text += ' && echo hello | cat';
+  return text + '\n';
+}
+/** CPU ms of `fn`, repeated until at least 200 ms were spent (small inputs), per call. */
+function cpuPerCall(fn) {
+  let calls = 0;
+  const start = process.cpuUsage();
+  let used = 0;
+  do {
+    fn();
+    calls++;
+    const u = process.cpuUsage(start);
+    used = (u.user + u.system) / 1000;
+  } while (used < 200);
+  return used / calls;
+}
+const bareParse = (texts) => {
+  const script = `const { DockerfileParser } = require('dockerfile-ast'); let input = ''; process.stdin.on('data', (d) => (input += d)).on('end', () => {
+    for (let k = 0; k < 200; k++) DockerfileParser.parse(JSON.parse(input)[0]).getInstructions(); // warm up the JIT
+    const out = JSON.parse(input).map((t) => { let calls = 0; const s = process.cpuUsage(); let used = 0; do { DockerfileParser.parse(t).getInstructions(); calls++; const u = process.cpuUsage(s); used = (u.user + u.system) / 1000; } while (used < 200); return used / calls; });
+    process.stdout.write(JSON.stringify(out)); });`;
+  const r = spawnSync(process.execPath, ['-e', script], { input: JSON.stringify(texts), encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout);
+};
+console.log('\nsize scaling (CPU ms per call; ratios against a bare dockerfile-ast parse of the same text)');
+console.log('  shape              size      parse       lint  lint/parse    fix-all  fix/parse  fixes');
+for (const [shape, make] of [['many instructions', manyInstructions], ['one RUN line', singleRunLine]]) {
+  const texts = sizes.map(make);
+  const parses = bareParse(texts);
+  texts.forEach((text, k) => {
+    const lint = cpuPerCall(() => lintText(text, { kind: 'dockerfile' }));
+    let fixes = 0;
+    const fix = cpuPerCall(() => (fixes = fixAll(text, { kind: 'dockerfile', unsafe: true }).fixed));
+    const kb = `${Math.round(text.length / 1024)} KB`;
+    console.log(
+      `  ${shape.padEnd(17)} ${kb.padStart(7)} ${parses[k].toFixed(1).padStart(10)} ${lint.toFixed(1).padStart(10)} ${(lint / parses[k]).toFixed(2).padStart(10)}x ${fix.toFixed(1).padStart(10)} ${(fix / parses[k]).toFixed(2).padStart(9)}x ${String(fixes).padStart(6)}`,
+    );
+  });
+}

@@ -3,7 +3,7 @@
 //   BULKHEAD_TEST_HOST=electron (default elsewhere): @vscode/test-electron downloads VS Code.
 // BULKHEAD_GREP=<pattern> runs matching tests only. Screenshots and results go to test-output/.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +19,9 @@ mkdirSync(SHOTS, { recursive: true });
 // Per run, so parallel runs on one machine never read each other's results.
 const RESULTS = join(OUTPUT, `integration-results-${process.pid}.json`);
 rmSync(RESULTS, { force: true });
-// The suite is compiled TypeScript; the extension is the esbuild bundle in dist/.
-if (!existsSync(join(ROOT, 'dist/extension.js'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+// The suite is compiled TypeScript; the extension is the esbuild bundle in dist/: build both, so
+// the run never tests a stale bundle.
+execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
 execFileSync('npx', ['tsc', '-p', 'test/tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
 
 // Tests edit files: run them on a fresh copy of the fixture workspace.
@@ -98,7 +99,8 @@ async function runInCodeServer() {
       if (m.type() === 'error' || m.type() === 'warning') serverLog.push(`[renderer ${m.type()}] ${m.text()}\n`);
     });
     console.log(`integration: VS Code (code-server) on port ${port}, workspace ${workspace}`);
-    await page.goto(workbenchUrl(port, workspace, { extensionTestsPath: testsPath }));
+    // The page load is slow on a busy machine; the suite itself has its own deadline below.
+    await page.goto(workbenchUrl(port, workspace, { extensionTestsPath: testsPath }), { timeout: 180_000 });
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), TIMEOUT_MS))]);
     if (code === 'timeout') {
       await page.screenshot({ path: join(SHOTS, 'timeout.png') }).catch(() => {});

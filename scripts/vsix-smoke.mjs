@@ -30,45 +30,62 @@ const workspace = join(ROOT, 'examples');
 const server = await startCodeServer({ bin, port, workspace, userDataDir: join(scratch, 'user-data'), extensionsDir });
 const { chromium } = await import('playwright-core');
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Polls `probe` until it returns something truthy (then returns it) or the time runs out (then returns the last value). */
+const until = async (probe, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+};
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`, { timeout: 180_000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await wait(4000);
-  const palette = async (text) => {
+  // The extension's contributions are in once its activity bar entry shows.
+  await page.locator('.activitybar [aria-label^="Bulkhead"]').first().waitFor({ timeout: 60_000 });
+  const row = (text) => page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
+  /** Opens the Command Palette, types `text` and waits until a row with `expected` is listed. */
+  const palette = async (text, expected) => {
     await page.keyboard.press('F1');
     await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
     await page.keyboard.type(text);
-    await wait(800);
+    await row(expected).waitFor({ timeout: 15_000 }).catch(() => {});
   };
 
-  await palette('Welcome: Open Walkthrough');
+  await palette('Welcome: Open Walkthrough', 'Welcome: Open Walkthrough');
   await page.keyboard.press('Enter');
-  await wait(1200);
+  const listed = await row('Harden your containers with Bulkhead').waitFor({ timeout: 15_000 }).then(() => true, () => false);
   const picks = await page.locator('.quick-input-widget').innerText().catch(() => '');
-  check('the walkthrough is listed', picks.includes('Harden your containers with Bulkhead'), picks.slice(0, 300));
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Harden your containers with Bulkhead' }).first().click().catch(() => {});
-  await wait(2000);
-  const walkthrough = await page.locator('.gettingStartedContainer').innerText().catch(() => '');
-  check('the walkthrough shows its steps', /Audit your workspace/.test(walkthrough) && /Apply a quick fix/.test(walkthrough));
+  check('the walkthrough is listed', listed, picks.slice(0, 300));
+  await row('Harden your containers with Bulkhead').click().catch(() => {});
+  const walkthrough = await until(async () => {
+    const text = await page.locator('.gettingStartedContainer').innerText();
+    return /Audit your workspace/.test(text) && /Apply a quick fix/.test(text) && text;
+  });
+  check('the walkthrough shows its steps', !!walkthrough);
   await page.screenshot({ path: join(SHOTS, 'vsix-walkthrough.png') });
 
-  await palette('Bulkhead: Audit Workspace Files');
+  await palette('Bulkhead: Audit Workspace Files', 'Bulkhead: Audit Workspace Files');
   const commands = await page.locator('.quick-input-widget').innerText().catch(() => '');
   check('Bulkhead commands are in the palette', commands.includes('Bulkhead: Audit Workspace Files'));
   await page.keyboard.press('Enter');
-  await wait(5000);
-  const status = await page.locator('.statusbar').innerText().catch(() => '');
-  const problems = /(\d+)\s*\n?\s*(\d+)/.exec(status.replace(/[^\d\s]/g, ' '));
-  check('the audit put problems in the status bar', !!problems && Number(problems[1]) + Number(problems[2]) > 0, status.slice(0, 120));
+  let status = '';
+  const problems = await until(async () => {
+    status = await page.locator('.statusbar').innerText();
+    const m = /(\d+)\s*\n?\s*(\d+)/.exec(status.replace(/[^\d\s]/g, ' '));
+    return m && Number(m[1]) + Number(m[2]) > 0 && m;
+  });
+  check('the audit put problems in the status bar', !!problems, status.slice(0, 120));
   // The walkthrough step completes on the real command (completionEvents: onCommand:…).
-  const checked = await page.locator('.getting-started-step', { hasText: 'Audit your workspace' }).first().getAttribute('aria-checked').catch(() => null);
-  check('running the audit ticks its walkthrough step', checked === 'true', `aria-checked=${checked}`);
-  const quickFixStep = await page.locator('.getting-started-step', { hasText: 'Apply a quick fix' }).first().getAttribute('aria-checked').catch(() => null);
+  const step = (text) => page.locator('.getting-started-step', { hasText: text }).first().getAttribute('aria-checked');
+  const checked = await until(async () => (await step('Audit your workspace')) === 'true');
+  check('running the audit ticks its walkthrough step', !!checked, `aria-checked=${await step('Audit your workspace').catch(() => null)}`);
+  const quickFixStep = await step('Apply a quick fix').catch(() => null);
   check('steps not done yet stay unticked', quickFixStep === 'false', `aria-checked=${quickFixStep}`);
   await page.keyboard.press('Control+Shift+M');
-  await wait(1500);
+  await page.locator('.markers-panel').first().waitFor({ timeout: 15_000 }).catch(() => {});
   await page.screenshot({ path: join(SHOTS, 'vsix-audit.png') });
 
   // What the README shows: a Dockerfile, its problems, and the quick fixes on the first one.
@@ -76,18 +93,23 @@ try {
   await page.keyboard.press('Control+P');
   await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
   await page.keyboard.type('node-app/Dockerfile');
-  await wait(1000);
+  await row('Dockerfile').waitFor({ timeout: 15_000 }).catch(() => {});
   await page.keyboard.press('Enter');
-  await wait(2500);
+  await page.locator('.monaco-editor .view-lines', { hasText: 'FROM' }).first().waitFor({ timeout: 20_000 }).catch(() => {});
   await page.locator('.monaco-editor .view-lines').first().click();
   await page.keyboard.press('Control+Home');
-  await page.keyboard.press('F8');
-  await wait(1200);
+  // F8 goes to the first problem once the diagnostics are there.
+  await until(async () => {
+    await page.keyboard.press('F8');
+    return page.locator('.marker-widget').first().isVisible();
+  });
   await page.keyboard.press('Escape');
   await page.keyboard.press('Control+.');
-  await wait(1500);
-  const menu = await page.locator('.action-widget').innerText().catch(() => '');
-  check('the quick-fix menu offers Bulkhead fixes', /Ignore .* for this line/.test(menu) && /Show documentation/.test(menu), menu.slice(0, 300));
+  const menu = await until(async () => {
+    const text = await page.locator('.action-widget').innerText();
+    return /Show documentation/.test(text) && text;
+  });
+  check('the quick-fix menu offers Bulkhead fixes', !!menu && /Ignore .* for this line/.test(menu) && /Show documentation/.test(menu), String(menu).slice(0, 300));
   await page.screenshot({ path: join(SHOTS, 'vsix-editor.png') });
   if (process.env.BULKHEAD_DOCS_IMAGES) {
     mkdirSync(join(ROOT, 'docs', 'images'), { recursive: true });

@@ -3,9 +3,12 @@
 // @ts-check
 (function () {
   const vscode = acquireVsCodeApi();
-  const SECTION_TITLES = { 1: 'Host Configuration', 2: 'Docker daemon configuration', 3: 'Docker daemon configuration files', 4: 'Container Images and Build File', 5: 'Container Runtime', 6: 'Docker Security Operations', 7: 'Docker Swarm Configuration', 8: 'Beyond CIS v1.6.0' };
-  const STATUSES = ['warn', 'pass', 'info', 'note', 'skip'];
   const root = /** @type {HTMLElement} */ (document.getElementById('root'));
+  // The engine's vocabulary (SECTION_TITLES, AUDIT_STATUSES), written into the page by panel.ts.
+  /** @type {Record<string, string>} */
+  const SECTION_TITLES = JSON.parse(root.dataset.sections || '{}');
+  /** @type {string[]} */
+  const STATUSES = JSON.parse(root.dataset.statuses || '[]');
   /** @type {{ report?: any, state?: string, error?: string, filter: string, search: string, open: Record<string, boolean> }} */
   const view = Object.assign({ filter: 'all', search: '', open: {} }, vscode.getState() || {});
 
@@ -19,6 +22,12 @@
     }
     for (const c of children) if (c !== undefined && c !== null) node.append(typeof c === 'string' ? document.createTextNode(c) : c);
     return node;
+  }
+
+  /** Text with Markdown code spans (`like this`) shown as <code>; everything stays text, never HTML. */
+  function rich(text) {
+    const parts = String(text).split(/`([^`\n]+)`/);
+    return el('span', {}, ...parts.map((part, i) => (i % 2 ? el('code', {}, part) : part)));
   }
 
   function save() {
@@ -61,7 +70,7 @@
         el('h1', {}, 'CIS Docker Benchmark v1.6.0'),
         el('div', { className: 'engine' }, `${s.engine} · ${s.flavor} · ${s.local ? 'local' : 'remote'} · ${s.total} checks · ${s.apiCalls} Engine API calls${s.durationMs !== undefined ? ` · ${s.durationMs} ms` : ''}`),
         el('div', { className: 'counts' }, ...STATUSES.map((st) => el('span', { className: `count ${st}`, 'data-status': st }, `${s.counts[st]} ${st}`))),
-        ...s.notes.map((n) => el('div', { className: 'note-line' }, n))));
+        ...s.notes.map((n) => el('div', { className: 'note-line' }, rich(n)))));
   }
 
   function containerChip(c) {
@@ -77,11 +86,11 @@
       el('div', { className: 'check-head' },
         el('span', { className: `status ${c.status}` }, c.status.toUpperCase()),
         el('span', { className: 'id' }, c.id),
-        el('span', { className: 'title' }, c.title),
+        el('span', { className: 'title' }, rich(c.title)),
         el('span', { className: 'meta' }, `L${c.level}${c.scored ? '' : ' · manual'}`)),
-      el('ul', { className: 'evidence' }, ...c.evidence.map((e) => el('li', {}, e))),
+      el('ul', { className: 'evidence' }, ...c.evidence.map((e) => el('li', {}, rich(e)))),
       c.containers && c.containers.length ? el('div', { className: 'containers' }, ...c.containers.map(containerChip)) : undefined,
-      el('div', { className: 'remediation' }, el('strong', {}, 'Remediation: '), c.remediation, el('span', { className: 'impact' }, ` Impact: ${c.impact}`)));
+      el('div', { className: 'remediation' }, el('strong', {}, 'Remediation: '), rich(c.remediation), el('span', { className: 'impact' }, ' Impact: ', rich(c.impact))));
   }
 
   function renderChecks() {

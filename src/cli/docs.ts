@@ -1,9 +1,10 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { allRules } from '../engine/registry';
 import { renderRuleDoc, renderRuleIndex } from '../engine/docs';
 import { parseArgs } from './args';
 import type { Io } from './io';
+import { writeFileAtomic } from '../workspace/atomicWrite';
 
 /** `bulkhead docs [--out DIR] [--check]`: writes docs/rules/<id>.md, or checks they are current. */
 export function runDocs(argv: string[], io: Io): number {
@@ -37,7 +38,7 @@ export function runDocs(argv: string[], io: Io): number {
   }
   mkdirSync(out, { recursive: true });
   for (const n of readdirSync(out)) if (n.endsWith('.md') && !wanted.has(n)) rmSync(join(out, n));
-  for (const [name, body] of wanted) writeFileSync(join(out, name), body);
+  for (const [name, body] of wanted) writeFileAtomic(join(out, name), body);
   io.err(`wrote ${wanted.size} file(s) to ${out}\n`);
   return 0;
 }

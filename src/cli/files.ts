@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import type { FileKind } from '../engine/model';
-import { kindOfFileName, MAX_FILE_BYTES, SKIPPED_DIRECTORIES } from '../engine/files';
+import { kindOfFileName, SKIPPED_DIRECTORIES } from '../engine/files';
 import { GitignoreFilter } from '../workspace/gitignore';
+import { describeFsError } from '../workspace/readText';
 import type { TeamConfigResolver } from '../workspace/teamConfig';
 
 export interface Target {
@@ -10,14 +11,30 @@ export interface Target {
   kind: FileKind;
 }
 
+export interface CollectedTargets {
+  targets: Target[];
+  errors: { file: string; message: string }[];
+  /** Files and folders left out because a .bulkhead.yaml excludes them. */
+  excluded: number;
+}
+
 /**
  * Expands PATH arguments: directories are walked for Dockerfiles and compose files, skipping what
  * git ignores and what the nearest .bulkhead.yaml excludes. Files named explicitly are always linted.
+ * A file reached twice (`lint dir dir/Dockerfile`, `./x x`, a symlink) is listed once.
  */
-export function collectTargets(paths: string[], teamConfig?: TeamConfigResolver): { targets: Target[]; errors: { file: string; message: string }[] } {
+export function collectTargets(paths: string[], teamConfig?: TeamConfigResolver): CollectedTargets {
   const targets: Target[] = [];
   const errors: { file: string; message: string }[] = [];
+  const seen = new Set<string>();
+  let excluded = 0;
   let gitignore: GitignoreFilter | undefined;
+  const add = (path: string, kind: FileKind) => {
+    const key = realpathOrResolved(path);
+    if (seen.has(key)) return;
+    seen.add(key);
+    targets.push({ path, kind });
+  };
   const walk = (dir: string) => {
     let entries;
     try {
@@ -30,10 +47,14 @@ export function collectTargets(paths: string[], teamConfig?: TeamConfigResolver)
     for (const entry of entries) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRECTORIES.has(entry.name) && !gitignore?.isIgnored(full) && !teamConfig?.forDir(full).isExcluded(full)) walk(full);
+        if (SKIPPED_DIRECTORIES.has(entry.name) || gitignore?.isIgnored(full)) continue;
+        if (teamConfig?.forDir(full).isExcluded(full)) excluded++;
+        else walk(full);
       } else if (entry.isFile()) {
         const kind = kindOfFileName(entry.name);
-        if (kind && !gitignore?.isIgnored(full) && !teamConfig?.forFile(full).isExcluded(full)) targets.push({ path: full, kind });
+        if (!kind || gitignore?.isIgnored(full)) continue;
+        if (teamConfig?.forFile(full).isExcluded(full)) excluded++;
+        else add(full, kind);
       }
     }
   };
@@ -52,35 +73,18 @@ export function collectTargets(paths: string[], teamConfig?: TeamConfigResolver)
       walk(p);
     } else {
       // A file named explicitly is linted even with an unusual name: YAML as compose, else Dockerfile.
-      const kind = kindOfFileName(p) ?? (/\.ya?ml$/i.test(extname(p)) ? 'compose' : 'dockerfile');
-      targets.push({ path: p, kind });
+      // Whether it is a regular file is decided when it is opened (readTextFile), not here.
+      add(p, kindOfFileName(p) ?? (/\.ya?ml$/i.test(extname(p)) ? 'compose' : 'dockerfile'));
     }
   }
-  return { targets, errors };
+  return { targets, errors, excluded };
 }
 
-export function readTarget(path: string): { text?: string; error?: string } {
+function realpathOrResolved(path: string): string {
   try {
-    const size = statSync(path).size;
-    if (size > MAX_FILE_BYTES) return { error: `file too large to lint (${(size / 1048576).toFixed(1)} MiB > ${MAX_FILE_BYTES / 1048576} MiB)` };
-    return { text: readFileSync(path, 'utf8') };
-  } catch (e) {
-    return { error: describeFsError(e) };
-  }
-}
-
-export function describeFsError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  switch (err.code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return err.message ?? String(e);
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
   }
 }
 

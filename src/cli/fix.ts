@@ -1,48 +1,118 @@
-import { writeFileSync } from 'node:fs';
 import { createTwoFilesPatch } from 'diff';
 import { fixAll } from '../engine/fix';
-import { parseArgs, UsageError } from './args';
-import { collectTargets, describeFsError, displayPath, readTarget } from './files';
+import { lintText, TOO_SLOW_TO_LINT, type LintOptions } from '../engine/lint';
+import { LINT_TIME_BUDGET_MS } from '../engine/files';
+import { getRule } from '../engine/registry';
+import { escapeControl, safeText } from '../engine/output/escape';
+import { SEVERITY_RANK } from '../engine/output/report';
+import type { Finding } from '../engine/model';
+import { oneOf, parseArgs, UsageError } from './args';
+import { displayPath } from './files';
+import { baseImagesFor } from './baseImages';
 import type { Io } from './io';
-import { TeamConfigResolver } from '../workspace/teamConfig';
+import { readTextFile } from '../workspace/readText';
+import { writeFileAtomic } from '../workspace/atomicWrite';
+import { describeFsError } from '../workspace/readText';
+import { readProjectFile } from '../workspace/projectFiles';
+import { configNotes, displayConfigErrors, loadWorkload } from './teamConfig';
 
-export const FIX_USAGE = 'usage: bulkhead fix [--dry-run] [--unsafe] PATH...';
+export const FIX_USAGE =
+  'usage: bulkhead fix [--dry-run] [--unsafe] [--rule ID]... [--unsafe-rule ID]... [--fail-on error|warning|info|never] [--config FILE] PATH...';
 
-/** Applies every safe fix in place (with --unsafe, behaviour-changing ones too). */
-export function runFix(argv: string[], io: Io): number {
-  const args = parseArgs(argv, [], ['dry-run', 'unsafe']);
+/** Which fixes to apply: `--rule` limits the rules, `--unsafe-rule` allows one rule's behaviour-changing fixes. */
+export interface FixSelection {
+  /** Only these rules (undefined: every rule). */
+  rules?: ReadonlySet<string>;
+  /** Rules whose unsafe fixes are applied too, or 'all' (`--unsafe`). */
+  unsafeRules: ReadonlySet<string> | 'all';
+}
+
+/**
+ * Applies every safe fix in place (with --unsafe or --unsafe-rule, behaviour-changing ones too).
+ * Each file is written atomically and only if it did not change since it was read; a file that
+ * cannot be read, parsed or decoded as UTF-8 is left alone and makes the exit code 2.
+ */
+export async function runFix(argv: string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, ['fail-on', 'config'], ['dry-run', 'unsafe'], ['rule', 'unsafe-rule']);
   if (!args.positionals.length) throw new UsageError(FIX_USAGE);
+  const failOn = oneOf('fail-on', args.options.get('fail-on'), ['error', 'warning', 'info', 'never'] as const, 'never');
   const dryRun = args.options.has('dry-run');
-  const teamConfig = new TeamConfigResolver();
-  const { targets, errors } = collectTargets(args.positionals, teamConfig);
-  let failed = errors.length;
-  for (const e of errors) io.err(`${displayPath(e.file)}: ${e.message}\n`);
+  const selection = fixSelection(args.lists.get('rule'), args.lists.get('unsafe-rule'), args.options.has('unsafe'));
+  const work = loadWorkload(args.positionals, args.options.get('config') as string | undefined);
+  let failed = 0;
+  const fail = (file: string, message: string) => {
+    io.err(`${safeText(file)}: ${safeText(message)}\n`);
+    failed++;
+  };
+  for (const e of work.errors) fail(displayPath(e.file), e.message);
+  const configsSeen = new Set<string>();
   let changedFiles = 0;
   let fixes = 0;
-  for (const target of targets) {
+  let remainingAtFailLevel = 0;
+  for (const target of work.targets) {
     const file = displayPath(target.path);
-    const { text, error } = readTarget(target.path);
-    if (text === undefined) {
-      io.err(`${file}: ${error}\n`);
-      failed++;
+    const read = readTextFile(target.path);
+    if (!read.file) {
+      fail(file, read.error);
       continue;
     }
-    const severities = teamConfig.forFile(target.path).config.severities;
-    const result = fixAll(text, { file: target.path, kind: target.kind, unsafe: args.options.has('unsafe'), severities });
+    if (!read.file.validUtf8) {
+      fail(file, 'not valid UTF-8: not rewritten (bytes in another encoding would be lost)');
+      continue;
+    }
+    const team = work.teamConfig.forFile(target.path);
+    if (team.file && !configsSeen.has(team.file)) {
+      configsSeen.add(team.file);
+      for (const e of displayConfigErrors(team)) fail(e.file, e.message);
+    }
+    const { text } = read.file;
+    const baseImages = target.kind === 'dockerfile' ? await baseImagesFor(text) : undefined;
+    const options: LintOptions = { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, baseImages, deadline: Date.now() + LINT_TIME_BUDGET_MS };
+    const linted = lintText(text, options);
+    if (linted.errors.length) {
+      for (const e of linted.errors) fail(file, e.message);
+      continue;
+    }
+    const result = fixSelected(text, options, selection, linted.findings);
+    if (Date.now() > options.deadline!) {
+      fail(file, TOO_SLOW_TO_LINT);
+      continue;
+    }
+    if (failOn !== 'never') remainingAtFailLevel += result.remaining.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]).length;
     if (result.text === text) continue;
-    changedFiles++;
-    fixes += result.fixed;
     if (dryRun) {
-      io.out(createTwoFilesPatch(`a/${file}`, `b/${file}`, text, result.text, undefined, undefined, { context: 3 }));
+      changedFiles++;
+      fixes += result.fixed;
+      const patch = createTwoFilesPatch(`a/${file}`, `b/${file}`, text, result.text, undefined, undefined, { context: 3 });
+      io.out(escapeControl(patch.endsWith('\n') ? patch : `${patch}\n`));
       continue;
     }
     try {
-      writeFileSync(target.path, result.text);
+      writeFileAtomic(target.path, result.text, read.file.snapshot);
+      changedFiles++;
+      fixes += result.fixed;
     } catch (e) {
-      io.err(`${file}: ${describeFsError(e)}\n`);
-      failed++;
+      fail(file, e instanceof Error && !('code' in e) ? e.message : describeFsError(e));
     }
   }
   io.err(`${dryRun ? 'would apply' : 'applied'} ${fixes} fix(es) in ${changedFiles} file(s)\n`);
-  return failed ? 2 : 0;
+  io.err(`${configNotes(configsSeen, work.excluded).map((n) => safeText(n)).join('\n')}\n`);
+  if (failed) return 2;
+  return remainingAtFailLevel ? 1 : 0;
+}
+
+function fixSelection(rules: string[] | undefined, unsafeRules: string[] | undefined, unsafe: boolean): FixSelection {
+  for (const id of [...(rules ?? []), ...(unsafeRules ?? [])]) if (!getRule(id)) throw new UsageError(`unknown rule "${id}" (see docs/rules)`);
+  const unsafeSet = new Set(unsafeRules);
+  return {
+    // --unsafe-rule X with --rule Y fixes both: naming a rule for its unsafe fixes selects it.
+    rules: rules?.length ? new Set([...rules, ...unsafeSet]) : undefined,
+    unsafeRules: unsafe ? 'all' : unsafeSet,
+  };
+}
+
+/** Fix-all restricted to a selection; fixAll reaches the fixed point across rules in one call. */
+function fixSelected(text: string, options: LintOptions, selection: FixSelection, findings: Finding[]): { text: string; fixed: number; remaining: Finding[] } {
+  if (!findings.some((f) => f.fixes.some((x) => x.edits.length > 0))) return { text, fixed: 0, remaining: findings };
+  return fixAll(text, { ...options, rules: selection.rules && new Set(selection.rules), unsafeRules: selection.unsafeRules === 'all' ? 'all' : new Set(selection.unsafeRules) });
 }

@@ -29,7 +29,7 @@ function readVersion(): string {
 }
 export const VERSION = readVersion();
 
-export const DOCS_BASE = 'https://github.com/bulkhead/bulkhead/blob/main/docs/rules/';
+const DOCS_BASE = 'https://github.com/bulkhead/bulkhead/blob/main/docs/rules/';
 export function docsUrl(ruleId: string): string {
   return `${DOCS_BASE}${ruleId}.md`;
 }

@@ -1,51 +1,56 @@
 import { pathToFileURL } from 'node:url';
 import { lintText } from '../engine/lint';
 import { allRules } from '../engine/registry';
-import type { Severity } from '../engine/model';
+import { LINT_TIME_BUDGET_MS } from '../engine/files';
 import { formatText, placeFindings, SEVERITY_RANK, type FileError, type FileFinding } from '../engine/output/report';
 import { toSarif } from '../engine/output/sarif';
 import { oneOf, parseArgs, UsageError } from './args';
-import { collectTargets, displayPath, readTarget } from './files';
+import { displayPath } from './files';
+import { baseImagesFor } from './baseImages';
 import { VERSION, docsUrl, type Io } from './io';
-import { TeamConfigResolver } from '../workspace/teamConfig';
-import { displayConfigErrors } from './teamConfig';
+import { readTextFile } from '../workspace/readText';
+import { readProjectFile } from '../workspace/projectFiles';
+import { configNotes, displayConfigErrors, loadWorkload } from './teamConfig';
 
-export const LINT_USAGE = 'usage: bulkhead lint [--format text|json|sarif] [--fail-on error|warning|info] PATH...';
+export const LINT_USAGE = 'usage: bulkhead lint [--format text|json|sarif] [--fail-on error|warning|info|never] [--config FILE] PATH...';
 
-export function runLint(argv: string[], io: Io): number {
-  const args = parseArgs(argv, ['format', 'fail-on'], []);
+export async function runLint(argv: string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, ['format', 'fail-on', 'config'], []);
   const format = oneOf('format', args.options.get('format'), ['text', 'json', 'sarif'] as const, 'text');
-  const failOn = oneOf<Severity>('fail-on', args.options.get('fail-on'), ['error', 'warning', 'info'], 'warning');
+  const failOn = oneOf('fail-on', args.options.get('fail-on'), ['error', 'warning', 'info', 'never'] as const, 'warning');
   if (!args.positionals.length) throw new UsageError(LINT_USAGE);
 
-  const teamConfig = new TeamConfigResolver();
-  const { targets, errors: walkErrors } = collectTargets(args.positionals, teamConfig);
+  const work = loadWorkload(args.positionals, args.options.get('config') as string | undefined);
   const findings: FileFinding[] = [];
-  const errors: FileError[] = [...walkErrors.map((e) => ({ file: displayPath(e.file), message: e.message }))];
+  const errors: FileError[] = work.errors.map((e) => ({ file: displayPath(e.file), message: e.message }));
   const configsSeen = new Set<string>();
-  for (const target of targets) {
+  for (const target of work.targets) {
     const file = displayPath(target.path);
-    const { text, error } = readTarget(target.path);
-    if (text === undefined) {
-      errors.push({ file, message: error ?? 'could not be read' });
+    const read = readTextFile(target.path);
+    if (!read.file) {
+      errors.push({ file, message: read.error });
       continue;
     }
-    const team = teamConfig.forFile(target.path);
+    const team = work.teamConfig.forFile(target.path);
     if (team.file && !configsSeen.has(team.file)) {
       configsSeen.add(team.file);
-      errors.push(...displayConfigErrors(team));
+      for (const e of displayConfigErrors(team)) errors.push(e);
     }
-    const result = lintText(text, { file: target.path, kind: target.kind, severities: team.config.severities });
+    const { text } = read.file;
+    const baseImages = target.kind === 'dockerfile' ? await baseImagesFor(text) : undefined;
+    const result = lintText(text, { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, baseImages, deadline: Date.now() + LINT_TIME_BUDGET_MS });
     const placed = placeFindings(file, text, result.findings, result.errors);
-    findings.push(...placed.findings);
-    errors.push(...placed.errors);
+    // One push per item: a spread of hundreds of thousands of findings overflows the stack.
+    for (const f of placed.findings) findings.push(f);
+    for (const e of placed.errors) errors.push(e);
   }
 
   if (format === 'json') io.out(JSON.stringify({ findings, errors }, null, 2) + '\n');
   else if (format === 'sarif')
     io.out(JSON.stringify(toSarif(findings, errors, allRules().map((r) => r.meta), { toolVersion: VERSION, srcRoot: pathToFileURL(process.cwd()).href, docsUri: docsUrl }), null, 2) + '\n');
-  else io.out(formatText(findings, errors));
+  else io.out(formatText(findings, errors, configNotes(configsSeen, work.excluded)));
 
   if (errors.length) return 2;
+  if (failOn === 'never') return 0;
   return findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1 : 0;
 }

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { createClient, resolveDefaultEngine } from '../docker/connection';
 import { observeContainer } from '../docker/profile';
 import { capabilitiesDocument, profileFromStrace, serializeSeccompProfile, type ObservedProfile } from '../engine/profile';
-import { composeWiringEdits, hardenedRunCommand } from '../engine/profile/wire';
+import { composeWiringEdits, profiledRunCommand } from '../engine/profile/wire';
 import { applyEdits } from '../engine/text';
 import { dirname, relative as relativePath, resolve, sep } from 'node:path';
 import { parseArgs, UsageError } from './args';
@@ -101,7 +101,7 @@ export async function runProfile(argv: string[], io: Io): Promise<number> {
     `wrote ${out} and ${capsOut}`,
     `capabilities: ${profile.capabilities.length ? profile.capabilities.map((c) => `${c.capability} (${c.confidence}: ${c.reason})`).join(', ') : 'none needed'}`,
     ...profile.log.warnings.map((w) => `warning: ${w}`),
-    `run it: ${hardenedRunCommand(image, [], { profilePath: out, capAdd: profile.capAdd })}`,
+    `run it: ${profiledRunCommand(image, [], { profilePath: out, capAdd: profile.capAdd })}`,
   ];
   if (typeof composeFile === 'string' && service) {
     const wired = wireCompose(composeFile, service, out, profile.capAdd);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { createComposeContext } from '../engine/compose/context';
 import type { ContainerAnalysis } from './containers';
 
 /** The compose file (absolute) and 0-based line of the service key, from the compose labels. */
@@ -18,12 +18,9 @@ export function locateComposeService(c: ContainerAnalysis): { file: string; line
     } catch {
       continue;
     }
-    const doc = parseDocument(text);
-    const services = doc.get('services');
-    if (!isMap(services) || !compose.service) continue;
-    const pair = services.items.find((p) => isScalar(p.key) && String(p.key.value) === compose.service);
-    const start = pair && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-    if (start !== undefined) return { file, line: text.slice(0, start).split('\n').length - 1 };
+    const ctx = compose.service ? createComposeContext(text, file).ctx : undefined;
+    const service = ctx?.services.find((s) => s.name === compose.service);
+    if (ctx && service) return { file, line: ctx.lines.position(service.range.start).line };
   }
   return { file: existing[0], line: 0 };
 }

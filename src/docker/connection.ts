@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { join, posix } from 'node:path';
 import Docker from 'dockerode';
+import { engineApi, EngineResponseError } from './engine-api';
+import type { EngineKind } from '../engine/runtime/engine-defaults';
 
 /**
  * The one place Bulkhead reaches a Docker engine. It resolves the engine the way the docker CLI
@@ -73,11 +75,11 @@ export function nodeSystem(root = ''): HostSystem {
 
 type Env = Record<string, string | undefined>;
 
-export const DEFAULT_UNIX_SOCKET = 'unix:///var/run/docker.sock';
-export const DEFAULT_NPIPE = 'npipe:////./pipe/docker_engine';
+const DEFAULT_UNIX_SOCKET = 'unix:///var/run/docker.sock';
+const DEFAULT_NPIPE = 'npipe:////./pipe/docker_engine';
 
 /** The docker CLI's config directory: $DOCKER_CONFIG or ~/.docker. */
-export function dockerConfigDir(env: Env, sys: HostSystem): string {
+function dockerConfigDir(env: Env, sys: HostSystem): string {
   return env.DOCKER_CONFIG || join(env.HOME || sys.homedir, '.docker');
 }
 
@@ -151,6 +153,9 @@ function tlsWanted(env: Env): boolean {
 function withEnvTls(target: EngineTarget, env: Env, sys: HostSystem): EngineTarget {
   if (!tlsWanted(env) || !target.host.startsWith('tcp://')) return target;
   const certDir = env.DOCKER_CERT_PATH || dockerConfigDir(env, sys);
+  if (!sys.exists(certDir)) {
+    return { ...target, resolutionError: `the TLS certificate directory ${certDir} (${env.DOCKER_CERT_PATH ? 'DOCKER_CERT_PATH' : 'default, DOCKER_CERT_PATH unset'}) does not exist` };
+  }
   const pem = (file: string) => (sys.exists(join(certDir, file)) ? join(certDir, file) : undefined);
   return { ...target, tls: { verify: Boolean(env.DOCKER_TLS_VERIFY), ca: pem('ca.pem'), cert: pem('cert.pem'), key: pem('key.pem') } };
 }
@@ -219,14 +224,17 @@ export function engineLabel(target: EngineTarget): string {
 }
 
 export interface ClientOptions {
-  /** Milliseconds a request may stay idle before it fails; 0 for streams (events). */
+  /**
+   * Milliseconds a request may stay idle before it fails; 0 for streams (events). Calls through
+   * engineGet have an overall deadline shorter than this default, which is only a backstop.
+   */
   timeoutMs?: number;
 }
 
 /** A dockerode client for one engine. Throws (with a clear message) only on an unusable address. */
 export function createClient(target: EngineTarget, options: ClientOptions = {}): Docker {
   if (target.resolutionError) throw new EngineAddressError(target.resolutionError);
-  const timeout = options.timeoutMs ?? 15000;
+  const timeout = options.timeoutMs ?? 30000;
   // docker-modem merges its own DOCKER_HOST/DOCKER_CERT_PATH defaults under ours: name every key
   // so the environment never overrides the engine chosen here.
   const base: Docker.DockerOptions = { host: undefined, port: undefined, socketPath: undefined, ca: undefined, cert: undefined, key: undefined, timeout: timeout || undefined };
@@ -278,9 +286,10 @@ export function createClient(target: EngineTarget, options: ClientOptions = {}):
         protocol: 'ssh',
         host: url.hostname,
         port: Number(url.port || 22),
-        username: decodeURIComponent(url.username) || undefined,
+        // Like the docker CLI (and ssh itself): no user in the address means the local user.
+        username: decodeURIComponent(url.username) || localUser(),
         sshOptions: { agent: process.env.SSH_AUTH_SOCK },
-      } as Docker.DockerOptions);
+      });
     }
     default:
       throw new EngineAddressError(`unsupported engine address ${target.host} (expected unix://, tcp://, ssh:// or npipe://)`);
@@ -288,6 +297,14 @@ export function createClient(target: EngineTarget, options: ClientOptions = {}):
 }
 
 export class EngineAddressError extends Error {}
+
+function localUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER || undefined;
+  }
+}
 
 export type EngineProblemKind = 'notRunning' | 'permissionDenied' | 'tls' | 'timeout' | 'badAddress' | 'error';
 
@@ -324,15 +341,56 @@ export function classifyEngineError(err: unknown, target: EngineTarget): EngineP
       hint: 'Add your user to the docker group (`sudo usermod -aG docker $USER`, then log out and in again), or use rootless Docker (`dockerd-rootless-setuptool.sh install`, then DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock).',
     };
   }
-  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
+  if (err instanceof EngineResponseError) {
+    return { kind: 'error', message: `The engine at ${target.host} returned an unexpected response: ${message.replace(/^the engine returned an unexpected response to /, '')}`, hint: 'Is this address a Docker (or Podman) Engine API? Check DOCKER_HOST / --engine.' };
+  }
+  const tcp = /^(tcp|https?):\/\//.test(target.host);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    let name = target.host;
+    try {
+      name = new URL(target.host).hostname;
+    } catch {
+      // keep the whole address
+    }
+    return { kind: 'badAddress', message: `The host name ${name} of ${target.host} (${target.source}) does not resolve (DNS: ${code}).`, hint: 'Check the spelling of the host name and your DNS settings.' };
+  }
+  if (tcp && !target.tls && (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(message))) {
+    return {
+      kind: 'tls',
+      message: `The engine at ${target.host} closed the connection on a plain HTTP request (${code || message}): the port probably expects TLS.`,
+      hint: 'Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (or use a context with TLS material), or use the engine\'s plain port (2375).',
+    };
+  }
+  if (e.statusCode === 400 && /HTTP request to an HTTPS server/i.test(message)) {
+    return {
+      kind: 'tls',
+      message: `The engine at ${target.host} speaks TLS but was asked in plain HTTP.`,
+      hint: 'Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (or use a context with TLS material) for this port.',
+    };
+  }
+  if (target.tls && (/wrong version number|packet length too long|unknown protocol/i.test(message) || code === 'ERR_SSL_WRONG_VERSION_NUMBER')) {
+    return {
+      kind: 'tls',
+      message: `TLS handshake with ${target.host} failed: the port answers without TLS (plain HTTP?).`,
+      hint: 'Use tcp://HOST:2375 without DOCKER_TLS_VERIFY for a plain port, or the engine\'s TLS port (2376).',
+    };
+  }
+  if (tcp && target.tls && (code === 'ECONNRESET' || /socket hang up|disconnected before secure TLS connection/i.test(message))) {
+    return {
+      kind: 'tls',
+      message: `TLS handshake with ${target.host} failed: the server closed the connection (${code || message}); the port may not speak TLS, or it rejected the client certificate.`,
+      hint: 'Check that the port is the engine\'s TLS port and the client certificate (cert.pem/key.pem) is signed by its CA.',
+    };
+  }
+  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'EHOSTUNREACH') {
     return {
       kind: 'notRunning',
-      message: `No Docker engine answers at ${target.host} (${target.source}): ${code === 'ENOENT' ? 'the socket does not exist' : code}.`,
+      message: `No Docker engine answers at ${target.host} (${target.source}): ${code === 'ENOENT' ? 'the socket does not exist' : code === 'ECONNREFUSED' ? 'connection refused' : code}.`,
       hint: 'Start the engine (`sudo systemctl start docker`, Docker Desktop, or `podman system service`), then Retry.',
     };
   }
   if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT' || /timed? ?out/i.test(message)) {
-    return { kind: 'timeout', message: `The Docker engine at ${target.host} did not answer in time.`, hint: 'The engine may be overloaded or the network slow; Retry.' };
+    return { kind: 'timeout', message: `The Docker engine at ${target.host} did not answer in time (${message}).`, hint: 'The engine may be overloaded or the network slow; Retry.' };
   }
   if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|EPROTO)/.test(code) || /certificate|TLS|SSL|HTTPS server/i.test(message)) {
     return {
@@ -344,7 +402,11 @@ export function classifyEngineError(err: unknown, target: EngineTarget): EngineP
   return { kind: 'error', message: `Docker engine at ${target.host} failed: ${message}` };
 }
 
-/** Rejects after `ms` with an ETIMEDOUT error, so a hung engine becomes the timeout state. */
+/**
+ * A deadline for the calls dockerode makes itself (create, remove, archive, export start): the
+ * caller stops waiting on expiry. Reads go through engineGet (engine-api.ts), which also destroys
+ * the request.
+ */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
@@ -353,14 +415,31 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export type EngineConnection = { ok: true; client: Docker; version: string; apiVersion: string } | { ok: false; problem: EngineProblem };
+export type EngineConnection = { ok: true; client: Docker; version: string; apiVersion: string; engineKind: EngineKind } | { ok: false; problem: EngineProblem };
+
+/** Podman's Docker-compatible API names itself in /version's Components. */
+function engineKindOf(version: { Components?: unknown }): EngineKind {
+  const components = Array.isArray(version.Components) ? version.Components : [];
+  return components.some((c) => typeof (c as { Name?: unknown })?.Name === 'string' && /^podman engine$/i.test((c as { Name: string }).Name)) ? 'podman' : 'docker';
+}
+
+// What connectEngine learnt about each client, so later calls on it (the Containers view's
+// refreshes, `audit containers`) judge against the right engine without asking again.
+const kindOfClient = new WeakMap<Docker, EngineKind>();
+
+/** The kind connectEngine detected for this client; undefined for a client it did not connect. */
+export function connectedEngineKind(client: Docker): EngineKind | undefined {
+  return kindOfClient.get(client);
+}
 
 /** Connects and asks the engine its version; failures come back as a problem, never thrown. */
 export async function connectEngine(target: EngineTarget, timeoutMs = 10000): Promise<EngineConnection> {
   try {
-    const client = createClient(target, { timeoutMs });
-    const version = await withTimeout(client.version(), timeoutMs, `connecting to ${target.host}`);
-    return { ok: true, client, version: String(version.Version ?? ''), apiVersion: String(version.ApiVersion ?? '') };
+    const client = createClient(target);
+    const version = await engineApi.version(client, { deadlineMs: timeoutMs });
+    const engineKind = engineKindOf(version);
+    kindOfClient.set(client, engineKind);
+    return { ok: true, client, version: version.Version, apiVersion: String(version.ApiVersion ?? ''), engineKind };
   } catch (e) {
     return { ok: false, problem: classifyEngineError(e, target) };
   }

@@ -43,7 +43,8 @@ export const systemProbe: HostProbe = {
 
 /**
  * The same probe over a directory standing in for "/" (a recorded or constructed host tree):
- * real files, real modes, no programs. Tests and offline replays use it.
+ * real files, real modes, no programs: a program's recorded output is the file
+ * `<root>/.run/<program and arguments joined by spaces>` (e.g. `.run/auditctl -l`).
  */
 export function probeUnder(root: string): HostProbe {
   const at = (p: string) => root.replace(/\/+$/, '') + p;
@@ -51,7 +52,7 @@ export function probeUnder(root: string): HostProbe {
     readFile: (p) => systemProbe.readFile(at(p)),
     stat: (p) => systemProbe.stat(at(p)),
     readdir: (p) => systemProbe.readdir(at(p)),
-    run: (file) => Promise.reject(new Error(`${file}: not available on a recorded host`)),
+    run: (file, args) => systemProbe.readFile(`${root.replace(/\/+$/, '')}/.run/${[file, ...args].join(' ')}`).catch(() => Promise.reject(new Error(`${file}: not available on a recorded host`))),
     isRoot: systemProbe.isRoot,
     exists: (p) => systemProbe.exists(at(p)),
     readlink: (p) => systemProbe.readlink(at(p)),

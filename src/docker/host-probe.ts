@@ -5,6 +5,7 @@ import { effectiveDaemonConfig, parseDockerdFlags } from '../engine/audit/daemon
 import { FIXED_HOST_PATHS } from '../engine/audit';
 import type { AuditEvidence, DaemonEvidence, EngineFlavor, FileEvidence, HostEvidence, MountEntry } from '../engine/audit/model';
 import type { EngineTarget } from './connection';
+import { engineApi } from './engine-api';
 import { systemProbe, type HostProbe } from './host-probe-system';
 
 export type { HostProbe } from './host-probe-system';
@@ -16,6 +17,17 @@ export interface GatherOptions {
   env?: NodeJS.ProcessEnv;
   /** Treat the engine as remote even when its socket is here (tests of the remote path). */
   forceRemote?: boolean;
+  /** Run no programs (auditctl); defaults to what allowHostPrograms() last set (allowed). */
+  noExec?: boolean;
+  /** Overall deadline of each Engine API call (default API_DEADLINE_MS). */
+  deadlineMs?: number;
+}
+
+// Whether the audit may run host programs (auditctl). The extension turns it off while the
+// workspace is untrusted: the manifest promises that nothing is executed there.
+let hostProgramsAllowed = true;
+export function allowHostPrograms(allowed: boolean): void {
+  hostProgramsAllowed = allowed;
 }
 
 export class AuditCancelled extends Error {
@@ -41,7 +53,7 @@ async function pool<T, R>(items: readonly T[], limit: number, task: (item: T) =>
   return out;
 }
 
-export function unixSocketPath(host: string): string | undefined {
+function unixSocketPath(host: string): string | undefined {
   if (!host.startsWith('unix://')) return undefined;
   return decodeURIComponent(host.slice('unix://'.length));
 }
@@ -67,32 +79,32 @@ export async function gatherEvidence(client: Docker, target: EngineTarget, optio
   const progress = (m: string, inc: number) => options.onProgress?.(m, inc);
 
   progress('Asking the engine', 5);
+  const call = { signal: options.signal, deadlineMs: options.deadlineMs };
   // One info, one version, one container list, one image list, one network list, all at once.
   const [info, version, list, imageList, networks] = await Promise.all([
-    api('info', () => client.info() as Promise<AuditEvidence['info']>),
-    api('version', () => client.version() as Promise<AuditEvidence['version']>),
-    api('containers', () => client.listContainers({ all: true })),
-    api('images', () => client.listImages()),
-    api('networks', () => client.listNetworks() as Promise<AuditEvidence['networks']>),
+    api('info', () => engineApi.info(client, call) as Promise<AuditEvidence['info']>),
+    api('version', () => engineApi.version(client, call) as Promise<AuditEvidence['version']>),
+    api('containers', () => engineApi.listContainers(client, call)),
+    api('images', () => engineApi.listImages(client, call)),
+    api('networks', () => engineApi.listNetworks(client, call) as Promise<AuditEvidence['networks']>),
   ]);
   progress('Inspecting containers and images', 25);
   const [containers, images] = await Promise.all([
-    pool(list ?? [], 16, (c) => api(`inspect container ${c.Id.slice(0, 12)}`, async () => (await client.getContainer(c.Id).inspect()) as unknown as AuditEvidence['containers'][number])),
+    pool(list ?? [], 16, (c) => api(`inspect container ${c.Id.slice(0, 12)}`, async () => (await engineApi.inspectContainer(client, c.Id, call)) as AuditEvidence['containers'][number])),
     pool(imageList ?? [], 16, async (i) => {
-      const image = client.getImage(i.Id);
       const [inspect, history] = await Promise.all([
-        api(`inspect image ${i.Id.slice(7, 19)}`, () => image.inspect()),
-        api(`history ${i.Id.slice(7, 19)}`, () => image.history() as Promise<{ CreatedBy?: string }[]>),
+        api(`inspect image ${i.Id.slice(7, 19)}`, () => engineApi.inspectImage(client, i.Id, call)),
+        api(`history ${i.Id.slice(7, 19)}`, () => engineApi.imageHistory(client, i.Id, call)),
       ]);
       return { Id: i.Id, RepoTags: i.RepoTags, Created: inspect?.Created, Config: inspect?.Config as AuditEvidence['images'][number]['Config'], history: history?.map((h) => ({ CreatedBy: h.CreatedBy })) };
     }),
   ]);
   const inspected = containers.filter((c): c is NonNullable<typeof c> => !!c);
-  const execIds = inspected.flatMap((c) => (c.ExecIDs ?? []).map((id) => ({ id, container: c.Id })));
+  const execIds = inspected.flatMap((c) => (Array.isArray(c.ExecIDs) ? c.ExecIDs : []).filter((id): id is string => typeof id === 'string').map((id) => ({ id, container: c.Id })));
   const execs = (
     await pool(execIds, 16, (e) =>
       api(`exec ${e.id.slice(0, 12)}`, async () => {
-        const x = (await client.getExec(e.id).inspect()) as unknown as { ID: string; ContainerID: string; Privileged?: boolean; ProcessConfig?: { privileged?: boolean; user?: string } };
+        const x = await engineApi.inspectExec(client, e.id, call);
         return { ID: x.ID, ContainerID: x.ContainerID ?? e.container, Privileged: x.Privileged ?? x.ProcessConfig?.privileged, User: x.ProcessConfig?.user };
       }),
     )
@@ -102,12 +114,12 @@ export async function gatherEvidence(client: Docker, target: EngineTarget, optio
   if (info?.Swarm?.LocalNodeState === 'active' && info.Swarm.ControlAvailable) {
     progress('Reading the swarm', 10);
     const [nodes, services, spec, secrets] = await Promise.all([
-      api('nodes', () => client.listNodes()),
-      api('services', () => client.listServices()),
-      api('swarm', () => client.swarmInspect()),
-      api('secrets', () => client.listSecrets()),
+      api('nodes', () => engineApi.listNodes(client, call)),
+      api('services', () => engineApi.listServices(client, call)),
+      api('swarm', () => engineApi.swarmInspect(client, call)),
+      api('secrets', () => engineApi.listSecrets(client, call)),
     ]);
-    swarm = { nodes: nodes as never, services: services as never, spec: (spec as { Spec?: never })?.Spec, secrets: (secrets as unknown[] | undefined)?.length };
+    swarm = { nodes: nodes as never, services: services as never, spec: spec?.Spec as never, secrets: secrets?.length };
   }
 
   const flavor = engineFlavor(info, version);
@@ -117,7 +129,7 @@ export async function gatherEvidence(client: Docker, target: EngineTarget, optio
   let host: HostEvidence | undefined;
   if (local && socket) {
     progress('Reading host configuration', 30);
-    host = await gatherHostEvidence(probe, socket, inspected, info);
+    host = await gatherHostEvidence(probe, socket, inspected, info, { noExec: options.noExec ?? !hostProgramsAllowed });
   }
   progress('Checking', 20);
   return {
@@ -264,7 +276,13 @@ async function listeners(probe: HostProbe, port: number): Promise<string[] | und
 }
 
 /** The host half of the evidence, for an engine whose socket is on this machine. */
-export async function gatherHostEvidence(probe: HostProbe, socket: string, containers: AuditEvidence['containers'], info: AuditEvidence['info']): Promise<HostEvidence> {
+export async function gatherHostEvidence(
+  probe: HostProbe,
+  socket: string,
+  containers: AuditEvidence['containers'],
+  info: AuditEvidence['info'],
+  options: { noExec?: boolean } = {},
+): Promise<HostEvidence> {
   const [passwd, group] = await Promise.all([probe.readFile('/etc/passwd').catch(() => ''), probe.readFile('/etc/group').catch(() => '')]);
   const users = new Map(parseColonFile(passwd).map((f) => [Number(f[2]), f[0]]));
   const groups = new Map(parseColonFile(group).map((f) => [Number(f[2]), f[0]]));
@@ -303,23 +321,29 @@ export async function gatherHostEvidence(probe: HostProbe, socket: string, conta
     registryCertFiles = await Promise.all(nested.flat().map(stat));
   }
 
-  // Audit rules: the loaded set (`auditctl -l`) and the persistent one (/etc/audit/rules.d, audit.rules).
-  const rules: string[] = [];
-  const sources: string[] = [];
-  let auditError: string | undefined;
+  // Audit rules: the loaded set (`auditctl -l`) is what the kernel enforces; the files under
+  // /etc/audit/rules.d (and audit.rules) only say what would load at the next boot or reload.
+  const onDisk = { rules: [] as string[], files: [] as string[] };
   const ruleFiles = ((await probe.readdir('/etc/audit/rules.d').catch(() => [] as string[])).filter((f) => f.endsWith('.rules')).map((f) => `/etc/audit/rules.d/${f}`)).concat('/etc/audit/audit.rules');
   for (const f of ruleFiles) {
     const text = await probe.readFile(f).catch(() => undefined);
     if (text === undefined) continue;
-    sources.push(f);
-    rules.push(...text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+    onDisk.files.push(f);
+    onDisk.rules.push(...text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
   }
-  try {
-    const live = await probe.run('auditctl', ['-l']);
-    sources.push('auditctl -l');
-    rules.push(...live.split('\n').map((l) => l.trim()).filter((l) => l && l !== 'No rules'));
-  } catch (e) {
-    auditError = errMsg(e);
+  const rules: string[] = [];
+  const sources: string[] = [];
+  let auditError: string | undefined;
+  if (options.noExec) {
+    auditError = 'not run: the workspace is not trusted, so the audit runs no programs (auditctl)';
+  } else {
+    try {
+      const live = await probe.run('auditctl', ['-l']);
+      sources.push('auditctl -l');
+      rules.push(...live.split('\n').map((l) => l.trim()).filter((l) => l && l !== 'No rules'));
+    } catch (e) {
+      auditError = errMsg(e);
+    }
   }
 
   let mounts: MountEntry[] | undefined;
@@ -346,7 +370,7 @@ export async function gatherHostEvidence(probe: HostProbe, socket: string, conta
     daemon,
     files,
     registryCertFiles,
-    auditRules: { rules, sources, error: auditError },
+    auditRules: { rules, sources, error: auditError, onDisk },
     mounts,
     mountsError,
     apparmor,

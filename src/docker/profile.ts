@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { profileFromStrace, type ObservedProfile } from '../engine/profile';
 import type { ContainerInspect } from '../engine/runtime/container';
+import { engineApi } from './engine-api';
 
 /**
  * Observing a running container from the host: attach `strace -f` to every process (and
@@ -13,7 +14,7 @@ import type { ContainerInspect } from '../engine/runtime/container';
  * processes), and strace. Every failure comes back as a message, never as a throw.
  */
 
-export const STRACE_INSTALL_HINT =
+const STRACE_INSTALL_HINT =
   'strace is not installed on this machine. Install it: `sudo apt-get install strace` (Debian/Ubuntu), `sudo dnf install strace` (Fedora/RHEL), `sudo apk add strace` (Alpine), `sudo pacman -S strace` (Arch). Or record a log yourself (`strace -f -o app.strace -p PID`) and use "from a strace log".';
 
 export interface ObserveOptions {
@@ -59,12 +60,12 @@ export async function straceProblem(strace = 'strace'): Promise<string | undefin
 }
 
 /** The container's processes and threads as host pids: main pid, `top`, /proc children. */
-export async function containerPids(docker: Docker, inspect: ContainerInspect): Promise<number[]> {
+async function containerPids(docker: Docker, inspect: ContainerInspect): Promise<number[]> {
   const pids = new Set<number>();
   const main = inspect.State?.Pid;
   if (main && main > 0) pids.add(main);
   try {
-    const top = (await docker.getContainer(inspect.Id).top({ ps_args: '-eo pid' })) as { Titles?: string[]; Processes?: string[][] };
+    const top = await engineApi.topContainer(docker, inspect.Id, '-eo pid');
     const col = top.Titles?.findIndex((t) => t.trim().toUpperCase() === 'PID') ?? -1;
     for (const row of top.Processes ?? []) {
       const pid = Number(row[col >= 0 ? col : 0]);
@@ -113,13 +114,13 @@ function descendants(pid: number, depth = 0): number[] {
 export async function observeContainer(docker: Docker, idOrName: string, options: ObserveOptions): Promise<ObservedContainer> {
   let inspect: ContainerInspect;
   try {
-    inspect = (await docker.getContainer(idOrName).inspect()) as unknown as ContainerInspect;
+    inspect = (await engineApi.inspectContainer(docker, idOrName, { signal: options.signal })) as ContainerInspect;
   } catch (e) {
     const status = (e as { statusCode?: number }).statusCode;
     const error = status === 404 ? `no container "${idOrName}"` : `cannot inspect "${idOrName}": ${(e as Error).message.split('\n')[0]}`;
     return { id: idOrName, name: idOrName, image: '', inspect: { Id: idOrName, Name: idOrName }, pids: [], error };
   }
-  const base: ObservedContainer = { id: inspect.Id, name: inspect.Name.replace(/^\//, ''), image: inspect.Config?.Image ?? '', inspect, pids: [] };
+  const base: ObservedContainer = { id: inspect.Id, name: (inspect.Name ?? inspect.Id).replace(/^\//, ''), image: inspect.Config?.Image ?? '', inspect, pids: [] };
   if (!inspect.State?.Running) return { ...base, error: `container "${base.name}" is not running (${inspect.State?.Status ?? 'unknown state'}): start it, then profile it while it works` };
   const problem = await straceProblem(options.strace);
   if (problem) return { ...base, error: problem };
@@ -146,7 +147,7 @@ function startTracer(strace: string, pids: number[], logFile: string): Tracer {
   for (const pid of pids) args.push('-p', String(pid));
   const child = spawn(strace, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const tracer: Tracer = { child, logFile, stderr: '', closed: Promise.resolve() };
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     if (tracer.stderr.length < 8192) tracer.stderr += d.toString();
   });
   tracer.closed = new Promise((resolve) => {
@@ -160,7 +161,7 @@ function startTracer(strace: string, pids: number[], logFile: string): Tracer {
 }
 
 /** Host pids in the same pid namespace as `main` (a container's processes, `docker exec` ones too). */
-export function pidsInNamespaceOf(main: number): number[] {
+function pidsInNamespaceOf(main: number): number[] {
   let ns: string;
   try {
     ns = readlinkSync(`/proc/${main}/ns/pid`);

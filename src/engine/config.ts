@@ -21,7 +21,17 @@ export interface TeamConfig {
 }
 
 export const EMPTY_CONFIG: TeamConfig = { severities: {}, exclude: [] };
-const LEVELS = ['error', 'warning', 'info', 'off'];
+const LEVELS: readonly string[] = ['error', 'warning', 'info', 'off'];
+
+/**
+ * The one check of a rule-severity entry, for `.bulkhead.yaml` and the editor's `bulkhead.rules`:
+ * the override, or a message saying why the entry is ignored.
+ */
+export function checkSeverityOverride(ruleId: string, level: unknown): { override: SeverityOverride; problem?: undefined } | { override?: undefined; problem: string } {
+  if (!getRule(ruleId)) return { problem: `unknown rule "${ruleId}" (see docs/rules)` };
+  if (typeof level !== 'string' || !LEVELS.includes(level)) return { problem: `rule "${ruleId}": severity must be one of ${LEVELS.join(', ')}` };
+  return { override: level as SeverityOverride };
+}
 
 /** Parses and validates; every problem is an error with its position, and valid parts still apply. */
 export function parseTeamConfig(text: string): { config: TeamConfig; errors: LintError[] } {
@@ -41,19 +51,18 @@ export function parseTeamConfig(text: string): { config: TeamConfig; errors: Lin
     const value = pair.value as Node | null;
     if (key === 'rules') {
       if (!isMap(value)) {
-        at(value ?? (pair.key as Node), '"rules" must map rule ids to error, warning, info or off');
+        at(value ?? pair.key, '"rules" must map rule ids to error, warning, info or off');
         continue;
       }
       for (const rule of value.items) {
         const id = isScalar(rule.key) ? String(rule.key.value) : '';
-        const level = isScalar(rule.value) ? String(rule.value.value) : '';
-        if (!getRule(id)) at(rule.key as Node, `unknown rule "${id}" (see docs/rules)`);
-        else if (!LEVELS.includes(level)) at((rule.value as Node) ?? (rule.key as Node), `rule "${id}": severity must be one of ${LEVELS.join(', ')}`);
-        else config.severities[id] = level as SeverityOverride;
+        const checked = checkSeverityOverride(id, isScalar(rule.value) ? String(rule.value.value) : undefined);
+        if (checked.override) config.severities[id] = checked.override;
+        else at(getRule(id) ? ((rule.value as Node) ?? (rule.key as Node)) : (rule.key as Node), checked.problem);
       }
     } else if (key === 'exclude') {
       if (!isSeq(value)) {
-        at(value ?? (pair.key as Node), '"exclude" must be a list of globs');
+        at(value ?? pair.key, '"exclude" must be a list of globs');
         continue;
       }
       for (const item of value.items) {
@@ -61,7 +70,7 @@ export function parseTeamConfig(text: string): { config: TeamConfig; errors: Lin
         else at(item as Node, 'each "exclude" entry must be a glob string');
       }
     } else {
-      at(pair.key as Node, `unknown key "${key}": expected "rules" or "exclude"`);
+      at(pair.key, `unknown key "${key}": expected "rules" or "exclude"`);
     }
   }
   return { config, errors };

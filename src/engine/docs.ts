@@ -1,7 +1,7 @@
 import type { RuleMeta } from './model';
 
-const REF_NAMES = { cis: 'CIS Docker Benchmark', hadolint: 'hadolint', trivy: 'Trivy', checkov: 'Checkov', kics: 'KICS' } as const;
-const TARGET_NAMES = { dockerfile: 'Dockerfile', compose: 'compose file', container: 'running container' } as const;
+const REF_NAMES = { cis: 'CIS Docker Benchmark', hadolint: 'hadolint', trivy: 'Trivy', checkov: 'Checkov', kics: 'KICS', dockle: 'dockle' } as const;
+const TARGET_NAMES = { dockerfile: 'Dockerfile', compose: 'compose file', container: 'running container', image: 'image' } as const;
 
 /** The page a diagnostic's code links to: docs/rules/<id>.md. */
 export function renderRuleDoc(meta: RuleMeta): string {

@@ -6,6 +6,7 @@ import { createComposeContext } from './compose/context';
 import type { ContainerContext } from './runtime/container';
 import { removeSuppressed } from './suppress';
 import { kindOfFileName, looksBinary, MAX_FILE_BYTES } from './files';
+import type { BaseImageLookup } from './images/facts';
 
 export interface LintOptions {
   /** Path or name, used to pick the kind when `kind` is absent, and in messages. */
@@ -13,7 +14,23 @@ export interface LintOptions {
   kind?: FileKind;
   /** Per-rule severity, or 'off'. */
   severities?: Record<string, SeverityOverride>;
+  /** Facts about base images (user, shell, setuid files) from the local engine; a table of well-known images answers otherwise. */
+  baseImages?: BaseImageLookup;
+  /**
+   * Reads files a compose file refers to (seccomp profiles). The engine does no file access: the
+   * CLI and the extension pass a reader that only reads inside the project. Without one, such
+   * references are not checked.
+   */
+  readProjectFile?: ProjectFileReader;
+  /** Time (Date.now()) after which linting stops with a "too slow to lint" error. */
+  deadline?: number;
 }
+
+/** What reading a referenced file gave; never the content of a file outside the project. */
+export type ProjectFileRead = { kind: 'text'; text: string } | { kind: 'missing' } | { kind: 'outside' } | { kind: 'unreadable'; why: string };
+
+/** `written` is the path as the compose file writes it; `composeFile` the file that names it. */
+export type ProjectFileReader = (composeFile: string | undefined, written: string) => ProjectFileRead;
 
 /** Lints one Dockerfile or compose text. Never throws: problems come back in `errors`. */
 export function lintText(text: string, options: LintOptions = {}): LintResult {
@@ -25,12 +42,17 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
   }
   if (kind === 'dockerfile') {
     const ctx = createDockerfileContext(text, options.file);
+    ctx.baseImages = options.baseImages;
     return finish(runRules('dockerfile', ctx, options), ctx.lines);
   }
   const { ctx, errors } = createComposeContext(text, options.file);
   if (!ctx) return { findings: [], errors };
+  ctx.readProjectFile = options.readProjectFile;
   return finish(runRules('compose', ctx, options), ctx.lines);
 }
+
+/** Linting stopped at its deadline (the CLI's budget is LINT_TIME_BUDGET_MS per file). */
+export const TOO_SLOW_TO_LINT = 'file too large or too slow to lint: its time budget ran out';
 
 /** Findings for one running (or stopped, or created) container's inspect data. */
 export function checkContainer(ctx: ContainerContext, options: Pick<LintOptions, 'severities'> = {}): LintResult {
@@ -41,6 +63,9 @@ function runRules<C>(target: Target, ctx: C, options: LintOptions): LintResult {
   const findings: Finding[] = [];
   const errors: LintError[] = [];
   for (const rule of rulesFor(target)) {
+    if (options.deadline !== undefined && Date.now() > options.deadline) {
+      return { findings: [], errors: [{ message: TOO_SLOW_TO_LINT }] };
+    }
     const override = options.severities?.[rule.meta.id];
     if (override === 'off') continue;
     let reports: Report[];
@@ -52,6 +77,7 @@ function runRules<C>(target: Target, ctx: C, options: LintOptions): LintResult {
     }
     for (const r of reports) findings.push(toFinding(rule, r, override));
   }
+  if (options.deadline !== undefined && Date.now() > options.deadline) return { findings: [], errors: [{ message: TOO_SLOW_TO_LINT }] };
   findings.sort((a, b) => (a.range?.start ?? 0) - (b.range?.start ?? 0) || a.ruleId.localeCompare(b.ruleId));
   return { findings, errors };
 }
@@ -64,6 +90,7 @@ function toFinding(rule: Rule, r: Report, override: SeverityOverride | undefined
     range: r.range,
     evidence: r.evidence,
     fixes: r.fixes ?? [],
+    ...(r.refs ? { refs: r.refs } : {}),
   };
 }
 

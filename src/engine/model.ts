@@ -7,7 +7,7 @@ export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 export type SeverityOverride = Severity | 'off';
 
 /** What a rule can look at. A concern keeps one rule id across all of them. */
-export type Target = 'dockerfile' | 'compose' | 'container';
+export type Target = 'dockerfile' | 'compose' | 'container' | 'image';
 
 /** External ids a rule corresponds to, so users can map Bulkhead to the tools they know. */
 export interface References {
@@ -16,8 +16,10 @@ export interface References {
   trivy?: string[];
   checkov?: string[];
   kics?: string[];
+  /** dockle checkpoints: CIS-DI-xxxx, DKL-DI-xxxx, DKL-LI-xxxx. */
+  dockle?: string[];
 }
-export const REFERENCE_KINDS = ['cis', 'hadolint', 'trivy', 'checkov', 'kics'] as const;
+export const REFERENCE_KINDS = ['cis', 'hadolint', 'trivy', 'checkov', 'kics', 'dockle'] as const;
 
 /** Half-open [start, end) range of offsets. */
 export interface OffsetRange {
@@ -50,6 +52,8 @@ export interface Finding {
   /** What was seen (for containers and the host audit), already free of secret values. */
   evidence?: string;
   fixes: Fix[];
+  /** The references that describe this case, when narrower than the rule's (image-unpinned: DL3006 vs DL3007). */
+  refs?: References;
 }
 
 export interface RuleMeta {

@@ -1,7 +1,8 @@
-import type { Fix, OffsetRange, RuleMeta, Severity } from './model';
+import type { Fix, OffsetRange, References, RuleMeta, Severity } from './model';
 import type { DockerfileContext } from './dockerfile/context';
 import type { ComposeContext } from './compose/context';
 import type { ContainerContext } from './runtime/container';
+import type { ImageContext } from './image/context';
 
 /** What a check reports; the pipeline turns it into a Finding (rule id, severity, suppression). */
 export interface Report {
@@ -11,6 +12,13 @@ export interface Report {
   fixes?: Fix[];
   /** Rarely, a check knows the case is worse or milder than the rule's default. */
   severity?: Severity;
+  /** References for this case when they are narrower than the rule's own. */
+  refs?: References;
+  /** Image findings: the 1-based layer that holds what was found, and the path in it. */
+  layer?: number;
+  path?: string;
+  /** Image findings about a history step that created no layer (ENV, ARG): its 0-based index. */
+  step?: number;
 }
 
 /**
@@ -22,6 +30,7 @@ export interface Rule {
   dockerfile?(ctx: DockerfileContext): Report[];
   compose?(ctx: ComposeContext): Report[];
   container?(ctx: ContainerContext): Report[];
+  image?(ctx: ImageContext): Report[];
 }
 
 export function defineRule(rule: Rule): Rule {

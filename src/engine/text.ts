@@ -1,4 +1,4 @@
-import type { OffsetRange, TextEdit } from './model';
+import type { TextEdit } from './model';
 
 /** Maps offsets to 0-based lines and columns; built once per text. */
 export class LineIndex {
@@ -63,8 +63,4 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): { text: st
     cursor = edit.end;
   }
   return { text: out + text.slice(cursor), applied };
-}
-
-export function rangesOverlap(a: OffsetRange, b: OffsetRange): boolean {
-  return a.start < b.end && b.start < a.end;
 }

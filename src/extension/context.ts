@@ -12,8 +12,12 @@ export class BulkheadContext implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Set by the linting feature; other features read findings of open documents through it. */
   diagnostics?: DiagnosticsPublisher;
-  /** How long loading the bundle and starting the features took (logged; read by tests). */
-  timings?: { loadMs: number; activateMs: number };
+  /**
+   * Activation cost (logged; read by tests): loadMs from VS Code's load call (outside VS Code, the
+   * bundle's first line) to the end of the bundle's evaluation, activateMs the activate() call,
+   * totalMs their sum; hostWaitMs is VS Code preparing the extension context between the two.
+   */
+  timings?: { totalMs: number; loadMs: number; activateMs: number; hostWaitMs: number; fromHostMark: boolean };
   /** .bulkhead.yaml files, read exactly as the CLI reads them. */
   readonly teamConfig = new TeamConfigResolver();
 
@@ -33,7 +37,7 @@ export class BulkheadContext implements vscode.Disposable {
       }
     }
     this.subscribe(vscode.commands.registerCommand('bulkhead.showOutput', () => this.log.show()));
-    this.log.info(`Bulkhead ${this.extension.extension.packageJSON.version} activated in ${Date.now() - started} ms`);
+    this.log.info(`Bulkhead ${this.extension.extension.packageJSON.version}: features started in ${Date.now() - started} ms`);
   }
 
   /** A path inside the installed extension (docs, media). */
@@ -41,9 +45,14 @@ export class BulkheadContext implements vscode.Disposable {
     return this.extension.asAbsolutePath(relative);
   }
 
-  /** The rule's page shipped with the extension (docs/rules/<id>.md); diagnostics link to it. */
+  /** The rule's page shipped with the extension (docs/rules/<id>.md). */
   ruleDocsUri(ruleId: string): vscode.Uri {
     return vscode.Uri.joinPath(this.extension.extensionUri, 'docs', 'rules', `${ruleId}.md`);
+  }
+
+  /** What a diagnostic's code and a hover link to: the rule's page in a read-only Markdown preview. */
+  ruleDocsLink(ruleId: string): vscode.Uri {
+    return vscode.Uri.from({ scheme: 'command', path: 'bulkhead.showRuleDocs', query: JSON.stringify([ruleId]) });
   }
 
   subscribe(...items: vscode.Disposable[]): void {

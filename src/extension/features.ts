@@ -6,6 +6,7 @@ import { registerLanguageStatus } from './status';
 import { registerContainers } from './containers/register';
 import { registerHostAudit } from './audit/register';
 import { registerProfile } from './profile/register';
+import { registerImages } from './images/register';
 
 /**
  * Every feature registers itself here, in order. A registrar must be cheap: it wires commands,
@@ -20,4 +21,5 @@ export const FEATURES: ReadonlyArray<(ctx: BulkheadContext) => void> = [
   registerContainers,
   registerHostAudit,
   registerProfile,
+  registerImages,
 ];

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { BulkheadContext } from './context';
 import { LINTED_DOCUMENTS } from './linting/documents';
-import { createClient, resolveDefaultEngine } from '../docker/connection';
+import { connectEngine, resolveDefaultEngine } from '../docker/connection';
 
 /**
  * A language status item on Dockerfile and compose editors: the file's findings, the Docker
@@ -40,15 +40,9 @@ export function registerLanguageStatus(ctx: BulkheadContext): void {
   update();
 }
 
+/** The engine's state in the words the Containers view uses (classifyEngineError, via connectEngine, whose deadline timer is cleared). */
 async function checkEngine(): Promise<string> {
   const target = resolveDefaultEngine();
-  try {
-    const client = createClient(target);
-    await Promise.race([client.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 3000))]);
-    return `Docker engine: connected (${target.host})`;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EACCES' ? 'permission denied' : code === 'ENOENT' || code === 'ECONNREFUSED' ? 'not running' : (e as Error).message;
-    return `Docker engine: ${why} (${target.host})`;
-  }
+  const connection = await connectEngine(target, 3000);
+  return connection.ok ? `Docker engine: connected (${target.host})` : `Docker engine: ${connection.problem.message}`;
 }

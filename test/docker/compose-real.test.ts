@@ -90,9 +90,8 @@ test('a fixed compose file really starts, and the engine applied the hardening',
     assert.ok(hc.SecurityOpt?.includes('no-new-privileges:true'), `SecurityOpt ${JSON.stringify(hc.SecurityOpt)}`);
     assert.ok(!hc.SecurityOpt?.some((o) => o.includes('unconfined')));
     assert.equal(inspect.Config?.User, '10001:10001');
-    assert.equal(hc.Memory, 512 * 1024 * 1024);
-    assert.equal(hc.NanoCpus, 1e9);
-    assert.equal(hc.PidsLimit, 200);
+    // Limits are a snippet to fill in: `fix` never writes a guessed number.
+    assert.ok(!hc.Memory && !hc.NanoCpus, 'no guessed memory or CPU limit');
     assert.deepEqual(hc.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 5 });
     assert.equal(hc.PortBindings?.['80/tcp']?.[0]?.HostIp, '127.0.0.1');
     assert.ok(inspect.Mounts?.some((m) => m.Source === '/etc' && m.RW === false), '/etc mounted read-only');
@@ -106,9 +105,10 @@ test('a fixed compose file really starts, and the engine applied the hardening',
     assert.throws(() => docker(['exec', ids[0], 'touch', '/x']), 'root filesystem is read-only');
     // And the engine-side judgement agrees: none of the hardening findings the fixes addressed.
     const left = new Set(checkContainer({ inspect }).findings.map((f) => f.ruleId));
-    for (const id of ['privileged', 'cap-add', 'cap-drop-all', 'no-new-privileges', 'security-unconfined', 'read-only-rootfs', 'resource-limits', 'restart-policy', 'port-all-interfaces', 'user-root']) {
+    for (const id of ['privileged', 'cap-add', 'cap-drop-all', 'no-new-privileges', 'security-unconfined', 'read-only-rootfs', 'restart-policy', 'port-all-interfaces', 'user-root']) {
       assert.ok(!left.has(id), `${id} fixed in the running container`);
     }
+    assert.ok(left.has('resource-limits'), 'limits stay for the user to choose');
   } finally {
     try {
       compose(dir, ['-f', path, '-p', project, 'down', '-v', '--remove-orphans']);

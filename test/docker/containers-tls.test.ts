@@ -116,6 +116,6 @@ describe('TLS engines (dockerd --tlsverify on tcp)', options, () => {
   test('plain HTTP to the TLS port is the TLS state too', () => {
     const r = cliInEngineNet(['audit', 'containers'], { DOCKER_HOST: `tcp://127.0.0.1:${PORT}` });
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /TLS failure/);
+    assert.match(r.stderr, /speaks TLS but was asked in plain HTTP/);
   });
 });

@@ -10,7 +10,7 @@ import type { ContainerInspect } from '../../src/engine/runtime/container';
 import { connectEngine, createClient, resolveDefaultEngine, type EngineTarget } from '../../src/docker/connection';
 import { analyseEngine } from '../../src/docker/containers';
 import { locateComposeService } from '../../src/docker/compose-source';
-import { hardenedRunArgs, hardenedSpec } from '../../src/docker/hardened';
+import { hardenedRunArgs, hardenedSpec } from '../../src/engine/runtime/hardened';
 import { EngineWatcher, type WatcherTiming } from '../../src/extension/containers/events';
 import { allContainerNodes, childrenOf, rootNodes, singleEngineProblem, type EngineSnapshot } from '../../src/extension/containers/model';
 import { DOCKER_CLI, TEST_IMAGE, docker, dockerTestOptions, uniqueName } from '../support/docker';
@@ -230,7 +230,7 @@ describe('containers on the real engine', options, () => {
     assert.equal(members.length, 1);
     const web = members[0].kind === 'container' ? members[0].container : undefined;
     assert.equal(web?.compose?.service, 'web');
-    const where = locateComposeService(web!);
+    const where = locateComposeService(web);
     assert.ok(!('error' in where), JSON.stringify(where));
     assert.equal(where.file, join(dir, 'compose.yml'));
     assert.equal(readFileSync(where.file, 'utf8').split('\n')[where.line], '  web:');

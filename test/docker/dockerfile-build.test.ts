@@ -78,14 +78,17 @@ test('a multi-stage Dockerfile with ARG-in-FROM, fixed, keeps its root build sta
     'FROM ${BASE}',
     'ENV NODE_TLS_REJECT_UNAUTHORIZED=0',
     'COPY --from=build /artifact /artifact',
-    'EXPOSE 9000',
+    // 8080: an HTTP port (9000 would be FastCGI, which gets no wget probe).
+    'EXPOSE 8080',
     'CMD cat /artifact',
     'CMD cat /artifact /artifact',
     '',
   ].join('\n');
   buildFixed(insecure, {}, (image, fixed) => {
-    // Only the final stage gets the user switch.
-    assert.equal(fixed.split('\n').filter((l) => l.startsWith('USER ')).length, 1);
+    // Only the final stage gets the user switch (after an explicit USER root for the RUN that creates
+    // the account: nothing tells what user the base runs as).
+    assert.equal(fixed.split('\n').filter((l) => l.startsWith('USER 10001:10001')).length, 1);
+    assert.match(fixed, /\nUSER root\nRUN echo 'app:x:10001[^\n]*\nUSER 10001:10001\n/);
     assert.ok(fixed.indexOf('USER 10001:10001') > fixed.indexOf('FROM ${BASE}\n'));
     assert.doesNotMatch(fixed, /NODE_TLS_REJECT_UNAUTHORIZED/);
     assert.notEqual(docker(['run', '--rm', image, 'id', '-u']).trim(), '0');

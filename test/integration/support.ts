@@ -60,4 +60,11 @@ export function flushLog(): Promise<void> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export { waitFor } from '../support/wait';
+/** Waits until the window shows `text` (in the element matching `selector`), before a screenshot; no-op without a harness. */
+export async function shown(text: string, selector = ''): Promise<void> {
+  if (!HARNESS) return;
+  await waitFor(`"${text}" in the window`, async () => ((await windowText(selector)) ?? '').includes(text));
+}
+
+import { waitFor } from '../support/wait';
+export { waitFor };

@@ -39,6 +39,8 @@ test('the probe reads a host tree: finds dockerd by its socket, merges its daemo
     '/var/run/docker.sock': { text: '', mode: 0o660 },
     '/usr/sbin/dockerd': { text: 'ELF', mode: 0o755 },
     '/etc/audit/rules.d/docker.rules': { text: '# docker\n-w /usr/sbin/dockerd -k docker\n-w /etc/docker -k docker\n', mode: 0o640 },
+    // What `auditctl -l` prints here: only the dockerd watch is loaded (the /etc/docker one is not).
+    '/.run/auditctl -l': { text: '-w /usr/sbin/dockerd -p rwxa -k docker\n', mode: 0o644 },
     '/sys/kernel/security/apparmor': { dir: true, mode: 0o755 },
     '/sys/fs/selinux/enforce': { text: '0\n', mode: 0o644 },
     '/etc/docker/certs.d/registry.local:5000/ca.crt': { text: 'x', mode: 0o644 },
@@ -54,8 +56,9 @@ test('the probe reads a host tree: finds dockerd by its socket, merges its daemo
     assert.equal(host.apparmor, 'enabled');
     assert.equal(host.selinux, 'permissive');
     assert.equal(host.units.service, '/lib/systemd/system/docker.service');
-    assert.deepEqual(host.auditRules.sources, ['/etc/audit/rules.d/docker.rules']);
-    assert.match(host.auditRules.error ?? '', /auditctl/);
+    assert.deepEqual(host.auditRules.sources, ['auditctl -l']);
+    assert.deepEqual(host.auditRules.rules, ['-w /usr/sbin/dockerd -p rwxa -k docker']);
+    assert.deepEqual(host.auditRules.onDisk?.files, ['/etc/audit/rules.d/docker.rules']);
     assert.equal(host.registryCertFiles?.length, 1);
 
     const ev: AuditEvidence = {
@@ -70,7 +73,12 @@ test('the probe reads a host tree: finds dockerd by its socket, merges its daemo
     assert.equal(status('3.8'), 'warn', 'registry certificate 644 is not 444');
     assert.equal(status('2.2'), 'pass', 'icc=false from the daemon.json it really uses');
     assert.equal(status('2.14'), 'pass');
-    assert.equal(status('1.1.3'), 'pass', 'audit rule on the real dockerd binary');
+    assert.equal(status('1.1.3'), 'pass', 'loaded audit rule on the real dockerd binary');
+    const etcDocker = r.checks.find((c) => c.id === '1.1.6')!;
+    assert.equal(etcDocker.status, 'warn', 'the /etc/docker rule is on disk but not loaded');
+    assert.match(etcDocker.evidence[0], /configured but not loaded: -w \/etc\/docker/);
+    assert.match(r.checks.find((c) => c.id === '1.1.3')!.remediation, /-w \/usr\/sbin\/dockerd /, 'the remediation names the resolved binary');
+    assert.match(r.checks.find((c) => c.id === '3.2')!.remediation, /chmod 644 \/lib\/systemd\/system\/docker.service/);
     assert.equal(status('1.1.1'), 'warn', 'bind mount from the root device');
     assert.equal(status('1.1.2'), 'info');
   } finally {
@@ -122,6 +130,29 @@ test('the default pidfile names the system dockerd without scanning /proc; a sta
     assert.equal((await gatherHostEvidence(probeUnder(root), '/var/run/docker.sock', [], undefined)).daemon?.pid, 200);
     writeFileSync(join(root, 'var/run/docker.pid'), '999\n');
     assert.equal((await gatherHostEvidence(probeUnder(root), '/var/run/docker.sock', [], undefined)).daemon?.pid, 100);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('untrusted workspace: the probe runs no programs (auditctl), and 1.1.x say why the loaded rules are unknown', async () => {
+  const root = hostTree({
+    '/etc/audit/rules.d/docker.rules': { text: '-w /etc/docker -k docker\n', mode: 0o640 },
+    '/.run/auditctl -l': { text: '-w /etc/docker -k docker\n', mode: 0o644 },
+  });
+  const ran: string[] = [];
+  const base = probeUnder(root);
+  const probe = { ...base, run: (file: string, args: string[]) => (ran.push(file), base.run(file, args)) };
+  try {
+    const trusted = await gatherHostEvidence(probe, '/var/run/docker.sock', [], {});
+    assert.deepEqual(ran, ['auditctl'], 'a trusted audit asks auditctl');
+    assert.deepEqual(trusted.auditRules.rules, ['-w /etc/docker -k docker']);
+    ran.length = 0;
+    const untrusted = await gatherHostEvidence(probe, '/var/run/docker.sock', [], {}, { noExec: true });
+    assert.deepEqual(ran, [], 'no program runs');
+    assert.deepEqual(untrusted.auditRules.sources, []);
+    assert.match(untrusted.auditRules.error ?? '', /not trusted/);
+    assert.deepEqual(untrusted.auditRules.onDisk?.rules, ['-w /etc/docker -k docker'], 'files are still read');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

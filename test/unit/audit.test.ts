@@ -4,9 +4,11 @@ import { readFileSync } from 'node:fs';
 import { ALL_CHECKS, matchesId, runAudit, type AuditCheckResult, type AuditEvidence } from '../../src/engine/audit';
 import { effectiveDaemonConfig, parseDockerdFlags } from '../../src/engine/audit/daemon-config';
 import { modeWithin } from '../../src/engine/audit/files';
-import { escapeHtml, toHtml, toMarkdown, toSarif, toJson } from '../../src/engine/audit/format';
+import { toHtml, toMarkdown, toSarif, toJson, toText } from '../../src/engine/audit/format';
+import { githubSarifProblems } from '../support/sarif-github';
 import { fixturePath, repoPath } from '../support/paths';
 import { main } from '../../src/cli/main';
+import { auditExitCode } from '../../src/cli/audit-host';
 
 /** A fresh copy of the recorded well-configured local host, for each test to change one thing. */
 function host(): AuditEvidence {
@@ -169,7 +171,7 @@ test('daemon flags and daemon.json merge like dockerd; conflicts are reported', 
   const ev = host();
   ev.host!.daemon!.cmdline = ['dockerd', '--icc=false', '-l', 'debug'];
   ev.host!.daemon!.configText = '{"icc": true}';
-  assert.equal(check(ev, '8.2').status, 'warn');
+  assert.equal(check(ev, 'BH-2').status, 'warn');
   assert.equal(check(ev, '2.3').status, 'warn');
 });
 
@@ -247,8 +249,7 @@ test('exports escape every string from Docker', () => {
   const html = toHtml(r);
   assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
   assert.ok(!html.includes('<img'));
-  assert.ok(!toMarkdown(r).includes('<img'));
-  assert.equal(escapeHtml(`<a href="x">'&`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;');
+  assert.doesNotMatch(toMarkdown(r), /(?<!\\)<img/, 'a tag in Markdown is backslash-escaped');
   const sarif = toSarif(r, '0.0.0') as { runs: { results: { kind: string }[] }[] };
   assert.equal(sarif.runs[0].results.length, r.checks.length);
   const json = JSON.parse(toJson(r)) as { checks: Record<string, unknown>[]; summary: object };
@@ -286,7 +287,7 @@ test('CLI: an unreachable engine exits 2 and says where it looked', async () => 
   const err: string[] = [];
   const code = await main(['audit', 'host', '--host', 'unix:///tmp/bulkhead-no-such-engine.sock'], { out: () => {}, err: (t) => err.push(t) });
   assert.equal(code, 2);
-  assert.match(err.join(''), /cannot reach the Docker engine at unix:\/\/\/tmp\/bulkhead-no-such-engine.sock/);
+  assert.match(err.join(''), /cannot audit the host: No Docker engine answers at unix:\/\/\/tmp\/bulkhead-no-such-engine.sock \(--host\): the socket does not exist/);
 });
 
 test('SARIF export validates against the SARIF 2.1.0 schema', async () => {
@@ -317,7 +318,9 @@ test('titles and automated/manual tags follow docker-bench-security v1.6.0 (3.20
 
 test('5.23/5.24, which docker-bench-security cannot test, warn from the exec sessions the engine records', () => {
   const ev = host();
-  assert.equal(check(ev, '5.23').status, 'pass');
+  const none = check(ev, '5.23');
+  assert.equal(none.status, 'note', 'finished exec sessions are invisible: no offending session now is not a pass');
+  assert.match(none.evidence.join('\n'), /manual/);
   ev.execs = [
     { ID: 'e1'.padEnd(64, '0'), ContainerID: ev.containers[0].Id, Privileged: true, User: '' },
     { ID: 'e2'.padEnd(64, '0'), ContainerID: ev.containers[0].Id, Privileged: false, User: 'root' },
@@ -327,5 +330,119 @@ test('5.23/5.24, which docker-bench-security cannot test, warn from the exec ses
   assert.deepEqual(privileged.containers?.map((c) => c.name), ['web']);
   assert.equal(check(ev, '5.24').status, 'warn');
   ev.execs = [{ ID: 'e3'.padEnd(64, '0'), ContainerID: ev.containers[0].Id, Privileged: false, User: '1000' }];
-  assert.equal(check(ev, '5.24').status, 'pass');
+  assert.equal(check(ev, '5.24').status, 'note');
+});
+
+
+test('1.1.x judge the LOADED rules: rules only on disk are "configured but not loaded"; unknown loading is not a pass', () => {
+  const ev = host();
+  const onDiskOnly = ev.host!.auditRules.rules;
+  ev.host!.auditRules = { rules: [], sources: ['auditctl -l'], onDisk: { rules: onDiskOnly, files: ['/etc/audit/rules.d/docker.rules'] } };
+  const r = check(ev, '1.1.6');
+  assert.equal(r.status, 'warn');
+  assert.match(r.evidence[0], /configured but not loaded: -w \/etc\/docker -k docker/);
+  assert.match(r.remediation, /augenrules --load/);
+  ev.host!.auditRules = { rules: [], sources: [], error: 'not run: the workspace is not trusted, so the audit runs no programs (auditctl)', onDisk: { rules: onDiskOnly, files: ['/etc/audit/rules.d/docker.rules'] } };
+  assert.equal(check(ev, '1.1.6').status, 'skip');
+  assert.match(check(ev, '1.1.6').evidence.join('\n'), /not trusted/);
+});
+
+test('1.1.5: a watch on a parent directory covers its subtree (userns-remap data root)', () => {
+  const ev = host();
+  ev.info!.DockerRootDir = '/var/lib/docker/165536.165536';
+  ev.host!.files['/var/lib/docker/165536.165536'] = { path: '/var/lib/docker/165536.165536', exists: true, type: 'dir', mode: 0o700, uid: 165536, gid: 165536 };
+  assert.equal(check(ev, '1.1.5').status, 'pass');
+  ev.host!.auditRules.rules = ['-w /var/lib/dock -k docker', '-a always,exit -F path=/var/lib -k x'];
+  assert.equal(check(ev, '1.1.5').status, 'warn', 'neither a name prefix nor a path= filter on a parent covers it');
+  ev.host!.auditRules.rules = ['-a always,exit -F dir=/var/lib -k x'];
+  assert.equal(check(ev, '1.1.5').status, 'pass', 'dir= covers a subtree');
+});
+
+test('remediations name the resolved paths: valid -w rules, no placeholders', () => {
+  const ev = host();
+  ev.host!.auditRules = { rules: [], sources: ['auditctl -l'] };
+  const r = runAudit(ev);
+  for (const id of ['1.1.3', '1.1.7', '1.1.8', '1.1.9']) {
+    const c = r.checks.find((x) => x.id === id)!;
+    assert.equal(c.status, 'warn', id);
+    assert.match(c.remediation, /`-w \/[^ `]+ -k docker`/, `${id}: ${c.remediation}`);
+  }
+  assert.match(r.checks.find((x) => x.id === '1.1.3')!.remediation, /-w \/usr\/sbin\/dockerd /);
+  assert.match(r.checks.find((x) => x.id === '1.1.7')!.remediation, /-w \/lib\/systemd\/system\/docker.service /);
+  for (const c of r.checks) assert.doesNotMatch(c.remediation, /<docker\.(service|socket) path>|-w dockerd/, c.id);
+  // Without host evidence the generic text still gives an absolute, valid path.
+  for (const c of ALL_CHECKS) assert.doesNotMatch(c.remediation, /-w [^/]/, c.id);
+});
+
+test("Bulkhead's own checks are BH-n, outside CIS numbering (CIS v1.6.0 section 8 is UCP/DTR)", () => {
+  const r = runAudit(host());
+  assert.ok(!r.checks.some((c) => c.id.startsWith('8.')));
+  const own = r.checks.filter((c) => c.id.startsWith('BH-'));
+  assert.deepEqual(own.map((c) => [c.id, c.section, c.refs.length]), [['BH-1', 'BH', 0], ['BH-2', 'BH', 0]]);
+  assert.ok(matchesId('BH-1', 'BH'));
+  const sarif = toSarif(r, '0.1.0') as { runs: { results: { ruleId: string }[] }[] };
+  assert.ok(sarif.runs[0].results.some((x) => x.ruleId === 'BH-2'));
+});
+
+test('CLI: manual checks never trip the default --fail-on; an explicit --fail-on counts them', () => {
+  const ev = host();
+  const r = runAudit(ev);
+  for (const c of r.checks) if (c.status === 'warn') c.status = 'pass';
+  const manual = r.checks.find((c) => !c.scored)!;
+  manual.status = 'warn';
+  assert.equal(auditExitCode(r, 'warn', false), 0);
+  assert.equal(auditExitCode(r, 'warn', true), 1);
+  r.checks.find((c) => c.scored)!.status = 'warn';
+  assert.equal(auditExitCode(r, 'warn', false), 1);
+  assert.equal(auditExitCode(r, 'never', true), 0);
+});
+
+const HOSTILE = '\u001b]0;owned\u0007\u001b[2J\u001b[1A\r[PASS] 5.5 forged ![x](http://evil.example/i.png) [y](javascript:alert(1)) | cell <b>';
+
+function hostileReport() {
+  const ev = host();
+  ev.containers.push({ ...privilegedCreated(), Name: `/${HOSTILE}`, Config: { Cmd: ['sshd', HOSTILE + 'x'.repeat(100_000)], Labels: { evil: HOSTILE } } });
+  ev.errors.push(`inspect container abc: (HTTP code 500) server error - ${HOSTILE}`);
+  return runAudit(ev);
+}
+
+test('text output: control characters visible, nothing forged at column 0, long evidence cut with a marker', () => {
+  const text = toText(hostileReport());
+  assert.doesNotMatch(text, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, 'no raw control character (ESC, CR, BEL…)');
+  assert.ok(!text.split('\n').some((l) => l.startsWith('[PASS] 5.5 forged')), 'no forged line');
+  assert.match(text, /\\e\]0;owned/);
+  assert.match(text, /more characters\]/);
+  assert.ok(text.length < 100_000, `a 100 KB command is not copied whole (${text.length} chars)`);
+});
+
+test('Markdown export: no remote image, no javascript: link, CR cannot break a row', () => {
+  const md = toMarkdown(hostileReport());
+  assert.doesNotMatch(md, /!\[x\]\(http/);
+  assert.doesNotMatch(md, /\]\(javascript:/);
+  assert.doesNotMatch(md, /[\r\u001b]/);
+  for (const line of md.split('\n').filter((l) => l.startsWith('| '))) assert.match(line, /\|$/, 'every table row ends in a cell border');
+  assert.doesNotMatch(md, /(?<!\\)<b>/);
+});
+
+test('HTML export: escaped, long evidence cut and wrapped', () => {
+  const html = toHtml(hostileReport());
+  assert.doesNotMatch(html, /<b>|\u001b/);
+  assert.match(html, /overflow-wrap:anywhere/);
+  assert.ok(html.length < 100_000);
+});
+
+test('SARIF: non-fail results have level none; every result has a physical location GitHub accepts', () => {
+  const ev = host();
+  ev.containers.push(privilegedCreated());
+  const r = runAudit(ev);
+  const sarif = toSarif(r, '0.1.0', { daemonConfigPath: '/etc/docker/daemon.json' }) as { runs: { results: { kind: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+  assert.deepEqual(githubSarifProblems(sarif), []);
+  for (const x of sarif.runs[0].results) if (x.kind !== 'fail') assert.equal(x.level, 'none');
+  assert.ok(sarif.runs[0].results.every((x) => x.locations[0].physicalLocation.artifactLocation.uri.startsWith('file:///')));
+  // The checker is stricter than the schema: it rejects what the schema lets through.
+  const bad = JSON.parse(JSON.stringify(sarif)) as typeof sarif;
+  bad.runs[0].results[0].level = 'note';
+  bad.runs[0].results[0].kind = 'pass';
+  (bad.runs[0].results[1] as { locations: unknown[] }).locations = [{ logicalLocations: [{ name: 'x' }] }];
+  assert.equal(githubSarifProblems(bad).length, 2);
 });

@@ -55,7 +55,7 @@ test('lint JSON follows the contract: 1-based positions, fixable, all five refs'
     { line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn, fixable: m.fixable, severity: m.severity },
     { line: 2, column: 1, endLine: 2, endColumn: 16, fixable: true, severity: 'info' },
   );
-  assert.deepEqual(Object.keys(m.refs).sort(), ['checkov', 'cis', 'hadolint', 'kics', 'trivy']);
+  assert.deepEqual(Object.keys(m.refs).sort(), ['checkov', 'cis', 'dockle', 'hadolint', 'kics', 'trivy']);
   assert.deepEqual(m.refs.hadolint, ['DL4000']);
 });
 

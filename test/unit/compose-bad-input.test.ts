@@ -79,10 +79,19 @@ test('a 4 MB file with thousands of services: findings for each, no error', () =
   assert.equal(r.findings.filter((f) => f.ruleId === 'read-only-rootfs').length, 0);
 });
 
-test('deeply nested flow collections: an error, not a stack overflow thrown at the caller', () => {
-  for (const depth of [300, 5000]) {
-    const r = lint(`services:\n  a:\n    image: x:1\n    labels: ${'['.repeat(depth)}${']'.repeat(depth)}\n`);
-    if (r.errors.length) assert.match(r.errors[0].message, /^YAML: /);
-    else assert.ok(r.findings.length > 0, 'parsed: the service is judged');
+test('deeply nested flow collections and block mappings: "nesting too deep", not a stack overflow', () => {
+  for (const depth of [300, 5000, 100_000]) {
+    const flow = lint(`services:\n  a:\n    image: x:1\n    labels: ${'['.repeat(depth)}${']'.repeat(depth)}\n`);
+    assert.match(flow.errors[0]?.message ?? '', /^YAML nesting too deep \(more than 200 levels\)/, `flow depth ${depth}`);
+    assert.deepEqual(flow.findings, []);
   }
+  const block = lint(`services:\n  a:\n    image: x:1\n    labels:\n${Array.from({ length: 1000 }, (_, i) => `${'  '.repeat(i + 3)}k:\n`).join('')}`);
+  assert.match(block.errors[0]?.message ?? '', /^YAML nesting too deep/);
+  // Brackets in quotes, comments and an apostrophe in a plain scalar do not count as nesting.
+  const quoted = lint(`services:\n  a:\n    image: x:1\n    command: it's "${'['.repeat(500)}" # ${'{'.repeat(500)}\n    labels: ['${'['.repeat(500)}']\n`);
+  assert.deepEqual(quoted.errors, []);
+  assert.ok(quoted.findings.length > 0, 'parsed: the service is judged');
+  // Ordinary depth is parsed.
+  const ok = lint(`services:\n  a:\n    image: x:1\n    labels: ${'['.repeat(50)}${']'.repeat(50)}\n`);
+  assert.deepEqual(ok.errors, []);
 });

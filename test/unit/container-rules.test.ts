@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { checkContainer } from '../../src/engine/lint';
 import type { ContainerInspect } from '../../src/engine/runtime/container';
 import { fixturePath } from '../support/paths';
-import { credentialIn, effectiveCapabilities, parseShortPort, restartPolicyProblem, sensitiveHostPath, seccompState } from '../../src/engine/runtime/judge';
+import { judgeSecret } from '../../src/engine/runtime/secrets';
+import { effectiveCapabilities, parseShortPort, restartPolicyProblem, sensitiveHostPath, seccompState } from '../../src/engine/runtime/judge';
 
 // Recorded from the real engine by test/docker/inspect-fixtures.test.ts (BULKHEAD_RECORD_INSPECT=1).
 const load = (name: string) => JSON.parse(readFileSync(fixturePath('inspect', `${name}.json`), 'utf8')) as ContainerInspect;
@@ -105,7 +106,7 @@ test('a partial or odd inspect (nulls, missing HostConfig) gives findings, never
   const r = checkContainer({ inspect: odd });
   assert.deepEqual(r.errors, []);
   assert.ok(r.findings.some((f) => f.ruleId === 'cap-drop-all'));
-  const bare = checkContainer({ inspect: { Id: 'x', Name: '' } as ContainerInspect });
+  const bare = checkContainer({ inspect: { Id: 'x', Name: '' } });
   assert.deepEqual(bare.errors, []);
 });
 
@@ -128,14 +129,14 @@ test('shared judgements: effective capabilities, seccomp state, restart policy, 
 });
 
 test('credentials: names and values that hold one, settings about one that do not', () => {
-  assert.equal(credentialIn('POSTGRES_PASSWORD', 'hunter2'), 'secret');
-  assert.equal(credentialIn('API_KEY', 'sk-live-abc'), 'secret');
-  assert.equal(credentialIn('GITHUB_TOKEN', 'ghp_x1y2'), 'secret');
-  assert.equal(credentialIn('REDIS_URL', 'redis://:pw@redis:6379'), 'connection-string', 'a password without a user');
-  assert.equal(credentialIn('REDIS_URL', 'redis://redis:6379/0'), undefined);
-  assert.equal(credentialIn('DATABASE_URL', 'postgres://app:pw@db/app'), 'connection-string');
+  assert.equal(judgeSecret('POSTGRES_PASSWORD', 'hunter2'), 'name');
+  assert.equal(judgeSecret('API_KEY', 'sk-live-abc'), 'name');
+  assert.equal(judgeSecret('GITHUB_TOKEN', 'ghp_x1y2'), 'name');
+  assert.equal(judgeSecret('REDIS_URL', 'redis://:pw@redis:6379'), 'connection-string', 'a password without a user');
+  assert.equal(judgeSecret('REDIS_URL', 'redis://redis:6379/0'), undefined);
+  assert.equal(judgeSecret('DATABASE_URL', 'postgres://app:pw@db/app'), 'connection-string');
   for (const [name, value] of [['PWD', '/app'], ['TOKEN_TTL', '3600'], ['PASSWORD_FILE', '/run/secrets/pw'], ['DB_PASSWORD', '/run/secrets/db'], ['AUTH_ENABLED', 'true'], ['OAUTH_CALLBACK', 'https://x/cb'], ['DB_PASSWORD', '${DB_PASSWORD}'], ['SECRET_KEY', 'changeme'], ['JWT_SECRET', '']]) {
-    assert.equal(credentialIn(name, value), undefined, `${name}=${value}`);
+    assert.equal(judgeSecret(name, value), undefined, `${name}=${value}`);
   }
 });
 

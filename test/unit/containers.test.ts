@@ -4,10 +4,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { ContainerInspect } from '../../src/engine/runtime/container';
-import { decodeCapabilityMask, DOCKER_DEFAULT_CAPS, parseProcStatus } from '../../src/docker/capabilities';
+import { decodeCapabilityMask, parseProcStatus } from '../../src/docker/capabilities';
+import { DEFAULT_CAPABILITIES } from '../../src/engine/runtime/engine-defaults';
 import { analyseInspect, composeLabels, mapLimited, type ContainerAnalysis } from '../../src/docker/containers';
-import { hardenedComposeService, hardenedRunArgs, hardenedRunCommand, hardenedSpec, shellQuote } from '../../src/docker/hardened';
-import { codeBlock, containerReportMarkdown, escapeMarkdown, severitySummary } from '../../src/docker/report';
+import { hardenedComposeService, hardenedRunArgs, hardenedRunCommand, hardenedSpec } from '../../src/engine/runtime/hardened';
+import { shellQuote } from '../../src/engine/output/shell-quote';
+import { escapeMarkdown } from '../../src/engine/output/escape';
+import { codeBlock, containerReportMarkdown, severitySummary } from '../../src/engine/output/container-report';
 import { allContainerNodes, childrenOf, rootNodes, singleEngineProblem, type EngineSnapshot } from '../../src/extension/containers/model';
 
 function inspectOf(over: { name?: string; config?: Partial<NonNullable<ContainerInspect['Config']>> & Record<string, unknown>; host?: Partial<NonNullable<ContainerInspect['HostConfig']>>; mounts?: ContainerInspect['Mounts']; state?: string }): ContainerInspect {
@@ -15,7 +18,7 @@ function inspectOf(over: { name?: string; config?: Partial<NonNullable<Container
     Id: 'f'.repeat(64),
     Name: `/${over.name ?? 'web'}`,
     State: { Status: over.state ?? 'running', Running: (over.state ?? 'running') === 'running', Pid: 0 },
-    Config: { Image: 'local/busybox:test', User: '', Env: ['PATH=/usr/bin'], Labels: {}, Cmd: ['sleep', '100'], ...over.config } as ContainerInspect['Config'],
+    Config: { Image: 'local/busybox:test', User: '', Env: ['PATH=/usr/bin'], Labels: {}, Cmd: ['sleep', '100'], ...over.config },
     HostConfig: { NetworkMode: 'default', ...over.host },
     Mounts: over.mounts ?? [],
   };
@@ -28,7 +31,7 @@ function shellWords(commandLine: string): string[] {
 }
 
 test('capability masks decode to names; 0xa80425fb is exactly Docker\'s default set', () => {
-  assert.deepEqual(new Set(decodeCapabilityMask('00000000a80425fb')), new Set(DOCKER_DEFAULT_CAPS));
+  assert.deepEqual(new Set(decodeCapabilityMask('00000000a80425fb')), new Set(DEFAULT_CAPABILITIES.docker));
   assert.deepEqual(decodeCapabilityMask('0000000000200000'), ['SYS_ADMIN']);
   assert.deepEqual(decodeCapabilityMask('0'), []);
   assert.equal(decodeCapabilityMask('zz'), undefined);
@@ -81,7 +84,7 @@ test('the hardened run command drops what the findings are about and keeps the w
   assert.deepEqual(spec.securityOpt, ['no-new-privileges:true', 'label=level:s0:c100']);
   assert.ok(!args.some((a) => /docker\.sock/.test(a)), 'engine socket not mounted');
   assert.ok(!args.includes('/:/host'));
-  assert.ok(args.includes('/etc:/host-etc:ro'));
+  assert.ok(!args.some((a) => a.startsWith('/etc:')), 'a whole sensitive directory is not mounted, not even read-only (sensitive-mount flags both)');
   assert.ok(args.includes('/srv/data dir:/data'));
   assert.ok(args.includes('127.0.0.1:8080:80') && args.includes('10.0.0.5:53:53/udp'));
   assert.ok(!args.includes('--network') && !args.includes('--pid'));
@@ -97,7 +100,7 @@ test('the hardened compose service is valid YAML 1.1 with compose interpolation 
   const inspect = inspectOf({
     config: { User: 'app', Env: ['MSG=cost $5', 'PATH=/bin'], Cmd: ['echo', 'no'] },
     host: { PortBindings: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '80' }] }, Memory: 268435456, NanoCpus: 500000000, PidsLimit: 100 },
-    mounts: [{ Type: 'volume', Source: '/var/lib/docker/volumes/data/_data', Destination: '/data', RW: true, Name: 'data' } as NonNullable<ContainerInspect['Mounts']>[number]],
+    mounts: [{ Type: 'volume', Source: '/var/lib/docker/volumes/data/_data', Destination: '/data', RW: true, Name: 'data' }],
   });
   const text = hardenedComposeService(inspect, 'api');
   const parsed = parse(text, { version: '1.1' }) as Record<string, Record<string, unknown>>;
@@ -116,7 +119,7 @@ test('the hardened compose service is valid YAML 1.1 with compose interpolation 
 test('markdown escaping keeps Docker strings literal; code fences outgrow backticks', () => {
   assert.equal(escapeMarkdown('[x](javascript:alert(1))'), '\\[x\\]\\(javascript:alert\\(1\\)\\)');
   assert.equal(escapeMarkdown('<img src=x>'), '\\<img src=x\\>');
-  assert.equal(escapeMarkdown('a\nb'), 'a b');
+  assert.equal(escapeMarkdown('a\nb'), 'a\\\\nb', 'a line break is shown, never breaks a table row');
   assert.match(codeBlock('echo ```'), /^````\n/);
 });
 

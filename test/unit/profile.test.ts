@@ -7,7 +7,7 @@ import { parseStraceLog, syscallCounts } from '../../src/engine/profile/strace';
 import { capabilitiesFor, capAddList } from '../../src/engine/profile/capabilities';
 import { buildSeccompProfile, serializeSeccompProfile, validateSeccompProfile, RUNTIME_SYSCALLS } from '../../src/engine/profile/seccomp';
 import { profileFromStrace, capabilitiesDocument } from '../../src/engine/profile';
-import { composeWiringEdits, hardenedRunCommand } from '../../src/engine/profile/wire';
+import { composeWiringEdits, profiledRunCommand } from '../../src/engine/profile/wire';
 import { applyEdits } from '../../src/engine/text';
 import { main } from '../../src/cli/main';
 import { fixturePath } from '../support/paths';
@@ -204,7 +204,7 @@ test('compose wiring: inserts, replaces a seccomp option, keeps others, idempote
 
 test('hardened docker run command quotes what the shell would split', () => {
   assert.equal(
-    hardenedRunCommand('local/app:1', ['sh', '-c', "echo 'hi' && id"], { profilePath: './profiles/my app.json', capAdd: ['SETUID', 'CHOWN'] }),
+    profiledRunCommand('local/app:1', ['sh', '-c', "echo 'hi' && id"], { profilePath: './profiles/my app.json', capAdd: ['SETUID', 'CHOWN'] }),
     `docker run --security-opt 'seccomp=./profiles/my app.json' --cap-drop ALL --cap-add CHOWN --cap-add SETUID local/app:1 sh -c 'echo '\\''hi'\\'' && id'`,
   );
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseTeamConfig, excludeMatcher } from '../../src/engine/config';
+import { checkSeverityOverride, parseTeamConfig, excludeMatcher } from '../../src/engine/config';
 import { TeamConfigResolver } from '../../src/workspace/teamConfig';
 import { GitignoreFilter } from '../../src/workspace/gitignore';
 import { main } from '../../src/cli/main';
@@ -80,4 +80,15 @@ test('the CLI honours .bulkhead.yaml (severities, excludes) and .gitignore, and 
   assert.equal(code, 2);
   assert.equal(broken.errors[0].line, 2);
   assert.match(broken.errors[0].file, /\.bulkhead\.yaml$/);
+});
+
+test('one severity check for .bulkhead.yaml and the bulkhead.rules setting: "critical" is refused, never used', () => {
+  assert.deepEqual(checkSeverityOverride('privileged', 'error'), { override: 'error' });
+  assert.deepEqual(checkSeverityOverride('privileged', 'off'), { override: 'off' });
+  assert.match(checkSeverityOverride('privileged', 'critical').problem ?? '', /severity must be one of error, warning, info, off/);
+  assert.match(checkSeverityOverride('privileged', 3).problem ?? '', /severity must be one of/);
+  assert.match(checkSeverityOverride('no-such-rule', 'error').problem ?? '', /unknown rule "no-such-rule"/);
+  const { config, errors } = parseTeamConfig('rules:\n  privileged: critical\n');
+  assert.deepEqual(config.severities, {});
+  assert.match(errors[0].message, /severity must be one of/);
 });

@@ -24,7 +24,7 @@ import { listeningPorts, probeHttp, scanRootfs, watchPeaks, type RootfsFacts } f
 
 /** Label on everything a trial creates, with the trial's id. */
 export const TRIAL_LABEL = 'io.bulkhead.harden';
-export const COMPOSE_CLI = existsSync('/usr/bin/docker-compose') ? '/usr/bin/docker-compose' : 'docker-compose';
+const COMPOSE_CLI = existsSync('/usr/bin/docker-compose') ? '/usr/bin/docker-compose' : 'docker-compose';
 /** A static shell from the host, mounted into the trial container to hold its first process until strace is attached. */
 const HOST_BUSYBOX = '/bin/busybox';
 const GATE_DIR = '/.bulkhead';
@@ -99,7 +99,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /** Splits a compose string command the way compose does (shlex: quotes and backslashes). */
-export function splitCommand(text: string): string[] {
+function splitCommand(text: string): string[] {
   const out: string[] = [];
   let cur = '';
   let quote: string | undefined;
@@ -436,7 +436,7 @@ async function runTrial(options: HardenOptions, project: string, text: string, d
   const healthUntil = Date.now() + 40000;
   while (state.State?.Running && state.State.Health?.Status === 'starting' && Date.now() < healthUntil && !options.signal?.aborted) {
     await sleep(500, options.signal);
-    state = (await withTimeout(container.inspect(), 15000, 'inspect')) as typeof state;
+    state = (await withTimeout(container.inspect(), 15000, 'inspect'));
   }
   if (state.State?.Running) listeningPorts(pid).forEach((p) => seenPorts.add(p));
   listeners.forEach((l) => seenPorts.add(l.port));

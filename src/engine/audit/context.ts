@@ -3,6 +3,7 @@ import { allRules } from '../registry';
 import type { Finding } from '../model';
 import { effectiveDaemonConfig, type EffectiveDaemonConfig, type Setting } from './daemon-config';
 import type { AuditContainerRef, AuditEvidence, AuditStatus, HostEvidence } from './model';
+import type { EngineKind } from '../runtime/engine-defaults';
 
 export type AuditContainer = AuditEvidence['containers'][number];
 
@@ -22,6 +23,8 @@ export interface AuditContext {
 export interface Outcome {
   status: AuditStatus;
   evidence: string[];
+  /** The remediation with this host's resolved paths, replacing the generic one. */
+  remediation?: string;
   containers?: AuditContainerRef[];
 }
 
@@ -48,13 +51,18 @@ export function createAuditContext(ev: AuditEvidence): AuditContext {
     rulesByCis.set(cis[0], [...(rulesByCis.get(cis[0]) ?? []), rule.meta.id]);
   }
   const containerFindings = new Map<string, Finding[]>();
-  for (const c of ev.containers) containerFindings.set(c.Id, checkContainer({ inspect: c }).findings);
+  // Rules judge defaults (capabilities, ulimits) against the engine that runs the container.
+  const engineKind: EngineKind = ev.engine.flavor === 'podman' ? 'podman' : 'docker';
+  for (const c of ev.containers) {
+    const context = { inspect: c, engineKind };
+    containerFindings.set(c.Id, checkContainer(context).findings);
+  }
   return { ev, host, daemon, securityOptions: ev.info?.SecurityOptions ?? [], containerFindings, rulesByCis };
 }
 
 export const skip = (why: string, ...evidence: string[]): Outcome => ({ status: 'skip', evidence: [why, ...evidence] });
 export const REMOTE_HOST = 'remote engine: host files not visible';
-export const REMOTE_DAEMON = 'remote engine: daemon configuration not visible';
+const REMOTE_DAEMON = 'remote engine: daemon configuration not visible';
 
 /** The daemon setting, or an Outcome saying why it cannot be known. */
 export function daemonSetting(ctx: AuditContext, key: string): { setting?: Setting } | { outcome: Outcome } {
@@ -69,33 +77,36 @@ export function daemonSetting(ctx: AuditContext, key: string): { setting?: Setti
 
 export const containerName = (c: AuditContainer): string => c.Name.replace(/^\//, '') || c.Id.slice(0, 12);
 /** What a report says about a container it names: enough to link to it and its compose file. */
-export function containerRef(c: AuditContainer): AuditContainerRef {
+function containerRef(c: AuditContainer): AuditContainerRef {
   const labels = c.Config?.Labels ?? undefined;
   const file = labels?.['com.docker.compose.project.config_files']?.split(',')[0];
   const service = labels?.['com.docker.compose.service'];
   return { id: c.Id, name: containerName(c), ...(labels && Object.keys(labels).length ? { labels } : {}), ...(file && service ? { compose: { file, service } } : {}) };
 }
 
-export const containerState = (c: AuditContainer): string => c.State?.Status ?? (c.State?.Running ? 'running' : 'unknown');
+const containerState = (c: AuditContainer): string => c.State?.Status ?? (c.State?.Running ? 'running' : 'unknown');
 
 /**
- * A 5.x-style check over every container, running or not (docker-bench-security only looks at
- * running ones). Where engine container rules declare this CIS id, their findings decide, so the
- * audit and the Containers view agree; otherwise `offends` decides.
+ * Who decides a 5.x-style check per container: the engine container rules that declare the CIS
+ * id (so the audit and the Containers view agree), or, where no rule covers it, the audit's own
+ * callback. Exactly one of the two: giving both is a type error.
  */
-export function perContainer(ctx: AuditContext, cisId: string, offends: (c: AuditContainer) => string | undefined, options: { useRules?: boolean } = {}): Outcome {
+export type ContainerJudge = { byRules: true; offends?: never } | { offends: (c: AuditContainer) => string | undefined; byRules?: never };
+
+/** A 5.x-style check over every container, running or not (docker-bench-security only looks at running ones). */
+export function perContainer(ctx: AuditContext, cisId: string, judge: ContainerJudge): Outcome {
   const containers = ctx.ev.containers;
   if (!containers.length) return { status: 'pass', evidence: ['no containers to check (running, stopped or created)'] };
-  const ruleIds = options.useRules === false ? undefined : ctx.rulesByCis.get(cisId);
+  const ruleIds = judge.byRules ? ctx.rulesByCis.get(cisId) ?? [] : undefined;
   const offenders: AuditContainerRef[] = [];
   const evidence: string[] = [];
   for (const c of containers) {
     let reason: string | undefined;
-    if (ruleIds?.length) {
+    if (ruleIds) {
       const hits = (ctx.containerFindings.get(c.Id) ?? []).filter((f) => ruleIds.includes(f.ruleId));
       if (hits.length) reason = hits.map((f) => `${f.message} [${f.ruleId}]`).join('; ');
     } else {
-      reason = offends(c);
+      reason = judge.offends!(c);
     }
     if (reason) {
       offenders.push(containerRef(c));

@@ -18,7 +18,7 @@ export const SECTION_TITLES: Record<string, string> = {
   '5': 'Container Runtime',
   '6': 'Docker Security Operations',
   '7': 'Docker Swarm Configuration',
-  '8': 'Beyond CIS v1.6.0',
+  BH: 'Bulkhead checks beyond CIS v1.6.0',
 };
 
 export interface AuditOptions {
@@ -29,8 +29,14 @@ export interface AuditOptions {
 
 export function matchesId(id: string, pattern: string): boolean {
   const p = pattern.trim().replace(/\.$/, '');
-  return id === p || id.startsWith(p + '.');
+  return id === p || id.startsWith(p + '.') || id.startsWith(p + '-');
 }
+
+/** Bulkhead's own checks ("BH-1") live outside CIS numbering (CIS v1.6.0 section 8 is UCP/DTR). */
+export const isOwnCheck = (id: string) => id.startsWith('BH-');
+
+/** The section a check id belongs to: "5" for 5.23, "BH" for BH-1. */
+const sectionOf = (id: string) => (isOwnCheck(id) ? 'BH' : id.split('.')[0]);
 
 /** Ids in --only/--exclude that match no check, for a clear usage error. */
 export function unknownIds(patterns: readonly string[]): string[] {
@@ -51,14 +57,14 @@ export function runAudit(ev: AuditEvidence, options: AuditOptions = {}): AuditRe
     return {
       id: def.id,
       title: def.title,
-      section: def.id.split('.')[0],
+      section: sectionOf(def.id),
       level: def.level,
       scored: def.scored,
       status: outcome.status,
       evidence: outcome.evidence,
-      remediation: def.remediation,
+      remediation: outcome.remediation ?? def.remediation,
       impact: def.impact,
-      refs: [`CIS Docker Benchmark v1.6.0 ${def.id}`],
+      refs: isOwnCheck(def.id) ? [] : [`CIS Docker Benchmark v1.6.0 ${def.id}`],
       ...(outcome.containers?.length ? { containers: outcome.containers } : {}),
     };
   });

@@ -14,7 +14,7 @@ export interface AuditCheckResult {
   /** CIS "Automated" (scored) versus "Manual". */
   scored: boolean;
   status: AuditStatus;
-  /** What was seen, one line per fact; already escaped of nothing: surfaces escape it. */
+  /** What was seen, one line per fact, raw (engine data is untrusted): every surface escapes it. */
   evidence: string[];
   remediation: string;
   impact: string;
@@ -131,7 +131,8 @@ export interface HostEvidence {
   files: Record<string, FileEvidence>;
   /** /etc/docker/certs.d/<registry>/* */
   registryCertFiles?: FileEvidence[];
-  auditRules: { rules: string[]; sources: string[]; error?: string };
+  /** rules/sources: the LOADED rules (`auditctl -l`); onDisk: rules files that would load at boot. */
+  auditRules: { rules: string[]; sources: string[]; error?: string; onDisk?: { rules: string[]; files: string[] } };
   mounts?: MountEntry[];
   mountsError?: string;
   apparmor: 'enabled' | 'disabled' | 'absent' | 'unknown';

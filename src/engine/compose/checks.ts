@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, type YAMLSeq } from 'yaml';
 import type { Fix, OffsetRange, TextEdit } from '../model';
 import type { ComposeContext } from './context';
 import type { ComposeService, Field } from './service';
@@ -43,7 +43,7 @@ export function editListEdits(ctx: ComposeContext, service: ComposeService, key:
   if (!field) return add.length ? [insertServiceKeyEdit(ctx, service, key, { list: [...add] })] : [];
   const removed = new Set(remove.map((r) => r.index));
   // `key:` with no value is null: nothing to keep.
-  const all = isSeq(field.value) ? (field.value as YAMLSeq).items : isScalar(field.value) && field.value.value !== null ? [field.value] : [];
+  const all = isSeq(field.value) ? field.value.items : isScalar(field.value) && field.value.value !== null ? [field.value] : [];
   const kept = all.filter((_, i) => !removed.has(i));
   if (editableInPlace(field)) {
     const seq = field.value as YAMLSeq;
@@ -139,7 +139,7 @@ function readVolumes(ctx: ComposeContext, service: ComposeService): VolumeEntry[
         range: rangeOf(entry.node),
       });
     } else if (isMap(entry.node)) {
-      const map = entry.node as YAMLMap;
+      const map = entry.node;
       const str = (k: string) => scalarString(mapGet(ctx, map, k)?.node);
       const values = [str('type'), str('source'), str('target')];
       if (values.some((v) => v !== undefined && isInterpolated(v))) continue;
@@ -203,7 +203,7 @@ function readPorts(ctx: ComposeContext, service: ComposeService): PortEntry[] {
   const out: PortEntry[] = [];
   for (const entry of listEntries(ctx, service.get('ports'))) {
     if (isScalar(entry.node)) {
-      const text = String((entry.node as Scalar).value ?? '');
+      const text = String(entry.node.value ?? '');
       if (isInterpolated(text)) continue;
       const m = /^(?:(?:(\[[^\]]*\]|[^:[\]]*):)?([\d-]*):)?([\d-]+)(?:\/(\w+))?$/.exec(text.trim());
       if (!m) continue;

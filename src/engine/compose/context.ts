@@ -1,4 +1,5 @@
-import { isAlias, isCollection, isMap, isPair, isScalar, parseDocument, type Alias, type Document, type Node, type YAMLMap } from 'yaml';
+import type { ProjectFileReader } from '../lint';
+import { isAlias, isCollection, isMap, isPair, isScalar, parseDocument, type Alias, type Document, type Node } from 'yaml';
 import { LineIndex } from '../text';
 import type { LintError } from '../model';
 import { ComposeService } from './service';
@@ -20,18 +21,76 @@ export interface ComposeContext {
    * file, so rules about something missing stay quiet in it: the base may set it.
    */
   isOverrideFile: boolean;
+  /** Reads a file the compose file names (a seccomp profile); given by the adapter that lints. */
+  readProjectFile?: ProjectFileReader;
 }
 
 /** Expanded node count above which aliases are treated as an alias bomb ("billion laughs"). */
-export const MAX_EXPANDED_NODES = 1_000_000;
+const MAX_EXPANDED_NODES = 1_000_000;
 
 export function createComposeContext(text: string, file?: string): { ctx?: ComposeContext; errors: LintError[] } {
   // lintText promises never to throw; a bug here must become an error, not a crash of the editor.
   try {
-    return buildContext(text, file);
+    const deep = tooDeep(text);
+    if (deep !== undefined) return { errors: [{ message: NESTING_TOO_DEEP, range: { start: deep, end: deep + 1 } }] };
+    const built = buildContext(text, file);
+    // The parser reports its own stack overflow as a YAML error.
+    if (built.errors.some((e) => e.message.includes(STACK_OVERFLOW))) return { errors: [{ message: NESTING_TOO_DEEP }] };
+    return built;
   } catch (e) {
+    if (e instanceof RangeError && e.message.includes(STACK_OVERFLOW)) return { errors: [{ message: NESTING_TOO_DEEP }] };
     return { errors: [{ message: `compose file could not be read: ${(e as Error).message}` }] };
   }
+}
+
+/** Deeper than this, mappings and lists are reported, not parsed: no compose file nests like that. */
+const MAX_NESTING = 200;
+const NESTING_TOO_DEEP = `YAML nesting too deep (more than ${MAX_NESTING} levels); not linted`;
+const STACK_OVERFLOW = 'Maximum call stack size exceeded';
+
+/**
+ * The offset where flow collections (`[`, `{`) or block indentation first nest deeper than
+ * MAX_NESTING, found in one pass before the recursive parser could overflow the stack. Brackets
+ * inside quotes and comments are skipped; the count is an upper bound, which is all it needs to be.
+ */
+function tooDeep(text: string): number | undefined {
+  let depth = 0;
+  let quote = '';
+  let lineStart = true;
+  let indentDepth = 0;
+  const indents: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (lineStart) {
+      lineStart = false;
+      let j = i;
+      while (text[j] === ' ' || text[j] === '-') j++;
+      if (j < text.length && text[j] !== '\n' && text[j] !== '#' && !quote && depth === 0) {
+        const indent = j - i;
+        while (indents.length && indents[indents.length - 1] >= indent) indents.pop();
+        indents.push(indent);
+        indentDepth = indents.length;
+        if (indentDepth > MAX_NESTING) return j;
+      }
+    }
+    if (c === '\n') {
+      lineStart = true;
+      continue;
+    }
+    if (quote) {
+      if (c === quote) quote = '';
+      else if (c === '\\' && quote === '"') i++;
+      continue;
+    }
+    // A quote opens a quoted scalar only where a scalar starts (not the apostrophe in `it's`).
+    if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1]))) quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_NESTING) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return undefined;
 }
 
 function buildContext(text: string, file?: string): { ctx?: ComposeContext; errors: LintError[] } {
@@ -83,7 +142,7 @@ function buildContext(text: string, file?: string): { ctx?: ComposeContext; erro
   if (isMap(servicesNode)) {
     for (const pair of servicesNode.items) {
       const value = resolve(pair.value);
-      if (isScalar(pair.key) && isMap(value)) ctx.services.push(new ComposeService(ctx, pair.key, value as YAMLMap, servicesNode));
+      if (isScalar(pair.key) && isMap(value)) ctx.services.push(new ComposeService(ctx, pair.key, value, servicesNode));
     }
   }
   return { ctx, errors };

@@ -182,7 +182,7 @@ export function setServiceKeyEdit(ctx: ComposeContext, service: ComposeService, 
   return { start: valueRange[0], end, newText: flowText(value) };
 }
 
-export function flowText(value: NewValue): string {
+function flowText(value: NewValue): string {
   return 'scalar' in value ? value.scalar : `[${value.list.join(', ')}]`;
 }
 
@@ -192,7 +192,7 @@ export function yamlString(s: string): string {
 }
 
 /** The source text of an item, to copy it into a new list. */
-export function sourceText(ctx: ComposeContext, node: unknown): string {
+function sourceText(ctx: ComposeContext, node: unknown): string {
   const r = rangeOf(node);
   return r ? ctx.text.slice(r[0], r[1]) : '';
 }

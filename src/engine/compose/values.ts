@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Pair, type Scalar } from 'yaml';
 import type { OffsetRange } from '../model';
 import type { ComposeContext } from './context';
 
@@ -36,13 +36,13 @@ export interface Item {
 /** Items of a sequence (aliases followed, bounded); empty for anything else. */
 export function seqItems(ctx: ComposeContext, value: unknown): Item[] {
   if (!isSeq(value)) return [];
-  return (value as YAMLSeq).items.map((written, index) => ({ node: ctx.resolve(written), written, index }));
+  return value.items.map((written, index) => ({ node: ctx.resolve(written), written, index }));
 }
 
 /** Entries of a mapping whose keys are scalars (aliases in values followed). */
 export function mapEntries(ctx: ComposeContext, value: unknown): { key: string; keyNode: Scalar; node: unknown; pair: Pair }[] {
   if (!isMap(value)) return [];
-  return (value as YAMLMap).items
+  return value.items
     .filter((p) => isScalar(p.key))
     .map((p) => ({ key: String((p.key as Scalar).value), keyNode: p.key as Scalar, node: ctx.resolve(p.value), pair: p }));
 }
@@ -51,7 +51,7 @@ export function mapEntries(ctx: ComposeContext, value: unknown): { key: string; 
 export function mapGet(ctx: ComposeContext, map: unknown, key: string): { pair: Pair; node: unknown } | undefined {
   if (!isMap(map)) return undefined;
   let found: Pair | undefined;
-  for (const p of (map as YAMLMap).items) if (isScalar(p.key) && p.key.value === key) found = p;
+  for (const p of map.items) if (isScalar(p.key) && p.key.value === key) found = p;
   return found ? { pair: found, node: ctx.resolve(found.value) } : undefined;
 }
 

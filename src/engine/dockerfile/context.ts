@@ -1,7 +1,9 @@
-import { DockerfileParser, From, JSONInstruction, Run, type Dockerfile, type Heredoc, type Instruction } from 'dockerfile-ast';
+import { From, JSONInstruction, Onbuild, Run, type Dockerfile, type Heredoc, type Instruction } from 'dockerfile-ast';
 import type { OffsetRange } from '../model';
 import { LineIndex } from '../text';
 import { tokenizeShell, type ShellCommand } from './shell';
+import type { BaseImageLookup } from '../images/facts';
+import { parseDockerfile } from './parse';
 
 /** A 0-based line/character position as dockerfile-ast reports it. */
 interface Position {
@@ -63,11 +65,13 @@ export interface DockerfileContext {
   keywordOf(instruction: Instruction): string;
   /** Every instruction with this keyword, in file order. */
   ofKeyword(keyword: string): readonly Instruction[];
+  /** Facts about base images from the caller (the local engine), when it has them. */
+  baseImages?: BaseImageLookup;
 }
 
 export function createDockerfileContext(text: string, file?: string): DockerfileContext {
   const lines = new LineIndex(text);
-  const dockerfile = DockerfileParser.parse(text);
+  const dockerfile = parseDockerfile(text);
   const offsetAt = (p: Position) => lines.offset(p.line, p.character);
   const rangeOf = (r: PositionRange) => ({ start: offsetAt(r.start), end: offsetAt(r.end) });
   const escape = dockerfile.getEscapeCharacter();
@@ -75,17 +79,29 @@ export function createDockerfileContext(text: string, file?: string): Dockerfile
   const commandCache = new Map<Instruction, ShellCommand[]>();
   const keywords = new Map<Instruction, string>();
   const byKeyword = new Map<string, Instruction[]>();
-  for (const instruction of dockerfile.getInstructions()) {
-    const keyword = instruction.getKeyword();
-    keywords.set(instruction, keyword);
-    const list = byKeyword.get(keyword);
-    if (list) list.push(instruction);
-    else byKeyword.set(keyword, [instruction]);
-  }
   const stageByInstruction = new Map<Instruction, Stage>();
   for (const s of stages) {
     stageByInstruction.set(s.from, s);
     for (const i of s.instructions) stageByInstruction.set(i, s);
+  }
+  const add = (instruction: Instruction, keyword: string) => {
+    keywords.set(instruction, keyword);
+    const list = byKeyword.get(keyword);
+    if (list) list.push(instruction);
+    else byKeyword.set(keyword, [instruction]);
+  };
+  for (const instruction of dockerfile.getInstructions()) {
+    const keyword = instruction.getKeyword();
+    add(instruction, keyword);
+    // `ONBUILD RUN …` runs in every child build: its command is checked like a RUN (as hadolint does).
+    if (keyword === 'ONBUILD' && instruction instanceof Onbuild && instruction.getTrigger() === 'RUN') {
+      const trigger = instruction.getTriggerInstruction();
+      if (trigger) {
+        add(trigger, 'RUN');
+        const stage = stageByInstruction.get(instruction);
+        if (stage) stageByInstruction.set(trigger, stage);
+      }
+    }
   }
   const ctx: DockerfileContext = {
     file,
@@ -130,16 +146,6 @@ export function heredocOpen(ctx: DockerfileContext, instruction: Instruction): b
   return false;
 }
 
-/** Offsets of an instruction from its keyword to the end of its last line (heredocs included). */
-export function instructionRange(ctx: DockerfileContext, instruction: Instruction): OffsetRange {
-  return ctx.rangeOf(instruction.getRange());
-}
-
-/** Offsets of just the keyword, a short precise range for findings about a whole instruction. */
-export function keywordRange(ctx: DockerfileContext, instruction: Instruction): OffsetRange {
-  return ctx.rangeOf(instruction.getInstructionRange());
-}
-
 /** An edit removing an instruction's whole lines (with its line break), comments around it kept. */
 export function removeInstructionEdit(ctx: DockerfileContext, instruction: Instruction): { start: number; end: number; newText: string } {
   const r = instruction.getRange();
@@ -147,12 +153,6 @@ export function removeInstructionEdit(ctx: DockerfileContext, instruction: Instr
   const endLine = r.end.line;
   const end = endLine + 1 < ctx.lines.lineCount ? ctx.lines.lineStart(endLine + 1) : ctx.lines.lineEnd(endLine);
   return { start, end, newText: '' };
-}
-
-/** The leading whitespace of the line an instruction starts on, so inserted lines line up. */
-export function indentOf(ctx: DockerfileContext, instruction: Instruction): string {
-  const line = ctx.lines.lineText(instruction.getRange().start.line);
-  return /^[ \t]*/.exec(line)![0];
 }
 
 function buildStages(dockerfile: Dockerfile): Stage[] {

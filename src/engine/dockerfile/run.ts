@@ -25,7 +25,7 @@ export function runCommands(ctx: DockerfileContext): RunCommand[] {
     ctx.commandsOf(instruction).forEach((command, index) => {
       const found = commandName(command);
       if (!found) return;
-      list!.push({ instruction, command, index, name: baseName(found.word.value), nameWord: found.word, args: command.words.slice(found.index + 1) });
+      list.push({ instruction, command, index, name: baseName(found.word.value), nameWord: found.word, args: command.words.slice(found.index + 1) });
     });
   }
   cache.set(ctx, list);

@@ -38,6 +38,9 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
   let pipedFrom = false;
   const shellBackslash = escape === '\\' || !dockerfileLines;
   let i = start;
+  // `case WORD in a|b) …;; esac`: the patterns before `)` are neither commands nor pipes.
+  let openCases = 0;
+  let inPattern = false;
 
   const endCommand = (pipe: boolean) => {
     if (words.length || pipe) commands.push({ words, pipedFrom, pipedTo: pipe });
@@ -82,6 +85,14 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
       i++;
       continue;
     }
+    if (inPattern && (c === '(' || c === ')' || c === '|')) {
+      if (c === ')') {
+        inPattern = false;
+        words = [];
+      }
+      i++;
+      continue;
+    }
     if (c === '#') {
       // A comment runs to the end of the (joined) line.
       while (i < end && text[i] !== '\n') {
@@ -92,7 +103,12 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
     }
     if (c === '&' || c === '|' || c === ';' || c === '(' || c === ')') {
       const two = text.slice(i, i + 2);
-      if (two === '&&' || two === '||' || two === ';;') {
+      if (two === ';;' || (two === ';&' && openCases)) {
+        // The end of a case item: a pattern comes next (`;;&` and `;&` of bash included).
+        endCommand(false);
+        i += text[i + 2] === '&' ? 3 : 2;
+        inPattern = openCases > 0;
+      } else if (two === '&&' || two === '||') {
         endCommand(false);
         i += 2;
       } else if (c === '|') {
@@ -108,8 +124,17 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
       continue;
     }
     const w = readWord(i);
+    if (w.value === 'esac' && openCases && (inPattern || !words.length)) {
+      openCases--;
+      inPattern = false;
+    }
     words.push(w.unterminated ? { value: w.value, start: i, end: w.end, unterminated: true } : { value: w.value, start: i, end: w.end });
     i = w.next;
+    if (!inPattern && w.value === 'in' && words.length >= 3 && words[words.length - 3].value === 'case') {
+      endCommand(false);
+      openCases++;
+      inPattern = true;
+    }
   }
   endCommand(false);
   // A trailing `|` with nothing after leaves an empty command: drop it.
@@ -179,12 +204,15 @@ export function tokenizeShell(text: string, start: number, end: number, escape: 
   }
 }
 
-/** The command name, skipping `VAR=value` prefixes and `env`/`command`/`exec` wrappers. */
+/** Words before a command that only wrap it: reserved words of compound commands, `!`, and wrappers that run their argument. */
+const COMMAND_PREFIXES = new Set(['then', 'do', 'else', 'elif', 'if', 'while', 'until', '{', '!', 'time', 'env', 'command', 'exec', 'nohup']);
+
+/** The command name, skipping `VAR=value` prefixes, wrappers (`env`, `exec`) and the reserved words in front of it (`then`, `do`, `{`, `!`). */
 export function commandName(cmd: ShellCommand): { word: ShellWord; index: number } | undefined {
   for (let k = 0; k < cmd.words.length; k++) {
     const v = cmd.words[k].value;
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(v)) continue;
-    if (v === 'env' || v === 'command' || v === 'exec' || v === 'nohup' || v === 'time') continue;
+    if (COMMAND_PREFIXES.has(v)) continue;
     return { word: cmd.words[k], index: k };
   }
   return undefined;

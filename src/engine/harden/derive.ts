@@ -41,9 +41,9 @@ export interface DeriveOptions {
 
 const MIB = 1024 * 1024;
 /** Limits are the observed peak times this factor, and never below the floors (start-up spikes vary). */
-export const HEADROOM = 2;
-export const MIN_MEMORY_BYTES = 32 * MIB;
-export const MIN_PIDS = 16;
+const HEADROOM = 2;
+const MIN_MEMORY_BYTES = 32 * MIB;
+const MIN_PIDS = 16;
 /** Where files are scratch by convention: a tmpfs is right for them. */
 const TEMP_DIRS = ['/tmp', '/var/tmp', '/run', '/var/run', '/var/cache', '/var/log', '/dev/shm'];
 /** Top-level directories whose children, not themselves, become mount points. */
@@ -103,7 +103,7 @@ function acceptedPeers(calls: readonly SyscallEvent[]): string[] {
 /** A short-syntax port with a host address: `IP:HOST:CONTAINER` or `[v6]:…`. */
 export const hasHostIp = (port: string) => port.startsWith('[') || port.split(':').length > 2;
 /** The same port published on 127.0.0.1 only. */
-export const loopbackPort = (port: string) => `127.0.0.1:${port.includes(':') ? '' : ':'}${port}`;
+const loopbackPort = (port: string) => `127.0.0.1:${port.includes(':') ? '' : ':'}${port}`;
 
 const SET_ID_CALLS: Record<string, RegExp> = { SETUID: /^set(res|re|fs)?uid(32)?$/, SETGID: /^set(res|re|fs)?gid(32)?$|^setgroups(32)?$/ };
 

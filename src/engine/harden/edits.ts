@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, type Scalar, type YAMLMap } from 'yaml';
 import { createComposeContext, type ComposeContext } from '../compose/context';
 import { appendSeqItemEdit, insertMapKeyEdit, prefixScalarEdits, removePairEdit, replacePairValueEdit, setServiceKeyEdit, yamlString, type NewValue } from '../compose/edit';
 import type { ComposeService } from '../compose/service';
@@ -49,7 +49,7 @@ export function hardeningEdits(text: string, serviceName: string, changes: reado
   const edits: TextEdit[] = [];
   const ownItems = (key: string) => {
     const v = service.ownPair(key)?.value;
-    return isSeq(v) ? (v.items.filter((i) => isScalar(i)) as Scalar[]).map((i) => String(i.value)) : [];
+    return isSeq(v) ? v.items.filter((i): i is Scalar => isScalar(i)).map((i) => String(i.value)) : [];
   };
   const merged = (key: string) => changes.filter((c) => c.key === key).flatMap((c) => c.value as string[]);
   const setList = (key: string, list: string[]) => {
@@ -91,8 +91,8 @@ export function hardeningEdits(text: string, serviceName: string, changes: reado
         const own = ownItems('volumes');
         const fresh = merged(key).filter((v) => !own.includes(v));
         if (!fresh.length) break;
-        if (isSeq(pair?.value) && !(pair.value as YAMLSeq).flow && pair.value.items.length) {
-          for (const v of fresh) edits.push(appendSeqItemEdit(ctx, pair.value as YAMLSeq, yamlString(v)));
+        if (isSeq(pair?.value) && !(pair.value).flow && pair.value.items.length) {
+          for (const v of fresh) edits.push(appendSeqItemEdit(ctx, pair.value, yamlString(v)));
         } else setList('volumes', [...own, ...fresh]);
         break;
       }
@@ -124,5 +124,5 @@ function topLevelVolumeEdits(ctx: ComposeContext, names: readonly string[]): Tex
   if (declared) return missing.map((n) => insertMapKeyEdit(ctx, declared, n, { scalar: '{}' }));
   const flow = `{${missing.map((n) => `${n}: {}`).join(', ')}}`;
   if (pair) return [replacePairValueEdit(ctx, pair, flow)];
-  return [insertMapKeyEdit(ctx, root as YAMLMap, 'volumes', { scalar: flow }, { keyColumn: 0, step: 2 })];
+  return [insertMapKeyEdit(ctx, root, 'volumes', { scalar: flow }, { keyColumn: 0, step: 2 })];
 }

@@ -3,7 +3,7 @@
 // Every text, Markdown and HTML output goes through these helpers; nothing prints such text raw.
 
 /** Longest piece of evidence any report copies; more is cut with a marker saying how much. */
-export const MAX_EVIDENCE_CHARS = 2000;
+const MAX_EVIDENCE_CHARS = 2000;
 
 // C0 controls except TAB and LF, DEL, and C1 controls (U+0080–U+009F, which include CSI).
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;

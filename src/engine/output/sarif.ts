@@ -50,7 +50,7 @@ export function toSarif(findings: FileFinding[], errors: FileError[], rules: rea
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: encodeURI(f.file.replace(/\\/g, '/')), ...(opts.srcRoot ? { uriBaseId: 'SRCROOT' } : {}) },
+                artifactLocation: { uri: fileUri(f.file), ...(opts.srcRoot ? { uriBaseId: 'SRCROOT' } : {}) },
                 region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn },
               },
             },
@@ -63,11 +63,16 @@ export function toSarif(findings: FileFinding[], errors: FileError[], rules: rea
             toolExecutionNotifications: errors.map((e) => ({
               level: 'error',
               message: { text: e.message },
-              locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(e.file.replace(/\\/g, '/')) } } }],
+              locations: [{ physicalLocation: { artifactLocation: { uri: fileUri(e.file) } } }],
             })),
           },
         ],
       },
     ],
   };
+}
+
+/** A relative URI reference for a file name: `#`, `?` and `%` in names stay part of the path. */
+function fileUri(file: string): string {
+  return file.replace(/\\/g, '/').split('/').map(encodeURIComponent).join('/');
 }

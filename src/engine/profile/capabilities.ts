@@ -28,12 +28,6 @@ export interface CapabilityNeed {
   calls: number;
 }
 
-/** Docker's default capability set (moby oci/caps/defaults.go), for comparisons. */
-export const DOCKER_DEFAULT_CAPABILITIES: readonly string[] = [
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
-  'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
-];
-
 type Rule = (call: SyscallEvent) => { capability: string; confidence: Confidence; why: string } | undefined;
 
 const succeededOrDenied = (c: SyscallEvent) => !c.errno || c.errno === 'EPERM' || c.errno === 'EACCES';

@@ -21,7 +21,7 @@ export interface SeccompProfile {
   syscalls?: SeccompRule[];
 }
 
-export const ARCH_MAP: SeccompProfile['archMap'] = [
+const ARCH_MAP: SeccompProfile['archMap'] = [
   { architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86', 'SCMP_ARCH_X32'] },
   { architecture: 'SCMP_ARCH_AARCH64', subArchitectures: ['SCMP_ARCH_ARM'] },
 ];
@@ -35,7 +35,7 @@ export const ARCH_MAP: SeccompProfile['archMap'] = [
  * --security-opt seccomp=P local/busybox:test true` with a generous list and remove one name at
  * a time; each of these broke the start when removed (twice in a row), as did `docker exec`.
  */
-export const RUNC_SYSCALLS: readonly string[] = [
+const RUNC_SYSCALLS: readonly string[] = [
   'capget', 'capset', 'chdir', 'close', 'execve', 'exit_group', 'faccessat2', 'fstat', 'fstatfs', 'futex',
   'getcwd', 'getdents64', 'getppid', 'mmap', 'mprotect', 'newfstatat', 'openat', 'prctl', 'read',
   'sched_yield', 'set_robust_list', 'setgid', 'setgroups', 'setuid', 'stat', 'statfs', 'tgkill', 'write',
@@ -45,7 +45,7 @@ export const RUNC_SYSCALLS: readonly string[] = [
  * runc is a Go program: its runtime threads make these at unpredictable moments (scheduling,
  * signals, memory). Rarely seen in one start, fatal when missing; kept for a stable start.
  */
-export const GO_RUNTIME_SYSCALLS: readonly string[] = [
+const GO_RUNTIME_SYSCALLS: readonly string[] = [
   'brk', 'clone', 'epoll_ctl', 'epoll_pwait', 'exit', 'fcntl', 'getpid', 'gettid', 'madvise', 'munmap', 'nanosleep',
   'restart_syscall', 'rt_sigaction', 'rt_sigprocmask', 'rt_sigreturn', 'sigaltstack',
 ];

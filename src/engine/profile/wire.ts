@@ -1,6 +1,7 @@
-import { isMap, isScalar, isSeq, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Pair, type Scalar } from 'yaml';
 import { createComposeContext } from '../compose/context';
 import type { TextEdit } from '../model';
+import { shellQuote } from '../output/shell-quote';
 
 export interface ProfileWiring {
   /** As the compose file should name it: `./profiles/web.json` (relative to the compose file). */
@@ -24,7 +25,7 @@ export function composeWiringEdits(text: string, serviceName: string, wiring: Pr
   if (!isMap(services)) return { edits: [], error: 'the compose file has no services' };
   const servicePair = services.items.find((p) => isScalar(p.key) && p.key.value === serviceName);
   if (!servicePair || !isMap(servicePair.value)) return { edits: [], error: `service "${serviceName}" is not in this compose file` };
-  const service = servicePair.value as YAMLMap;
+  const service = servicePair.value;
   if (service.flow) return { edits: [], error: `service "${serviceName}" is written in flow style ({…}); add the options by hand` };
 
   const own = (key: string) => service.items.find((p) => isScalar(p.key) && p.key.value === key) as Pair<Scalar, unknown> | undefined;
@@ -81,13 +82,8 @@ function removeLines(text: string, lines: import('../text').LineIndex, start: nu
   return { start: from, end: to, newText: '' };
 }
 
-/** POSIX shell quoting for a command the user copies (never executed by Bulkhead). */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
 /** `docker run` with the profile and capabilities, for containers not started by compose. */
-export function hardenedRunCommand(image: string, command: readonly string[], wiring: ProfileWiring, extra: readonly string[] = []): string {
+export function profiledRunCommand(image: string, command: readonly string[], wiring: ProfileWiring, extra: readonly string[] = []): string {
   const args = ['docker', 'run', '--security-opt', `seccomp=${wiring.profilePath}`, '--cap-drop', 'ALL'];
   for (const cap of [...new Set(wiring.capAdd ?? [])].sort()) args.push('--cap-add', cap);
   args.push(...extra, image, ...command);

@@ -3,6 +3,10 @@ import { editListEdits, fix, listEntries, svc } from '../compose/checks';
 import { rangeOf } from '../compose/values';
 import { capabilitiesBeyondDefault, DANGEROUS_CAPABILITIES, normalizeCapability } from '../runtime/judge';
 import { evidenceList } from '../runtime/container';
+import { isVpnLike } from '../images/roles';
+
+/** What a VPN or tunnel container needs to bring its interface up. */
+const VPN_CAPABILITIES = ['NET_ADMIN', 'SYS_MODULE'];
 
 export default defineRule({
   meta: {
@@ -23,15 +27,20 @@ export default defineRule({
       const entries = listEntries(ctx, field).filter((e) => e.text !== undefined && !e.interpolated);
       const beyond = entries.filter((e) => capabilitiesBeyondDefault([e.text!]).length > 0);
       if (!beyond.length) continue;
-      // One fix removes every added capability at once, so a list never ends up empty halfway.
-      const edits = editListEdits(ctx, s, 'cap_add', field, beyond, []);
+      // A VPN creates interfaces and routes: without NET_ADMIN (and SYS_MODULE for a kernel
+      // WireGuard module) it cannot start, so those are never offered for removal there.
+      const vpn = isVpnLike(ctx, s);
+      const removable = beyond.filter((e) => !(vpn && VPN_CAPABILITIES.includes(normalizeCapability(e.text!))));
+      // One fix removes every removable capability at once, so a list never ends up empty halfway.
+      const edits = removable.length ? editListEdits(ctx, s, 'cap_add', field, removable, []) : [];
+      const names = removable.map((b) => normalizeCapability(b.text!)).join(', ');
       for (const e of beyond) {
         const cap = normalizeCapability(e.text!);
         reports.push({
           message: `${svc(s)} adds capability ${cap} beyond Docker's default set`,
           range: rangeOf(e.node),
           severity: DANGEROUS_CAPABILITIES.includes(cap) ? 'error' : undefined,
-          fixes: fix(beyond.length > 1 ? `Remove ${beyond.map((b) => normalizeCapability(b.text!)).join(', ')} from cap_add` : `Remove ${cap} from cap_add`, false, edits),
+          fixes: removable.includes(e) ? fix(`Remove ${names} from cap_add (whatever the service does with ${removable.length > 1 ? 'them' : 'it'} then fails with "operation not permitted")`, false, edits) : [],
         });
       }
     }

@@ -1,7 +1,8 @@
 import { defineRule, type Report } from '../rule';
 import { editListEdits, fix, listEntries, svc } from '../compose/checks';
 import { pairRange } from '../compose/values';
-import { dropsAllCapabilities } from '../runtime/judge';
+import { dropsAllCapabilities, effectiveCapabilities } from '../runtime/judge';
+import { DEFAULT_CAPABILITIES } from '../runtime/engine-defaults';
 import { evidenceList } from '../runtime/container';
 
 export default defineRule({
@@ -35,6 +36,14 @@ export default defineRule({
   container(ctx) {
     const dropped = ctx.inspect.HostConfig?.CapDrop ?? [];
     if (dropsAllCapabilities(dropped)) return [];
+    const kept = effectiveCapabilities(false, [], dropped, ctx.engineKind);
+    if (kept === 'ALL') return [];
+    if (ctx.engineKind === 'podman') {
+      // Podman lists every capability it leaves out as dropped (`--cap-drop ALL --cap-add CHOWN`
+      // shows as CapDrop of all but CHOWN): only a container that keeps its whole default set offends.
+      if (kept.length < DEFAULT_CAPABILITIES.podman.length) return [];
+      return [{ message: `keeps Podman's default capabilities (${kept.join(', ')}): no --cap-drop ALL`, evidence: `HostConfig.CapDrop=${evidenceList(dropped)}` }];
+    }
     return [{ message: "keeps Docker's default capabilities (no --cap-drop ALL)", evidence: `HostConfig.CapDrop=${evidenceList(dropped)}` }];
   },
 });

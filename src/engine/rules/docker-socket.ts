@@ -1,6 +1,6 @@
 import { defineRule, type Report } from '../rule';
 import { svc, volumeEntries } from '../compose/checks';
-import { isEngineSocket } from '../runtime/judge';
+import { judgeHostMount } from '../runtime/judge';
 import { containerMounts } from '../runtime/container';
 
 export default defineRule({
@@ -19,7 +19,7 @@ export default defineRule({
     const reports: Report[] = [];
     for (const s of ctx.services) {
       for (const v of volumeEntries(ctx, s)) {
-        if (v.type !== 'bind' || !v.source || !isEngineSocket(v.source)) continue;
+        if (v.type !== 'bind' || !v.source || judgeHostMount(v.source, v.readOnly)?.rule !== 'docker-socket') continue;
         reports.push({ message: `${svc(s)} mounts the container engine's API socket (${v.source}): root on the host`, range: v.range, fixes: [] });
       }
     }
@@ -27,7 +27,7 @@ export default defineRule({
   },
   container(ctx) {
     return containerMounts(ctx.inspect)
-      .filter((m) => m.type === 'bind' && isEngineSocket(m.source))
+      .filter((m) => m.type === 'bind' && judgeHostMount(m.source, !m.rw)?.rule === 'docker-socket')
       .map((m) => ({ message: `mounts the container engine's API socket (${m.source}): root on the host`, evidence: `Mounts: ${m.source} -> ${m.destination} (${m.rw ? 'rw' : 'ro'})` }));
   },
 });

@@ -1,7 +1,17 @@
 import { defineRule, type Report } from '../rule';
-import { composeImageUnpinned } from '../compose/shared-checks';
-import { containerImageUnpinned } from '../runtime/shared-checks';
+import type { ComposeContext } from '../compose/context';
+import { svc } from '../compose/checks';
+import { isInterpolated, rangeOf, scalarString } from '../compose/values';
+import type { ContainerContext } from '../runtime/container';
+import { imagePinning } from '../runtime/judge';
 import type { DockerfileContext } from '../dockerfile/context';
+import type { References } from '../model';
+
+// hadolint's ids name one case each: DL3006 an untagged image, DL3007 :latest; a tagged image
+// without a digest is neither, so it carries only the rule's general references.
+const GENERAL: References = { trivy: ['DS-0001'], checkov: ['CKV_DOCKER_7'] };
+const LATEST: References = { ...GENERAL, hadolint: ['DL3007'] };
+const UNTAGGED: References = { ...GENERAL, hadolint: ['DL3006'] };
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
@@ -13,14 +23,41 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     const via = image.reference !== from.getImage() ? ` (${image.reference} after ARG defaults)` : '';
     if (image.digest) continue;
     if (image.tag === 'latest') {
-      reports.push({ message: `base image uses the mutable :latest tag${via}: builds are not reproducible`, range, fixes: [] });
+      reports.push({ message: `base image uses the mutable :latest tag${via}: builds are not reproducible`, range, fixes: [], refs: LATEST });
     } else if (!image.tag) {
-      reports.push({ message: `base image has no tag${via}, so it means :latest: builds are not reproducible`, range, fixes: [] });
+      reports.push({ message: `base image has no tag${via}, so it means :latest: builds are not reproducible`, range, fixes: [], refs: UNTAGGED });
     } else {
-      reports.push({ message: `base image ${image.name}:${image.tag} is not pinned by digest: the tag can be moved to different content`, range, severity: 'info', fixes: [] });
+      reports.push({ message: `base image ${image.name}:${image.tag} is not pinned by digest: the tag can be moved to different content`, range, severity: 'info', fixes: [], refs: GENERAL });
     }
   }
   return reports;
+}
+
+function composeImageUnpinned(ctx: ComposeContext): Report[] {
+  const reports: Report[] = [];
+  for (const s of ctx.services) {
+    const field = s.get('image');
+    const image = scalarString(field?.value);
+    // With `build:` the image is built and tagged locally, not pulled.
+    if (!field || !image || isInterpolated(image) || s.has('build')) continue;
+    const { state, tag } = imagePinning(image);
+    if (state === 'pinned') continue;
+    const range = rangeOf(field.value);
+    if (state === 'latest') reports.push({ message: `${svc(s)} uses the mutable :latest tag (${image})`, range, fixes: [], refs: LATEST });
+    else if (state === 'untagged') reports.push({ message: `${svc(s)} image ${image} has no tag, so it means :latest`, range, fixes: [], refs: UNTAGGED });
+    else reports.push({ message: `${svc(s)} image ${image} is not pinned by digest: the tag ${tag} can be moved`, range, severity: 'info', fixes: [], refs: GENERAL });
+  }
+  return reports;
+}
+
+function containerImageUnpinned(ctx: ContainerContext): Report[] {
+  const image = ctx.inspect.Config?.Image ?? '';
+  // A container always runs one fixed image id; only a floating reference matters for re-creation.
+  if (!image || /^sha256:/.test(image)) return [];
+  const { state } = imagePinning(image);
+  if (state === 'latest') return [{ message: `created from the mutable :latest tag (${image}): re-creating it may run different software`, evidence: `Config.Image=${JSON.stringify(image)}`, refs: LATEST }];
+  if (state === 'untagged') return [{ message: `created from an untagged image reference (${image}), which means :latest`, evidence: `Config.Image=${JSON.stringify(image)}`, refs: UNTAGGED }];
+  return [];
 }
 
 export default defineRule({

@@ -47,6 +47,16 @@ import tmpfsExec from './tmpfs-exec';
 import cgroupParent from './cgroup-parent';
 import ulimits from './ulimits';
 import seccompProfileInvalid from './seccomp-profile-invalid';
+// -- Image rules
+import setuidFile from './setuid-file';
+import secretFile from './secret-file';
+import secretInHistory from './secret-in-history';
+import worldWritable from './world-writable';
+import accountEmptyPassword from './account-empty-password';
+import accountDuplicateId from './account-duplicate-id';
+import gitDirectoryLeft from './git-directory-left';
+import packageCacheLeft from './package-cache-left';
+import sudoInstalled from './sudo-installed';
 
 export const ALL_RULES: readonly Rule[] = [
   // -- Dockerfile rules
@@ -96,4 +106,14 @@ export const ALL_RULES: readonly Rule[] = [
   cgroupParent,
   ulimits,
   seccompProfileInvalid,
+  // -- Image rules
+  setuidFile,
+  secretFile,
+  secretInHistory,
+  worldWritable,
+  accountEmptyPassword,
+  accountDuplicateId,
+  gitDirectoryLeft,
+  packageCacheLeft,
+  sudoInstalled,
 ];

@@ -1,10 +1,25 @@
 import { defineRule, type Report } from '../rule';
 import { editListEdits, fix, listEntries, svc } from '../compose/checks';
-import { pairRange, rangeOf } from '../compose/values';
+import { isInterpolated, pairRange, rangeOf, scalarString } from '../compose/values';
+import type { ComposeService } from '../compose/service';
+import { knownImageFacts } from '../images/facts';
 import { noNewPrivilegesOption } from '../runtime/judge';
 import { evidenceList } from '../runtime/container';
 
 const OPTION = '"no-new-privileges:true"';
+
+/**
+ * Safe only with evidence that nothing in the image can gain privileges by exec: its setuid/setgid
+ * files were listed and there are none, and the user the service runs as is known. Otherwise the
+ * fix may break a service that runs as non-root and calls a setuid-root helper.
+ */
+function fixTitle(s: ComposeService): [string, boolean] {
+  const image = scalarString(s.get('image')?.value);
+  const facts = image && !isInterpolated(image) && !s.has('build') ? knownImageFacts(image) : undefined;
+  const userKnown = s.get('user') !== undefined || facts?.user !== undefined;
+  if (facts?.setuidFiles?.length === 0 && userKnown) return ['Add security_opt no-new-privileges:true (the image has no setuid/setgid files)', true];
+  return ['Add security_opt no-new-privileges:true (setuid helpers such as sudo, su, ping, crontab then stop gaining privileges: a non-root service that calls one fails)', false];
+}
 
 export default defineRule({
   meta: {
@@ -31,8 +46,7 @@ export default defineRule({
       reports.push({
         message: disabled.length ? `${svc(s)} disables no-new-privileges: setuid binaries can raise privileges` : `${svc(s)} does not set no-new-privileges: setuid binaries can raise privileges`,
         range: disabled.length ? rangeOf(disabled[0].e.node) : field ? pairRange(field.pair) : s.range,
-        // Only blocks privilege gains through exec of setuid/setcap files; services rarely rely on that.
-        fixes: fix('Add security_opt no-new-privileges:true', true, editListEdits(ctx, s, 'security_opt', field, disabled.map((x) => x.e), [OPTION])),
+        fixes: fix(...fixTitle(s), editListEdits(ctx, s, 'security_opt', field, disabled.map((x) => x.e), [OPTION])),
       });
     }
     return reports;

@@ -7,6 +7,7 @@ import type { TextEdit } from '../model';
 import { bindsAllInterfaces } from '../runtime/judge';
 import { containerPorts } from '../runtime/container';
 import type { Scalar, YAMLMap } from 'yaml';
+import { isVpnLike } from '../images/roles';
 
 /** `127.0.0.1:` in front of the short syntax (`127.0.0.1::80` for a container-only port), `host_ip` in the long one. */
 function loopbackEdits(ctx: ComposeContext, s: ComposeService, p: PortEntry): TextEdit[] | undefined {
@@ -53,8 +54,9 @@ export default defineRule({
         reports.push({
           message: `${svc(s)} publishes port ${p.hostPort ? `${p.hostPort}->` : ''}${p.containerPort} on all host interfaces`,
           range: p.range,
-          // Other hosts lose access: only right when a local proxy or the host itself is the client.
-          fixes: fix('Bind to 127.0.0.1 only', false, loopbackEdits(ctx, s, p)),
+          // UDP services (VPN, DNS, game and media servers) exist to be reached from other hosts:
+          // binding them to loopback breaks them, so no fix is offered there.
+          fixes: p.protocol === 'udp' || isVpnLike(ctx, s) ? [] : fix('Bind to 127.0.0.1 only (other hosts can no longer connect: only the host itself and a local reverse proxy)', false, loopbackEdits(ctx, s, p)),
         });
       }
     }

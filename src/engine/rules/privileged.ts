@@ -23,7 +23,7 @@ export default defineRule({
         message: `${svc(s)} runs privileged${field.inherited ? ' (inherited)' : ''}: every capability, all devices, no seccomp/AppArmor`,
         range: pairRange(field.pair),
         // Removing it can break what needed it, hence not safe; a shared anchor is overridden instead.
-        fixes: fix(field.shared ? `Override with privileged: false in ${svc(s)}` : 'Remove privileged: true', false, removeKeyEdits(ctx, s, field, { scalar: 'false' })),
+        fixes: fix(`${field.shared ? `Override with privileged: false in ${svc(s)}` : 'Remove privileged: true'} (devices, capabilities and kernel settings the service used through it then fail: grant those alone)`, false, removeKeyEdits(ctx, s, field, { scalar: 'false' })),
       });
     }
     return reports;

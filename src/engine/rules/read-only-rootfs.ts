@@ -2,6 +2,7 @@ import { defineRule, type Report } from '../rule';
 import { fix, setScalarEdits, svc } from '../compose/checks';
 import { insertServiceKeyEdit } from '../compose/edit';
 import { composeBool, pairRange } from '../compose/values';
+import { isVpnLike } from '../images/roles';
 
 export default defineRule({
   meta: {
@@ -21,11 +22,12 @@ export default defineRule({
       const value = field ? composeBool(field.value) : undefined;
       if (value === true || (field && value === undefined)) continue;
       if (!field && s.partial) continue;
-      // A service that writes outside its volumes fails at run time: not safe.
+      // A service that writes outside its volumes fails at run time: not safe. A VPN writes its
+      // generated keys and configuration at start: not offered there.
       reports.push({
         message: field ? `${svc(s)} sets read_only: false: its root filesystem is writable` : `${svc(s)} has a writable root filesystem (no read_only: true)`,
         range: field ? pairRange(field.pair) : s.range,
-        fixes: fix('Make the root filesystem read-only (read_only: true)', false, field ? setScalarEdits(ctx, s, 'read_only', field, 'true') : [insertServiceKeyEdit(ctx, s, 'read_only', { scalar: 'true' })]),
+        fixes: isVpnLike(ctx, s) ? [] : fix('Make the root filesystem read-only (read_only: true; writes outside volumes and tmpfs mounts, e.g. to /tmp or /run, then fail)', false, field ? setScalarEdits(ctx, s, 'read_only', field, 'true') : [insertServiceKeyEdit(ctx, s, 'read_only', { scalar: 'true' })]),
       });
     }
     return reports;

@@ -1,11 +1,10 @@
 import { isMap } from 'yaml';
 import { defineRule, type Report } from '../rule';
-import { fix, svc } from '../compose/checks';
+import { svc } from '../compose/checks';
 import type { ComposeContext } from '../compose/context';
 import type { ComposeService } from '../compose/service';
 import { insertServiceKeyEdit } from '../compose/edit';
 import { isInterpolated, mapGet, scalarString } from '../compose/values';
-import type { TextEdit } from '../model';
 
 type Resource = 'memory' | 'cpu' | 'pids';
 
@@ -17,11 +16,11 @@ const SERVICE_KEYS: Record<Resource, string[]> = {
 };
 const DEPLOY_KEYS: Record<Resource, string> = { memory: 'memory', cpu: 'cpus', pids: 'pids' };
 
-/** What the fix writes; the snippet lets the user choose in the editor. */
-const DEFAULTS: Record<Resource, { key: string; value: string; snippet: string }> = {
-  memory: { key: 'mem_limit', value: '512m', snippet: '${1:512m}' },
-  cpu: { key: 'cpus', value: '"1.0"', snippet: '"${2:1.0}"' },
-  pids: { key: 'pids_limit', value: '200', snippet: '${3:200}' },
+/** The keys the snippet inserts, with placeholders: any number is a guess the user must make. */
+const SNIPPETS: Record<Resource, { key: string; snippet: string }> = {
+  memory: { key: 'mem_limit', snippet: '${1:512m}' },
+  cpu: { key: 'cpus', snippet: '"${2:1.0}"' },
+  pids: { key: 'pids_limit', snippet: '${3:200}' },
 };
 
 /** A value that sets no limit: 0, -1 (pids), empty. */
@@ -65,14 +64,12 @@ export default defineRule({
       if (s.partial) continue;
       const missing = (['memory', 'cpu', 'pids'] as Resource[]).filter((r) => limitState(ctx, s, r) === 'missing');
       if (!missing.length) continue;
-      const edits: TextEdit[] = missing.map((r) => insertServiceKeyEdit(ctx, s, DEFAULTS[r].key, { scalar: DEFAULTS[r].value }));
-      const combined: TextEdit = { start: edits[0].start, end: edits[0].end, newText: edits.map((e) => e.newText).join('') };
-      const snippetBody = missing.map((r) => insertServiceKeyEdit(ctx, s, DEFAULTS[r].key, { scalar: DEFAULTS[r].snippet }).newText).join('');
+      const inserts = missing.map((r) => insertServiceKeyEdit(ctx, s, SNIPPETS[r].key, { scalar: SNIPPETS[r].snippet }));
       reports.push({
         message: `${svc(s)} has no ${missing.map((r) => LABEL[r]).join(', ')} limit`,
         range: s.range,
-        // Any number is a guess: too low a limit kills or throttles the service.
-        fixes: fix(`Add ${missing.map((r) => `${DEFAULTS[r].key}: ${DEFAULTS[r].value}`).join(', ')}`, false, [combined], { snippet: { at: combined.start, body: snippetBody } }),
+        // Any number is a guess (Kafka or GitLab need GiBs): a template to fill in, never applied unattended.
+        fixes: [{ title: `Add ${missing.map((r) => SNIPPETS[r].key).join(', ')} (choose values: too low a limit kills or throttles the service)`, safe: false, preferred: true, edits: [], snippet: { at: inserts[0].start, body: inserts.map((e) => e.newText).join('') } }],
       });
     }
     return reports;

@@ -4,7 +4,7 @@ import { insertMapKeyEdit, replaceNodeEdit, replacePairValueEdit, scalarLike, su
 import type { ComposeContext } from '../compose/context';
 import type { ComposeService } from '../compose/service';
 import type { TextEdit } from '../model';
-import { isEngineSocket, sensitiveHostPath } from '../runtime/judge';
+import { judgeHostMount } from '../runtime/judge';
 import { containerMounts } from '../runtime/container';
 import type { Scalar, YAMLMap } from 'yaml';
 
@@ -39,13 +39,11 @@ export default defineRule({
     const reports: Report[] = [];
     for (const s of ctx.services) {
       for (const v of volumeEntries(ctx, s)) {
-        if (v.type !== 'bind' || !v.source || isEngineSocket(v.source)) continue;
-        const sensitive = sensitiveHostPath(v.source);
-        if (!sensitive) continue;
-        if (v.readOnly) {
-          // Read-only single files below /etc (localtime, resolv.conf) are common and harmless.
-          if (!sensitive.whole) continue;
-          reports.push({ message: `${svc(s)} mounts the host's ${sensitive.directory} (read-only): host secrets are readable`, range: v.range, severity: 'warning', fixes: [] });
+        if (v.type !== 'bind' || !v.source) continue;
+        const verdict = judgeHostMount(v.source, v.readOnly);
+        if (verdict?.rule !== 'sensitive-mount') continue;
+        if (verdict.severity === 'warning') {
+          reports.push({ message: `${svc(s)} mounts the host's ${verdict.directory} (read-only): host secrets are readable`, range: v.range, severity: 'warning', fixes: [] });
           continue;
         }
         reports.push({
@@ -61,13 +59,13 @@ export default defineRule({
   container(ctx) {
     const reports: Report[] = [];
     for (const m of containerMounts(ctx.inspect)) {
-      if (m.type !== 'bind' || isEngineSocket(m.source)) continue;
-      const sensitive = sensitiveHostPath(m.source);
-      if (!sensitive || (!m.rw && !sensitive.whole)) continue;
+      if (m.type !== 'bind') continue;
+      const verdict = judgeHostMount(m.source, !m.rw);
+      if (verdict?.rule !== 'sensitive-mount') continue;
       reports.push({
-        message: m.rw ? `mounts ${m.source} from the host read-write: the container can change the host` : `mounts the host's ${sensitive.directory} (read-only): host secrets are readable`,
+        message: m.rw ? `mounts ${m.source} from the host read-write: the container can change the host` : `mounts the host's ${verdict.directory} (read-only): host secrets are readable`,
         evidence: `Mounts: ${m.source} -> ${m.destination} (${m.rw ? 'rw' : 'ro'})`,
-        severity: m.rw ? undefined : 'warning',
+        severity: verdict.severity === 'warning' ? 'warning' : undefined,
       });
     }
     return reports;

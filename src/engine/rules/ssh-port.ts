@@ -1,17 +1,16 @@
 import { defineRule, type Report } from '../rule';
-import { composeSshPort } from '../compose/shared-checks';
-import { containerSshPort } from '../runtime/shared-checks';
+import { portEntries, svc } from '../compose/checks';
+import type { ComposeContext } from '../compose/context';
 import type { DockerfileContext } from '../dockerfile/context';
 import { removeInstructionEdit } from '../dockerfile/context';
 import { removeWordEdit } from '../dockerfile/shell';
+import { containerPorts, type ContainerContext } from '../runtime/container';
+import { includesSshPort } from '../runtime/judge';
 
-/** Whether an EXPOSE argument (`22`, `22/tcp`, `20-25`) includes port 22. */
+/** Whether an EXPOSE argument (`22`, `22/tcp`, `20-25`) includes TCP port 22. */
 function includesSsh(value: string): boolean {
-  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(value);
-  if (!m || (m[3] && m[3].toLowerCase() !== 'tcp')) return false;
-  const low = Number(m[1]);
-  const high = m[2] ? Number(m[2]) : low;
-  return low <= 22 && 22 <= high;
+  const [ports, protocol = 'tcp'] = value.split('/');
+  return includesSshPort(ports, protocol);
 }
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
@@ -40,6 +39,24 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
   return reports;
 }
 
+function composeCheck(ctx: ComposeContext): Report[] {
+  const reports: Report[] = [];
+  for (const s of ctx.services) {
+    for (const p of portEntries(ctx, s)) {
+      if (!includesSshPort(p.containerPort, p.protocol)) continue;
+      reports.push({ message: `${svc(s)} publishes container port 22 (SSH): containers should not run an SSH daemon`, range: p.range, fixes: [] });
+    }
+  }
+  return reports;
+}
+
+function containerCheck(ctx: ContainerContext): Report[] {
+  const published = containerPorts(ctx.inspect).filter((p) => includesSshPort(p.containerPort, p.protocol));
+  if (published.length) return [{ message: 'publishes port 22 (SSH)', evidence: `HostConfig.PortBindings["22/tcp"] -> ${published.map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort}`).join(', ')}` }];
+  const exposed = Object.keys(ctx.inspect.Config?.ExposedPorts ?? {}).some(includesSsh);
+  return exposed ? [{ message: 'exposes port 22 (SSH)', evidence: 'Config.ExposedPorts has "22/tcp"', severity: 'info' }] : [];
+}
+
 export default defineRule({
   meta: {
     id: 'ssh-port',
@@ -52,6 +69,6 @@ export default defineRule({
     refs: { trivy: ['DS-0004'], checkov: ['CKV_DOCKER_1'] },
   },
   dockerfile: dockerfileCheck,
-  compose: composeSshPort,
-  container: containerSshPort,
+  compose: composeCheck,
+  container: containerCheck,
 });

@@ -2,6 +2,7 @@ import { defineRule, type Report } from '../rule';
 import { svc } from '../compose/checks';
 import { mapEntries, mapGet, pairRange, scalarString } from '../compose/values';
 import { hostConfigOf } from '../runtime/container';
+import { DEFAULT_ULIMITS, ulimitName } from '../runtime/engine-defaults';
 
 /** -1 (or "unlimited") removes the limit altogether. */
 const unlimited = (value: string | number | undefined) => value !== undefined && /^(?:-1|unlimited)$/i.test(String(value).trim());
@@ -39,7 +40,9 @@ export default defineRule({
     return reports;
   },
   container(ctx) {
-    const limits = hostConfigOf(ctx.inspect).Ulimits ?? [];
+    // The engine's own per-container ulimits (Podman lists nofile and nproc) are not overrides.
+    const own = DEFAULT_ULIMITS[ctx.engineKind ?? 'docker'];
+    const limits = (hostConfigOf(ctx.inspect).Ulimits ?? []).filter((l) => !own.includes(ulimitName(l.Name)) || unlimited(l.Soft) || unlimited(l.Hard));
     if (!limits.length) return [];
     const open = limits.filter((l) => unlimited(l.Soft) || unlimited(l.Hard));
     const evidence = `HostConfig.Ulimits=${limits.map((l) => `${l.Name}=${l.Soft}:${l.Hard}`).join(' ')}`;

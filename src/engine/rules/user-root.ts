@@ -1,9 +1,14 @@
 import type { Instruction } from 'dockerfile-ast';
 import { eolOf } from '../text';
 import { defineRule, type Report } from '../rule';
-import { composeUserRoot } from '../compose/shared-checks';
-import { containerUserRoot } from '../runtime/shared-checks';
+import type { ComposeContext } from '../compose/context';
+import { fix, setScalarEdits, svc } from '../compose/checks';
+import { insertServiceKeyEdit } from '../compose/edit';
+import { isInterpolated, pairRange, scalarString } from '../compose/values';
+import type { ContainerContext } from '../runtime/container';
+import { isRootUser } from '../runtime/judge';
 import type { DockerfileContext, Stage } from '../dockerfile/context';
+import { baseImageFacts, describeSource, knownImageFacts, type BaseImageFacts } from '../images/facts';
 import { APP_UID, createUserCommand, finalStage, linesToInsert, runtimeInsertionPoint, stageChain } from '../dockerfile/stage';
 
 /** The user part of `USER user[:group]`, variables resolved where the Dockerfile defines them. */
@@ -20,47 +25,90 @@ function isRoot(user: string, windows: boolean): boolean {
   return user === 'root' || user === '0' || (windows && user.toLowerCase() === 'containeradministrator');
 }
 
-/** The last USER of a stage, following FROM <earlier stage> chains. */
-function lastUser(ctx: DockerfileContext, stage: Stage): Instruction | undefined {
-  for (const s of stageChain(stage)) {
-    const users = s.instructions.filter((i) => ctx.keywordOf(i) === 'USER');
-    if (users.length) return users[users.length - 1];
-  }
-  return undefined;
+/** The USER instructions of a stage chain in build order (the base stage's first). */
+function usersInChain(ctx: DockerfileContext, stage: Stage): Instruction[] {
+  return stageChain(stage).reverse().flatMap((s) => s.instructions.filter((i) => ctx.keywordOf(i) === 'USER'));
+}
+
+/** The image the chain finally builds on (not a stage of this file). */
+function externalBase(stage: Stage) {
+  return stageChain(stage).pop()!.image;
+}
+
+/** Facts about the external base, from the local engine or the table; none for scratch (always root, no shell). */
+function baseFacts(ctx: DockerfileContext, stage: Stage): BaseImageFacts | undefined {
+  const base = externalBase(stage);
+  if (base.scratch) return { user: '', hasShell: false, source: 'known image' };
+  return base.resolved && base.name ? baseImageFacts(base.reference, ctx.baseImages) : undefined;
 }
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const stage = finalStage(ctx);
   if (!stage) return [];
   const windows = stage.family === 'windows';
-  const user = lastUser(ctx, stage);
+  const users = usersInChain(ctx, stage);
+  const user = users[users.length - 1];
   const fromRange = ctx.rangeOf(stage.from.getInstructionRange());
   if (user) {
     const name = userOf(ctx, user);
     if (name === undefined || !isRoot(name, windows)) return [];
     if (stage.instructions.includes(user)) {
-      return [{ message: `the final stage switches to ${name} and never back: the container runs as root`, range: ctx.rangeOf(user.getRange()), fixes: [fixFor(ctx, stage, user)] }];
+      return [{ message: `the final stage switches to ${name} and never back: the container runs as root`, range: ctx.rangeOf(user.getRange()), fixes: [fixFor(ctx, stage, users, user)] }];
     }
-    return [{ message: `the final stage inherits USER ${name} from stage "${stage.image.stage?.name}": the container runs as root`, range: fromRange, fixes: [fixFor(ctx, stage)] }];
+    return [{ message: `the final stage inherits USER ${name} from stage "${stage.image.stage?.name}": the container runs as root`, range: fromRange, fixes: [fixFor(ctx, stage, users)] }];
   }
   // Nano Server's default user is already the unprivileged ContainerUser.
   if (windows && /nanoserver/i.test(stage.image.reference)) return [];
-  if (stage.family === 'distroless' && /nonroot/.test(stage.image.tag ?? '')) return [];
-  return [{ message: 'no USER in the final stage: the container runs as root unless the base image sets a user', range: fromRange, fixes: [fixFor(ctx, stage)] }];
+  const facts = baseFacts(ctx, stage);
+  // The base image already runs as a non-root user (its config, or a well-known image): nothing to fix.
+  if (facts?.user !== undefined && !isRootUser(facts.user)) return [];
+  const known = facts?.user !== undefined ? ` (${describeSource(facts)}: the base runs as root)` : ' unless the base image sets a user';
+  return [{ message: `no USER in the final stage: the container runs as root${known}`, range: fromRange, fixes: [fixFor(ctx, stage, users)] }];
 }
 
+/** What running as non-root changes, stated in every fix title. */
+const CONSEQUENCE = 'writes to root-owned paths and binding ports below 1024 then fail';
+
 /**
- * Creates the user where the family allows and switches to it before CMD/ENTRYPOINT. A trailing
- * `USER root` (nothing after it needs root) is replaced in place.
+ * Switches to a non-root user before CMD/ENTRYPOINT, in this order of preference: a non-root
+ * user the file already switched to earlier (no second account), the base image's own non-root
+ * user, a numeric uid:gid when the base has no shell or its tooling is unknown (no passwd entry
+ * needed), else a created `app` user. A trailing `USER root` (nothing after it needs root) is
+ * replaced in place. A RUN is only inserted where root runs it (after USER root, or a root base).
  */
-function fixFor(ctx: DockerfileContext, stage: Stage, rootUser?: Instruction) {
+function fixFor(ctx: DockerfileContext, stage: Stage, users: Instruction[], rootUser?: Instruction) {
   const windows = stage.family === 'windows';
+  const facts = windows ? undefined : baseFacts(ctx, stage);
+  const earlier = rootUser ? users.slice(0, users.indexOf(rootUser)) : users;
+  const reuse = [...earlier].reverse().find((u) => {
+    const name = userOf(ctx, u);
+    return name !== undefined && !isRoot(name, windows);
+  });
   const lines: string[] = [];
-  const create = windows ? undefined : createUserCommand(stage.family);
-  if (create) lines.push(create);
-  lines.push(windows ? 'USER ContainerUser' : `USER ${APP_UID}:${APP_UID}`);
+  let title: string;
+  if (windows) {
+    lines.push('USER ContainerUser');
+    title = 'Run as ContainerUser';
+  } else if (reuse) {
+    const spec = (reuse.getArgumentsContent() ?? '').trim();
+    lines.push(`USER ${spec}`);
+    title = `Switch back to USER ${spec}, which the file already uses (${CONSEQUENCE})`;
+  } else if (facts?.user !== undefined && !isRootUser(facts.user)) {
+    lines.push(`USER ${facts.user}`);
+    title = `Switch back to the base image's user ${facts.user} (per ${describeSource(facts)}; ${CONSEQUENCE})`;
+  } else {
+    const noShell = facts?.hasShell === false || stage.family === 'scratch' || stage.family === 'distroless';
+    // Where the family's user tooling is unknown a RUN might fail (no shell, no passwd write access).
+    const create = noShell || stage.family === 'unknown' ? undefined : createUserCommand(stage.family);
+    // The RUN must run as root: say so unless a USER root precedes it or the base is known to run as root.
+    if (create && !rootUser && facts?.user === undefined) lines.push('USER root');
+    if (create) lines.push(create);
+    lines.push(`USER ${APP_UID}:${APP_UID}`);
+    title = create
+      ? `Create an unprivileged user and run as ${APP_UID}:${APP_UID} (${CONSEQUENCE})`
+      : `Run as numeric ${APP_UID}:${APP_UID} without a passwd entry (${noShell ? 'the base has no shell' : 'unknown base tooling'}; no home directory; ${CONSEQUENCE})`;
+  }
   const needsRootAfter = rootUser && stage.instructions.some((i) => i.getRange().start.line > rootUser.getRange().end.line && /^(?:RUN|COPY|ADD|WORKDIR)$/.test(ctx.keywordOf(i)));
-  const title = windows ? 'Run as ContainerUser' : `Create an unprivileged user and run as ${APP_UID}:${APP_UID}`;
   if (rootUser && !needsRootAfter) {
     const r = ctx.rangeOf(rootUser.getRange());
     const eol = eolOf(ctx.text);
@@ -68,6 +116,36 @@ function fixFor(ctx: DockerfileContext, stage: Stage, rootUser?: Instruction) {
   }
   const point = runtimeInsertionPoint(ctx, stage, rootUser);
   return { title, safe: false, preferred: true, edits: point ? [{ start: point.at, end: point.at, newText: linesToInsert(ctx, lines, point.newlineBefore) }] : [] };
+}
+
+/** The uid:gid the fixes switch to (the Dockerfile fixes create the same one). */
+const NON_ROOT_USER = '"10001:10001"';
+
+function composeUserRoot(ctx: ComposeContext): Report[] {
+  const reports: Report[] = [];
+  for (const s of ctx.services) {
+    const field = s.get('user');
+    const user = field ? scalarString(field.value) : undefined;
+    if (field && (user === undefined || isInterpolated(user) || !isRootUser(user))) continue;
+    if (!field && s.partial) continue;
+    // A well-known image that already runs as non-root needs no user: key.
+    const image = scalarString(s.get('image')?.value);
+    const known = !field && image && !isInterpolated(image) && !s.has('build') ? knownImageFacts(image) : undefined;
+    if (known?.user !== undefined && !isRootUser(known.user)) continue;
+    reports.push({
+      message: field ? `${svc(s)} runs as root (user: ${user})` : `${svc(s)} sets no user: it runs as the image's user, root unless the image sets USER`,
+      range: field ? pairRange(field.pair) : s.range,
+      // Files owned by root in the image or volumes may become unreadable/unwritable.
+      severity: field ? undefined : 'info',
+      fixes: fix(`Run as ${NON_ROOT_USER.replace(/"/g, '')} (${CONSEQUENCE})`, false, field ? setScalarEdits(ctx, s, 'user', field, NON_ROOT_USER) : [insertServiceKeyEdit(ctx, s, 'user', { scalar: NON_ROOT_USER })]),
+    });
+  }
+  return reports;
+}
+
+function containerUserRoot(ctx: ContainerContext): Report[] {
+  const user = ctx.inspect.Config?.User ?? '';
+  return isRootUser(user) ? [{ message: user ? `runs as root (user ${user})` : 'runs as root (no user set in the container or its image)', evidence: `Config.User=${JSON.stringify(user)}` }] : [];
 }
 
 export default defineRule({

@@ -1,7 +1,11 @@
+import type { EngineKind } from './engine-defaults';
+
 /** What a container rule may look at: the engine's inspect data of one container. */
 export interface ContainerContext {
   /** `docker inspect` JSON of the container (Engine API ContainerInspect). */
   inspect: ContainerInspect;
+  /** The engine that runs it, whose defaults (capabilities, ulimits) are not findings; 'docker' when unknown. */
+  engineKind?: EngineKind;
 }
 
 /** The subset of Engine API ContainerInspect the rules read; recorded fixtures satisfy it. */
@@ -16,6 +20,9 @@ export interface ContainerInspect {
     Env?: string[] | null;
     Healthcheck?: { Test?: string[] } | null;
     ExposedPorts?: Record<string, unknown> | null;
+    Entrypoint?: string[] | string | null;
+    Cmd?: string[] | string | null;
+    WorkingDir?: string;
   };
   HostConfig?: Record<string, unknown> & {
     Privileged?: boolean;
@@ -39,7 +46,7 @@ export interface ContainerInspect {
     PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null;
     CgroupParent?: string;
   };
-  Mounts?: { Type?: string; Source?: string; Destination?: string; RW?: boolean; Propagation?: string; Mode?: string }[];
+  Mounts?: { Type?: string; Name?: string; Source?: string; Destination?: string; RW?: boolean; Propagation?: string; Mode?: string }[];
   AppArmorProfile?: string;
   NetworkSettings?: { Ports?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null; Networks?: Record<string, unknown> };
 }
@@ -53,7 +60,7 @@ export interface HostConfigExtras {
 }
 
 export function hostConfigOf(inspect: ContainerInspect): NonNullable<ContainerInspect['HostConfig']> & HostConfigExtras {
-  return (inspect.HostConfig ?? {}) as NonNullable<ContainerInspect['HostConfig']> & HostConfigExtras;
+  return inspect.HostConfig ?? {};
 }
 
 /**
@@ -67,6 +74,8 @@ export function evidenceList(values: readonly string[] | null | undefined): stri
 
 export interface ContainerMount {
   type: string;
+  /** A named volume's name. */
+  name?: string;
   source: string;
   destination: string;
   rw: boolean;
@@ -77,6 +86,7 @@ export interface ContainerMount {
 export function containerMounts(inspect: ContainerInspect): ContainerMount[] {
   return (inspect.Mounts ?? []).map((m) => ({
     type: m.Type ?? '',
+    ...(m.Name ? { name: m.Name } : {}),
     source: m.Source ?? '',
     destination: m.Destination ?? '',
     rw: m.RW !== false,
@@ -103,9 +113,4 @@ export function containerPorts(inspect: ContainerInspect): ContainerPort[] {
     for (const b of list ?? []) out.push({ containerPort, protocol, hostIp: b.HostIp ?? '', hostPort: b.HostPort ?? '' });
   }
   return out;
-}
-
-/** How the container is named in messages: its name without the leading slash. */
-export function containerName(inspect: ContainerInspect): string {
-  return (inspect.Name ?? '').replace(/^\//, '') || inspect.Id.slice(0, 12);
 }

@@ -1,16 +1,15 @@
 // The judgements shared by compose services and containers' inspect data, so one rule id means
 // the same thing whichever target it looks at. Inputs are plain strings/numbers, already
-// extracted from YAML nodes or inspect JSON.
+// extracted from YAML nodes or inspect JSON. Secret names and values: secrets.ts; engine
+// defaults (capabilities, ulimits per engine): engine-defaults.ts.
 
-/** Docker's default capability set (moby oci/caps/defaults.go). */
-export const DEFAULT_CAPABILITIES: readonly string[] = [
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
-  'NET_RAW', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
-];
+import { DEFAULT_CAPABILITIES, type EngineKind } from './engine-defaults';
 
-/** Capabilities that amount to root on the host (or close) when granted. */
+/** Capabilities that amount to root on the host (or close) when granted: never carried over. */
 export const DANGEROUS_CAPABILITIES: readonly string[] = [
   'ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_PTRACE', 'SYS_RAWIO', 'DAC_READ_SEARCH', 'SYS_BOOT', 'NET_ADMIN', 'BPF', 'PERFMON', 'SYS_TIME', 'MAC_ADMIN', 'MAC_OVERRIDE',
+  // Host-wide kernel state: the audit rules, process accounting, the kernel log, immutable files, other processes' memory images.
+  'AUDIT_CONTROL', 'SYS_PACCT', 'SYSLOG', 'LINUX_IMMUTABLE', 'CHECKPOINT_RESTORE',
 ];
 
 /** `cap_sys_admin`, `CAP_SYS_ADMIN`, `sys_admin` → `SYS_ADMIN`. */
@@ -18,26 +17,30 @@ export function normalizeCapability(cap: string): string {
   return cap.trim().toUpperCase().replace(/^CAP_/, '');
 }
 
-/** Added capabilities outside the default set (ALL included). */
-export function capabilitiesBeyondDefault(capAdd: readonly string[]): string[] {
-  return capAdd.map(normalizeCapability).filter((c) => c && !DEFAULT_CAPABILITIES.includes(c));
+/** Added capabilities outside the engine's default set (ALL included). */
+export function capabilitiesBeyondDefault(capAdd: readonly string[], engine: EngineKind = 'docker'): string[] {
+  return capAdd.map(normalizeCapability).filter((c) => c && !DEFAULT_CAPABILITIES[engine].includes(c));
+}
+
+export function isDangerousCapability(cap: string): boolean {
+  return DANGEROUS_CAPABILITIES.includes(normalizeCapability(cap));
 }
 
 export function dropsAllCapabilities(capDrop: readonly string[]): boolean {
   return capDrop.some((c) => normalizeCapability(c) === 'ALL');
 }
 
-/** Effective capability set: default + added − dropped; privileged or ALL means every one. */
-export function effectiveCapabilities(privileged: boolean, capAdd: readonly string[], capDrop: readonly string[]): 'ALL' | string[] {
+/** Effective capability set: the engine's default + added − dropped; privileged or ALL means every one. */
+export function effectiveCapabilities(privileged: boolean, capAdd: readonly string[], capDrop: readonly string[], engine: EngineKind = 'docker'): 'ALL' | string[] {
   const add = capAdd.map(normalizeCapability);
   if (privileged || add.includes('ALL')) return 'ALL';
   const drop = new Set(capDrop.map(normalizeCapability));
-  const base = drop.has('ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !drop.has(c));
+  const base = drop.has('ALL') ? [] : DEFAULT_CAPABILITIES[engine].filter((c) => !drop.has(c));
   return [...new Set([...base, ...add])].sort();
 }
 
 /** A security option as compose or the engine writes it: `seccomp=unconfined`, `seccomp:unconfined`, `label:disable`. */
-export function parseSecurityOpt(opt: string): { name: string; value: string } {
+function parseSecurityOpt(opt: string): { name: string; value: string } {
   // [\s\S]: an inlined seccomp profile spans lines.
   const m = /^([a-z-]+)(?:[=:]([\s\S]*))?$/i.exec(opt.trim());
   return m ? { name: m[1].toLowerCase(), value: (m[2] ?? '').trim() } : { name: opt.trim(), value: '' };
@@ -103,8 +106,25 @@ export function sensitiveHostPath(source: string): { directory: string; whole: b
   return undefined;
 }
 
+/**
+ * What a host bind mount (by its source) is, for the rules and the hardened command alike:
+ * the engine's API socket (docker-socket), a sensitive host directory (sensitive-mount: an error
+ * read-write, a warning read-only when it is the whole directory), or undefined when harmless
+ * (a read-only file below /etc such as localtime, a project directory, a named volume).
+ */
+export type HostMountVerdict =
+  | { rule: 'docker-socket' }
+  | { rule: 'sensitive-mount'; directory: string; whole: boolean; severity: 'error' | 'warning' };
+
+export function judgeHostMount(source: string, readOnly: boolean): HostMountVerdict | undefined {
+  if (isEngineSocket(source)) return { rule: 'docker-socket' };
+  const sensitive = sensitiveHostPath(source);
+  if (!sensitive || (readOnly && !sensitive.whole)) return undefined;
+  return { rule: 'sensitive-mount', ...sensitive, severity: readOnly ? 'warning' : 'error' };
+}
+
 /** The Docker (or containerd/Podman) API socket, or a directory that contains it. */
-export function isEngineSocket(source: string): boolean {
+function isEngineSocket(source: string): boolean {
   if (!source.startsWith('/')) return false;
   const p = normalizePath(source);
   return /(?:^|\/)(?:docker|containerd|podman|dockershim|cri-dockerd)\.sock$/.test(p) || p === '/var/run' || p === '/run' || p === '/var/run/docker' || p === '/run/containerd' || p === '/run/podman';
@@ -121,7 +141,7 @@ export function bindsAllInterfaces(hostIp: string | undefined): boolean {
 }
 
 /** The lowest port of `80`, `8000-8010`; undefined for empty or random ports. */
-export function lowestPort(ports: string | number | undefined): number | undefined {
+function lowestPort(ports: string | number | undefined): number | undefined {
   if (ports === undefined || ports === '') return undefined;
   const m = /^(\d+)(?:-(\d+))?$/.exec(String(ports).trim());
   return m ? Number(m[1]) : undefined;
@@ -148,10 +168,10 @@ export function parseShortPort(spec: string): PortSpec | undefined {
   return { hostIp: hostIp?.replace(/^\[|\]$/g, ''), hostPort: hostPort === undefined || hostPort === '' ? undefined : hostPort, containerPort, protocol: (protocol ?? 'tcp').toLowerCase() };
 }
 
-/** Whether a port range (`22`, `20-25`) includes port 22 (SSH). */
-export function includesSshPort(ports: string | undefined): boolean {
+/** Whether a TCP port range (`22`, `20-25`) includes port 22 (SSH). */
+export function includesSshPort(ports: string | undefined, protocol = 'tcp'): boolean {
   const m = /^(\d+)(?:-(\d+))?$/.exec((ports ?? '').trim());
-  if (!m) return false;
+  if (!m || protocol.toLowerCase() !== 'tcp') return false;
   const low = Number(m[1]);
   const high = m[2] ? Number(m[2]) : low;
   return low <= 22 && 22 <= high;
@@ -182,19 +202,6 @@ export function imagePinning(reference: string): { state: 'latest' | 'untagged' 
   if (colon === -1) return { state: 'untagged' };
   const tag = ref.slice(colon + 1);
   return tag === 'latest' ? { state: 'latest', tag } : { state: 'tagged', tag };
-}
-
-const SECRET_NAME = /(?:^|_)(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)(?:_|$)/i;
-/** Names that mention a secret but hold settings about it (`TOKEN_TTL`, `PASSWORD_FILE`, `PWD`). */
-const NOT_A_SECRET_NAME = /(?:_FILE|_PATH|_DIR|_LENGTH|_MIN|_MAX|_POLICY|_ALGORITHM|_TTL|_EXPIRY|_EXPIRES|_TIMEOUT|_ENABLED|_HEADER|_TYPE|_URL|_ENDPOINT|_METHOD|_MODE)$|^(?:OLD)?PWD$/i;
-/** Values that are clearly not a credential: empty, placeholders, booleans, small numbers, secret-file paths. */
-const NOT_A_SECRET_VALUE = /^(?:|changeme|change-me|placeholder|x+|\*+|<.*>|\$\{.*\}|none|null|false|true|yes|no|\d{1,5}|\/run\/secrets\/.*)$/i;
-
-/** The kind of credential an environment variable holds, never its value; undefined when none. */
-export function credentialIn(name: string, value: string): 'secret' | 'connection-string' | undefined {
-  if (/^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^@\s/]+@/i.test(value.trim())) return 'connection-string';
-  if (SECRET_NAME.test(name) && !NOT_A_SECRET_NAME.test(name) && !NOT_A_SECRET_VALUE.test(value.trim())) return 'secret';
-  return undefined;
 }
 
 /**

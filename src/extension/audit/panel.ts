@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, resolveDefaultEngine } from '../../docker/connection';
 import { AuditCancelled, gatherEvidence } from '../../docker/host-probe';
-import { runAudit, type AuditReport } from '../../engine/audit';
+import { AUDIT_STATUSES, runAudit, SECTION_TITLES, type AuditReport } from '../../engine/audit';
+import { escapeHtml } from '../../engine/output/escape';
 import { formatReport, type AuditFormat } from '../../engine/audit/format';
 import type { BulkheadContext } from '../context';
 
@@ -234,7 +235,7 @@ export class AuditPanel implements vscode.Disposable {
 <title>Docker Host Audit</title>
 </head>
 <body>
-<div id="root"></div>
+<div id="root" data-sections="${escapeHtml(JSON.stringify(SECTION_TITLES))}" data-statuses="${escapeHtml(JSON.stringify(AUDIT_STATUSES))}"></div>
 ${elements ? `<script type="module" nonce="${nonce}" src="${elements}"></script>` : ''}
 <script nonce="${nonce}" src="${script}"></script>
 </body>

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { allowHostPrograms } from '../../docker/host-probe';
 import type { AuditReport } from '../../engine/audit';
 import type { BulkheadContext } from '../context';
 import { AUDIT_VIEW_TYPE, AuditPanel } from './panel';
@@ -9,7 +10,10 @@ import { AUDIT_VIEW_TYPE, AuditPanel } from './panel';
  * window reload with the last report (the `onWebviewPanel:bulkhead.audit` activation event).
  */
 export function registerHostAudit(ctx: BulkheadContext): void {
+  // Untrusted workspace: the audit runs no programs (auditctl), as the manifest promises.
+  allowHostPrograms(vscode.workspace.isTrusted);
   ctx.subscribe(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => allowHostPrograms(true)),
     vscode.commands.registerCommand('bulkhead.auditHost', () => {
       AuditPanel.show(ctx);
     }),

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { ContainerAnalysis } from '../../docker/containers';
 import { locateComposeService } from '../../docker/compose-source';
-import { hardenedComposeService, hardenedRunCommand } from '../../docker/hardened';
-import { containerReportMarkdown, severitySummary } from '../../docker/report';
+import { hardenedComposeService, hardenedRunCommand } from '../../engine/runtime/hardened';
+import { containerReportMarkdown, severitySummary } from '../../engine/output/container-report';
 import { allContainerNodes, type ContainerNode, type TreeNode } from './model';
 import type { ContainersTree } from './tree';
 

@@ -156,7 +156,7 @@ export class EngineWatcher {
     try {
       // Events are a long-lived stream: a client without the idle timeout of ordinary requests.
       const eventsClient = createClient(this.target, { timeoutMs: 0 });
-      stream = (await eventsClient.getEvents({ filters: { type: ['container'] } })) as unknown as EventStream;
+      stream = await eventsClient.getEvents({ filters: { type: ['container'] } });
     } catch (e) {
       if (generation !== this.generation) return;
       this.log(`engine ${this.target.host}: events unavailable (${(e as Error).message}); polling every ${this.timing.pollMs / 1000} s`);

@@ -3,10 +3,11 @@ import type { Severity } from '../../engine/model';
 import { ruleMeta } from '../../engine/registry';
 import { engineKey, type EngineTarget } from '../../docker/connection';
 import type { ContainerAnalysis } from '../../docker/containers';
-import { escapeMarkdown, securitySummary, severitySummary } from '../../docker/report';
+import { escapeMarkdown } from '../../engine/output/escape';
+import { securitySummary, severitySummary } from '../../engine/output/container-report';
 import type { AnalyseOptions } from '../../docker/containers';
 import { EngineWatcher, DEFAULT_TIMING } from './events';
-import { childrenOf, type EngineSnapshot, type TreeNode } from './model';
+import { childrenOf, parentOf, type EngineSnapshot, type TreeNode } from './model';
 
 const SEVERITY_ICON: Record<Severity, [string, string]> = {
   error: ['error', 'problemsErrorIcon.foreground'],
@@ -20,8 +21,16 @@ function severityIcon(worst: Severity | undefined, clean = 'pass'): vscode.Theme
   return new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
 }
 
+/** A container's state as the Container Tools view draws it (shape), coloured by its worst finding. */
+const STATE_ICON: Record<string, string> = { running: 'debug-start', paused: 'debug-pause', restarting: 'debug-restart', exited: 'debug-stop', dead: 'debug-stop', created: 'circle-large-outline', removing: 'trash' };
+
+function containerIcon(state: string, worst: Severity | undefined): vscode.ThemeIcon {
+  const color = worst ? SEVERITY_ICON[worst][1] : 'testing.iconPassed';
+  return new vscode.ThemeIcon(STATE_ICON[state] ?? 'circle-large-outline', new vscode.ThemeColor(color));
+}
+
 /** The tooltip of a container: a summary of its confinement, every Docker string escaped. */
-export function containerTooltip(c: ContainerAnalysis): vscode.MarkdownString {
+function containerTooltip(c: ContainerAnalysis): vscode.MarkdownString {
   // No theme icons: a container named "$(zap)" must stay text.
   const md = new vscode.MarkdownString(undefined, false);
   md.isTrusted = false;
@@ -136,8 +145,23 @@ export class ContainersTree implements vscode.TreeDataProvider<TreeNode>, vscode
     for (const l of this.stateListeners) l();
   }
 
+  /** The view's filter text (bulkhead.containers.filter); undefined shows every container. */
+  get filter(): string | undefined {
+    return this.filterText;
+  }
+  set filter(text: string | undefined) {
+    this.filterText = text?.trim() || undefined;
+    this.changed.fire(undefined);
+    for (const l of this.stateListeners) l();
+  }
+  private filterText: string | undefined;
+
   getChildren(node?: TreeNode): TreeNode[] {
-    return childrenOf(node, this.snapshots);
+    return childrenOf(node, this.snapshots, this.filterText);
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return parentOf(node, this.snapshots, this.filterText);
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -186,7 +210,7 @@ export class ContainersTree implements vscode.TreeDataProvider<TreeNode>, vscode
         item.id = node.id;
         item.description = node.description;
         item.contextValue = node.container.compose?.configFiles?.length ? 'container.compose' : 'container';
-        item.iconPath = severityIcon(node.worst);
+        item.iconPath = containerIcon(node.container.state, node.worst);
         item.tooltip = containerTooltip(node.container);
         return item;
       }

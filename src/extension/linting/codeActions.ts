@@ -7,14 +7,29 @@ import type { DiagnosticsPublisher } from './diagnostics';
 import { kindOfDocument } from './documents';
 import { lintSettings } from './settings';
 
-export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('bulkhead');
+const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('bulkhead');
+
+/** A "fix all" entry of the quick-fix menu: its edit is computed only when the user picks it. */
+class FixAllAction extends vscode.CodeAction {
+  constructor(
+    title: string,
+    readonly doc: vscode.TextDocument,
+    readonly version: number,
+    readonly unsafe: boolean,
+    readonly ruleId?: string,
+  ) {
+    super(title, vscode.CodeActionKind.QuickFix);
+  }
+}
 
 /**
- * The quick-fix set vscode-eslint taught users to expect: the rule's fix (preferred), fix all of
- * that rule in the file, fix all safe problems, ignore for this line / file, show documentation;
- * and `source.fixAll.bulkhead` for editor.codeActionsOnSave (safe fixes only, unless the user opts in).
+ * The quick-fix set vscode-eslint taught users to expect, grouped per rule under the cursor: the
+ * rule's fix(es) (preferred first), "Fix all <rule> problems in this file", ignore for this line /
+ * file, show documentation; then "Fix all safe problems" once. Fix-all edits are computed in
+ * resolveCodeAction, when picked, never while the menu is built. `source.fixAll.bulkhead` answers
+ * editor.codeActionsOnSave (safe fixes only, unless the user opts in).
  */
-export class BulkheadCodeActions implements vscode.CodeActionProvider {
+export class BulkheadCodeActions implements vscode.CodeActionProvider<vscode.CodeAction> {
   static readonly metadata: vscode.CodeActionProviderMetadata = {
     providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND],
   };
@@ -27,32 +42,52 @@ export class BulkheadCodeActions implements vscode.CodeActionProvider {
     const findings = this.diagnostics.findingsFor(doc) ?? this.diagnostics.lintNow(doc) ?? [];
     const settings = lintSettings(doc);
 
-    // codeActionsOnSave asks for source.fixAll(.bulkhead): answer with the one fix-all action.
+    // codeActionsOnSave asks for source.fixAll(.bulkhead): answer with the one fix-all action, edit included.
     if (context.only && (context.only.contains(FIX_ALL_KIND) || FIX_ALL_KIND.contains(context.only))) {
-      const action = this.fixAllAction(doc, 'Fix all Bulkhead problems', FIX_ALL_KIND, settings.includeUnsafeInFixAll);
-      return action ? [action] : [];
+      const edit = this.fixAllEdit(doc, settings.includeUnsafeInFixAll);
+      if (!edit) return [];
+      const action = new vscode.CodeAction('Fix all Bulkhead problems', FIX_ALL_KIND);
+      action.edit = edit;
+      return [action];
     }
 
-    const actions: vscode.CodeAction[] = [];
     const here = findings.filter((f) => f.range && overlaps(doc, f, range));
-    const seenRules = new Set<string>();
-    for (const finding of here) {
-      const diagnostic = context.diagnostics.find((d) => d.source === 'bulkhead' && codeOf(d) === finding.ruleId && d.range.intersection(range));
-      for (const fix of finding.fixes) actions.push(this.fixAction(doc, finding, fix, diagnostic));
-      if (seenRules.has(finding.ruleId)) continue;
-      seenRules.add(finding.ruleId);
-      const sameRule = findings.filter((f) => f.ruleId === finding.ruleId && f.fixes.some((x) => x.edits.length));
-      if (sameRule.length > 1) {
-        const all = this.fixAllAction(doc, `Fix all ${finding.ruleId} problems in this file`, vscode.CodeActionKind.QuickFix, true, finding.ruleId);
-        if (all) actions.push(all);
+    const byRule = new Map<string, Finding[]>();
+    for (const finding of here) byRule.set(finding.ruleId, [...(byRule.get(finding.ruleId) ?? []), finding]);
+    const fixable = (f: Finding) => f.fixes.some((x) => x.edits.length);
+    const actions: vscode.CodeAction[] = [];
+    for (const [ruleId, ruleFindings] of byRule) {
+      const first = ruleFindings[0];
+      const diagnostic = context.diagnostics.find((d) => d.source === 'bulkhead' && codeOf(d) === ruleId && d.range.intersection(range));
+      const group: vscode.CodeAction[] = [];
+      const titles = new Set<string>();
+      const fixes = ruleFindings.flatMap((f) => f.fixes.map((fix) => ({ finding: f, fix })));
+      // The preferred fix first; the same fix offered by two findings here is listed once.
+      for (const { finding, fix } of [...fixes.filter((x) => x.fix.preferred), ...fixes.filter((x) => !x.fix.preferred)]) {
+        if (titles.has(fix.title)) continue;
+        titles.add(fix.title);
+        group.push(this.fixAction(doc, finding, fix, diagnostic));
       }
-      actions.push(this.ignoreLineAction(doc, finding, diagnostic), this.ignoreFileAction(doc, finding), this.docsAction(finding));
+      if (findings.filter((f) => f.ruleId === ruleId && fixable(f)).length > 1) {
+        group.push(new FixAllAction(`Fix all ${ruleId} problems in this file`, doc, doc.version, true, ruleId));
+      }
+      group.push(this.ignoreLineAction(doc, first, diagnostic), this.ignoreFileAction(doc, first), this.docsAction(first));
+      // VS Code lists actions tied to a diagnostic before the others: tie the whole group, so it stays together.
+      if (diagnostic) for (const action of group) action.diagnostics = [diagnostic];
+      actions.push(...group);
     }
-    if (here.length) {
-      const safe = this.fixAllAction(doc, 'Fix all safe Bulkhead problems', vscode.CodeActionKind.QuickFix, settings.includeUnsafeInFixAll);
-      if (safe) actions.push(safe);
+    if (here.length && findings.some((f) => f.fixes.some((x) => x.edits.length && (x.safe || settings.includeUnsafeInFixAll)))) {
+      actions.push(new FixAllAction('Fix all safe Bulkhead problems', doc, doc.version, settings.includeUnsafeInFixAll));
     }
     return actions;
+  }
+
+  /** Computes a fix-all edit when it is picked (on the document as it is then; nothing if it changed). */
+  resolveCodeAction(action: vscode.CodeAction): vscode.CodeAction {
+    if (action instanceof FixAllAction && action.doc.version === action.version) {
+      action.edit = this.fixAllEdit(action.doc, action.unsafe, action.ruleId);
+    }
+    return action;
   }
 
   private fixAction(doc: vscode.TextDocument, finding: Finding, fix: Fix, diagnostic?: vscode.Diagnostic): vscode.CodeAction {
@@ -69,15 +104,12 @@ export class BulkheadCodeActions implements vscode.CodeActionProvider {
     return action;
   }
 
-  private fixAllAction(doc: vscode.TextDocument, title: string, kind: vscode.CodeActionKind, unsafe: boolean, ruleId?: string): vscode.CodeAction | undefined {
-    const kindOfDoc = kindOfDocument(doc);
-    if (!kindOfDoc) return undefined;
+  private fixAllEdit(doc: vscode.TextDocument, unsafe: boolean, ruleId?: string): vscode.WorkspaceEdit | undefined {
+    const kind = kindOfDocument(doc);
+    if (!kind) return undefined;
     const text = doc.getText();
-    const result = fixAll(text, { kind: kindOfDoc, file: doc.fileName, unsafe, ruleId, severities: this.diagnostics.severitiesFor(doc.uri) });
-    if (result.text === text) return undefined;
-    const action = new vscode.CodeAction(title, kind);
-    action.edit = toWorkspaceEdit(doc, [minimalEdit(text, result.text)]);
-    return action;
+    const result = fixAll(text, { kind, file: doc.fileName, unsafe, ruleId, severities: this.diagnostics.severitiesFor(doc.uri) });
+    return result.text === text ? undefined : toWorkspaceEdit(doc, [minimalEdit(text, result.text)]);
   }
 
   private ignoreLineAction(doc: vscode.TextDocument, finding: Finding, diagnostic?: vscode.Diagnostic): vscode.CodeAction {

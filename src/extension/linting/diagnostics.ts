@@ -6,6 +6,7 @@ import { kindOfDocument } from './documents';
 import { lintSettings, effectiveSeverities, isExcludedBySettings } from './settings';
 import { kindOfFileName } from '../../engine/files';
 import { LineIndex } from '../../engine/text';
+import { readProjectFile } from '../../workspace/projectFiles';
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -42,7 +43,9 @@ export class DiagnosticsPublisher implements vscode.Disposable {
         if (e.affectsConfiguration('bulkhead')) this.lintAllOpen();
       }),
     );
-    this.lintAllOpen();
+    // The first lint loads the parsers: run it just after activation instead of inside it.
+    const initial = setImmediate(() => this.lintAllOpen());
+    this.disposables.push({ dispose: () => clearImmediate(initial) });
   }
 
   lintAllOpen(): void {
@@ -68,7 +71,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     }
     const started = Date.now();
     const text = doc.getText();
-    const { findings, errors } = lintText(text, { kind, file: doc.fileName, severities: this.severitiesFor(doc.uri) });
+    const { findings, errors } = lintText(text, { kind, file: doc.fileName, severities: this.severitiesFor(doc.uri), readProjectFile: doc.uri.scheme === 'file' ? readProjectFile : undefined });
     this.publish(doc.uri, doc.version, new LineIndex(text), findings, errors);
     this.ctx.log.trace(`linted ${vscode.workspace.asRelativePath(doc.uri)} (${kind}) in ${Date.now() - started} ms: ${findings.length} finding(s)`);
     return findings;
@@ -81,7 +84,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open) return this.lintNow(open);
     this.fromDisk.add(uri.toString());
-    const { findings, errors } = lintText(text, { kind, file: uri.fsPath, severities: this.severitiesFor(uri) });
+    const { findings, errors } = lintText(text, { kind, file: uri.fsPath, severities: this.severitiesFor(uri), readProjectFile });
     this.publish(uri, -1, new LineIndex(text), findings, errors);
     return findings;
   }
@@ -146,7 +149,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
   private toDiagnostic(f: Finding, range: vscode.Range): vscode.Diagnostic {
     const d = new vscode.Diagnostic(range, f.message, SEVERITY[f.severity]);
     d.source = 'bulkhead';
-    d.code = { value: f.ruleId, target: this.ctx.ruleDocsUri(f.ruleId) };
+    d.code = { value: f.ruleId, target: this.ctx.ruleDocsLink(f.ruleId) };
     return d;
   }
 

@@ -4,7 +4,7 @@ import type { DiagnosticsPublisher } from './diagnostics';
 import type { BulkheadContext } from '../context';
 import { REFERENCE_KINDS } from '../../engine/model';
 
-const REF_LABEL = { cis: 'CIS', hadolint: 'hadolint', trivy: 'Trivy', checkov: 'Checkov', kics: 'KICS' } as const;
+const REF_LABEL = { cis: 'CIS', hadolint: 'hadolint', trivy: 'Trivy', checkov: 'Checkov', kics: 'KICS', dockle: 'dockle' } as const;
 
 /** On a finding: why it matters, what to do, and the ids other tools know it by. */
 export class FindingHover implements vscode.HoverProvider {

@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isMap, isScalar, parseDocument } from 'yaml';
+import { createComposeContext } from '../../engine/compose/context';
 import { composeWiringEdits } from '../../engine/profile/wire';
 
 /** Compose files, by language or, for plain YAML, by name (as the linter selects them). */
 export const COMPOSE_DOCUMENTS: vscode.DocumentSelector = [{ language: 'dockercompose' }, { language: 'yaml', pattern: '**/{docker-compose,compose}*.{yml,yaml}' }];
 
-export const PROFILE_ACTION_KIND = vscode.CodeActionKind.RefactorRewrite.append('bulkhead.profile');
+const PROFILE_ACTION_KIND = vscode.CodeActionKind.RefactorRewrite.append('bulkhead.profile');
 
 /** The file written beside a profile with the capabilities observed (`bulkhead profile --caps-out` format). */
 export function capabilitiesFileFor(profile: vscode.Uri): vscode.Uri {
@@ -14,7 +14,7 @@ export function capabilitiesFileFor(profile: vscode.Uri): vscode.Uri {
 }
 
 /** Whether a profile's base name belongs to a service: `web`, `proj_web_1`, `proj-web-1`. */
-export function profileMatchesService(base: string, service: string): boolean {
+function profileMatchesService(base: string, service: string): boolean {
   return base === service || [`_${service}_`, `-${service}-`].some((s) => base.includes(s)) || base.endsWith(`_${service}`) || base.endsWith(`-${service}`);
 }
 
@@ -68,17 +68,9 @@ async function readCapAdd(uri: vscode.Uri): Promise<string[] | undefined> {
   }
 }
 
-/** The service whose block contains the offset (its key line included). */
+/** The service whose block contains the offset (its key line included), as the linter parses the file. */
 function serviceAt(document: vscode.TextDocument, offset: number): string | undefined {
-  const doc = parseDocument(document.getText(), { uniqueKeys: false });
-  if (doc.errors.length) return undefined;
-  const services = doc.get('services', true);
-  if (!isMap(services)) return undefined;
-  for (const pair of services.items) {
-    if (!isScalar(pair.key)) continue;
-    const start = pair.key.range?.[0];
-    const end = (pair.value as { range?: [number, number, number] } | null)?.range?.[2];
-    if (start !== undefined && end !== undefined && offset >= start && offset <= end) return String(pair.key.value);
-  }
-  return undefined;
+  const { ctx } = createComposeContext(document.getText(), document.uri.fsPath);
+  const service = ctx?.services.find((s) => offset >= s.range.start && offset <= (s.map.range?.[2] ?? s.range.end));
+  return service?.name;
 }

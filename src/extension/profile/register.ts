@@ -4,7 +4,7 @@ import type { BulkheadContext } from '../context';
 import { createClient, resolveDefaultEngine } from '../../docker/connection';
 import { observeContainer, type ObservedContainer } from '../../docker/profile';
 import { capabilitiesDocument, profileFromStrace, serializeSeccompProfile, type ObservedProfile } from '../../engine/profile';
-import { composeWiringEdits, hardenedRunCommand, type ProfileWiring } from '../../engine/profile/wire';
+import { composeWiringEdits, profiledRunCommand, type ProfileWiring } from '../../engine/profile/wire';
 import { capabilitiesFileFor, COMPOSE_DOCUMENTS, ProfileCodeActions } from './codeActions';
 
 /** What the command may be given: a container id, a tree node (`{ id }` / `{ container: { id } }`), or test options. */
@@ -160,7 +160,7 @@ async function profileCommand(ctx: BulkheadContext, arg?: ProfileArgument): Prom
     if (edited) result.composeFile = compose.file;
   } else if (choice === 'Copy docker run Command') {
     const relative = `./${path.relative(folder.uri.fsPath, profileUri.fsPath).split(path.sep).join('/')}`;
-    result.runCommand = hardenedRunCommand(observed?.image || 'IMAGE', [], { profilePath: relative, capAdd: profile.capAdd });
+    result.runCommand = profiledRunCommand(observed?.image || 'IMAGE', [], { profilePath: relative, capAdd: profile.capAdd });
     await vscode.env.clipboard.writeText(result.runCommand);
     void vscode.window.showInformationMessage('Copied a hardened docker run command (run it from the workspace folder).');
   } else if (choice === 'Open Profile') {

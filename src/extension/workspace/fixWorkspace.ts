@@ -5,102 +5,171 @@ import { LineIndex } from '../../engine/text';
 import { minimalEdit } from '../linting/codeActions';
 import type { DiagnosticsPublisher } from '../linting/diagnostics';
 import { lintSettings } from '../linting/settings';
-import { readText } from './audit';
+import { readProjectFile } from '../../workspace/projectFiles';
+import { readTextFile } from '../../workspace/readText';
+import { writeFileAtomic } from '../../workspace/atomicWrite';
+import { findWorkspaceFiles, readText } from './audit';
 
 export interface WorkspaceFixResult {
   files: number;
   fixes: number;
+  /** The user discarded the preview. */
+  cancelled?: boolean;
 }
 
+/** What fix-all would do: one WorkspaceEdit, and per file its text before and after. */
+export interface WorkspaceFixPlan {
+  edit: vscode.WorkspaceEdit;
+  changes: Map<string, { before: string; after: string }>;
+  fixes: number;
+  millis: number;
+}
+
+export interface UndoResult {
+  restored: number;
+  /** Files changed again since the fix: left as they are. */
+  skipped: string[];
+}
+
+const LABEL = 'Bulkhead: fix all safe problems';
+
 /**
- * Applies the safe fixes of every file with findings through ONE WorkspaceEdit (one undo step in
- * VS Code), saves the files it changed, and remembers the previous texts for `undoLast()`.
+ * Applies the safe fixes of every workspace file through ONE WorkspaceEdit (one undo step in
+ * VS Code, and a refactor preview when asked for), saves the files it changed, and remembers
+ * the texts before and after for `undoLast()`.
  */
 export class WorkspaceFixer {
-  private lastOriginals: Map<string, string> | undefined;
+  private last: Map<string, { before: string; after: string }> | undefined;
 
   constructor(
     private readonly diagnostics: DiagnosticsPublisher,
     private readonly log?: (line: string) => void,
   ) {}
 
-  async fixAllSafe(): Promise<WorkspaceFixResult> {
+  /**
+   * Every file the workspace audit would read (found on disk, so a fresh window needs no audit
+   * first) plus every file with findings (open, untitled-on-disk, outside a folder).
+   */
+  async plan(): Promise<WorkspaceFixPlan> {
     const started = Date.now();
     const edit = new vscode.WorkspaceEdit();
-    const originals = new Map<string, string>();
+    const changes = new Map<string, { before: string; after: string }>();
     let fixes = 0;
-    const candidates = [...this.diagnostics.allFindings()].filter(([, linted]) => linted.findings.some((f) => f.fixes.length)).map(([key]) => key);
+    const keys = new Set((await findWorkspaceFiles(this.diagnostics)).map((u) => u.toString()));
+    for (const [key, linted] of this.diagnostics.allFindings()) if (linted.findings.some((f) => f.fixes.length)) keys.add(key);
+    const candidates = [...keys];
     const texts = await readAll(candidates);
     for (const [i, key] of candidates.entries()) {
       const uri = vscode.Uri.parse(key);
       const kind = kindOfFileName(uri.fsPath);
       const text = texts[i];
       if (!kind || text === undefined) continue;
-      const result = fixAll(text, { kind, file: uri.fsPath, unsafe: lintSettings(uri).includeUnsafeInFixAll, severities: this.diagnostics.severitiesFor(uri) });
+      const result = fixAll(text, { kind, file: uri.fsPath, unsafe: lintSettings(uri).includeUnsafeInFixAll, severities: this.diagnostics.severitiesFor(uri), readProjectFile });
       if (result.text === text) continue;
       const change = minimalEdit(text, result.text);
       const lines = new LineIndex(text);
       const a = lines.position(change.start);
       const b = lines.position(change.end);
-      edit.replace(uri, new vscode.Range(a.line, a.character, b.line, b.character), change.newText, {
-        label: 'Bulkhead: fix all safe problems',
-        needsConfirmation: false,
-      });
-      originals.set(key, text);
+      edit.replace(uri, new vscode.Range(a.line, a.character, b.line, b.character), change.newText, { label: LABEL, needsConfirmation: true });
+      changes.set(key, { before: text, after: result.text });
       fixes += result.fixed;
     }
-    const computed = Date.now();
-    if (!originals.size) return { files: 0, fixes: 0 };
+    return { edit, changes, fixes, millis: Date.now() - started };
+  }
+
+  /** With `preview`, VS Code's refactor preview shows every change first; discarding it cancels. */
+  async apply(plan: WorkspaceFixPlan, preview: boolean): Promise<WorkspaceFixResult> {
+    if (!plan.changes.size) return { files: 0, fixes: 0 };
+    const started = Date.now();
+    const edit = preview ? plan.edit : withoutConfirmation(plan.edit);
     // A refactoring: VS Code saves the files it touched (files.refactoring.autoSave) in one go.
-    if (!(await vscode.workspace.applyEdit(edit, { isRefactoring: true }))) throw new Error('VS Code refused the edit');
+    if (!(await vscode.workspace.applyEdit(edit, { isRefactoring: true }))) {
+      if (preview) return { files: 0, fixes: 0, cancelled: true };
+      throw new Error('VS Code refused the edit');
+    }
     const applied = Date.now();
-    await this.saveAll(originals.keys());
-    this.lastOriginals = originals;
-    this.log?.(`fix all: computed ${originals.size} file(s) in ${computed - started} ms, applied in ${applied - computed} ms, saved in ${Date.now() - applied} ms`);
-    return { files: originals.size, fixes };
+    await saveAll(plan.changes.keys());
+    // What is on disk now (save participants such as source.fixAll on save may add to it).
+    const after = await readAll([...plan.changes.keys()]);
+    this.last = new Map([...plan.changes].map(([key, c], i) => [key, { before: c.before, after: after[i] ?? c.after }]));
+    this.log?.(`fix all: computed ${plan.changes.size} file(s) in ${plan.millis} ms, applied in ${applied - started} ms, saved in ${Date.now() - applied} ms`);
+    return { files: plan.changes.size, fixes: plan.fixes };
+  }
+
+  async fixAllSafe(): Promise<WorkspaceFixResult> {
+    return this.apply(await this.plan(), false);
   }
 
   get canUndo(): boolean {
-    return !!this.lastOriginals;
+    return !!this.last;
   }
 
-  /** Restores every file the last fix-all changed, in one edit. */
-  async undoLast(): Promise<number> {
-    const originals = this.lastOriginals;
-    if (!originals) return 0;
-    this.lastOriginals = undefined;
-    const edit = new vscode.WorkspaceEdit();
-    // Ranges past the end are clamped to the document: no need to open each file first.
-    const everything = new vscode.Range(0, 0, Number.MAX_SAFE_INTEGER, 0);
-    for (const [key, text] of originals) {
-      edit.replace(vscode.Uri.parse(key), everything, text, { label: 'Bulkhead: undo fix all', needsConfirmation: false });
+  /**
+   * Restores every file the last fix-all changed. Files are written straight to disk (atomically,
+   * and only if they still hold what the fix left): saving through the editor would run
+   * `source.fixAll.bulkhead` on save again and silently re-apply the fixes being undone.
+   * Open documents that are not dirty follow the disk; edited ones are left alone and reported.
+   */
+  async undoLast(): Promise<UndoResult> {
+    const last = this.last;
+    if (!last) return { restored: 0, skipped: [] };
+    this.last = undefined;
+    const skipped: string[] = [];
+    const viaEditor = new vscode.WorkspaceEdit();
+    let restored = 0;
+    for (const [key, { before, after }] of last) {
+      const uri = vscode.Uri.parse(key);
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      if (open?.isDirty || uri.scheme !== 'file') {
+        if (open && open.getText() === after && uri.scheme !== 'file') {
+          viaEditor.replace(uri, new vscode.Range(0, 0, open.lineCount, 0), before, { label: 'Bulkhead: undo fix all', needsConfirmation: false });
+          restored++;
+        } else skipped.push(vscode.workspace.asRelativePath(uri));
+        continue;
+      }
+      const read = readTextFile(uri.fsPath);
+      if (!read.file || read.file.text !== after) {
+        skipped.push(vscode.workspace.asRelativePath(uri));
+        continue;
+      }
+      try {
+        writeFileAtomic(uri.fsPath, before, read.file.snapshot);
+        restored++;
+      } catch {
+        skipped.push(vscode.workspace.asRelativePath(uri));
+      }
     }
-    await vscode.workspace.applyEdit(edit, { isRefactoring: true });
-    await this.saveAll(originals.keys());
-    return originals.size;
-  }
-
-  /** Saves what is still dirty (when the user turned refactoring auto-save off), in parallel. */
-  private async saveAll(keys: Iterable<string>): Promise<void> {
-    const wanted = new Set(keys);
-    await Promise.all(vscode.workspace.textDocuments.filter((d) => d.isDirty && wanted.has(d.uri.toString())).map((d) => d.save()));
+    if (viaEditor.size) await vscode.workspace.applyEdit(viaEditor);
+    return { restored, skipped };
   }
 }
 
-/** Current texts: open documents from their buffers, others from disk, read in parallel batches. */
+function withoutConfirmation(edit: vscode.WorkspaceEdit): vscode.WorkspaceEdit {
+  const plain = new vscode.WorkspaceEdit();
+  for (const [uri, edits] of edit.entries()) for (const e of edits) plain.replace(uri, e.range, e.newText, { label: LABEL, needsConfirmation: false });
+  return plain;
+}
+
+/** Saves what is still dirty (when the user turned refactoring auto-save off), in parallel. */
+async function saveAll(keys: Iterable<string>): Promise<void> {
+  const wanted = new Set(keys);
+  await Promise.all(vscode.workspace.textDocuments.filter((d) => d.isDirty && wanted.has(d.uri.toString())).map((d) => d.save()));
+}
+
+/** Current texts (undefined: unreadable or not UTF-8): open documents from their buffers, others from disk, read in parallel batches. */
 async function readAll(keys: string[]): Promise<(string | undefined)[]> {
-  const decoder = new TextDecoder();
+  // A file that is not UTF-8 is skipped: the editor would save it back with U+FFFD in place of its bytes.
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const out: (string | undefined)[] = [];
   for (let i = 0; i < keys.length; i += 64) {
-    out.push(
-      ...(await Promise.all(
-        keys.slice(i, i + 64).map(async (key) => {
-          const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-          if (open) return open.getText();
-          return readText(vscode.Uri.parse(key), decoder);
-        }),
-      )),
+    const batch = await Promise.all(
+      keys.slice(i, i + 64).map(async (key) => {
+        const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+        if (open) return open.getText();
+        return readText(vscode.Uri.parse(key), decoder).catch(() => undefined);
+      }),
     );
+    for (const text of batch) out.push(text);
   }
   return out;
 }

@@ -58,15 +58,46 @@ export function registerWorkspaceAudit(ctx: BulkheadContext): void {
     else if (choice === 'Show Report') await vscode.commands.executeCommand('bulkhead.showWorkspaceReport');
   };
 
-  const fixWorkspace = async () => {
-    const result = await fixer.fixAllSafe();
-    if (!result.files) {
+  /**
+   * Asks before changing many files: "Apply", or "Preview" in VS Code's refactor preview (every
+   * change shown as a diff, files can be unticked). Callers that already asked pass `{ confirm: false }`.
+   */
+  const fixWorkspace = async (options?: { confirm?: boolean; preview?: boolean }) => {
+    const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Bulkhead: computing safe fixes' }, () => fixer.plan());
+    if (!plan.changes.size) {
       void vscode.window.showInformationMessage('Bulkhead: nothing to fix safely.');
-      return result;
+      return { files: 0, fixes: 0 };
     }
+    let preview = options?.preview ?? false;
+    if (options?.confirm !== false && options?.preview === undefined) {
+      const choice = await vscode.window.showInformationMessage(
+        `Bulkhead: apply ${plan.fixes} safe fix(es) in ${plan.changes.size} file(s)?`,
+        { modal: true, detail: 'Safe fixes keep build and runtime behaviour. Preview shows every change first.' },
+        'Apply',
+        'Preview',
+      );
+      if (!choice) return { files: 0, fixes: 0, cancelled: true };
+      preview = choice === 'Preview';
+    }
+    const result = await fixer.apply(plan, preview);
+    if (!result.files) return result;
     void vscode.window.showInformationMessage(`Bulkhead fixed ${result.fixes} problem(s) in ${result.files} file(s).`, 'Undo').then((c) => {
       if (c === 'Undo') void vscode.commands.executeCommand('bulkhead.undoWorkspaceFix');
     });
+    return result;
+  };
+
+  const undoWorkspaceFix = async () => {
+    if (!fixer.canUndo) {
+      void vscode.window.showInformationMessage('Bulkhead: no workspace fix to undo.');
+      return { restored: 0, skipped: [] };
+    }
+    const result = await fixer.undoLast();
+    if (result.skipped.length) {
+      void vscode.window.showWarningMessage(
+        `Bulkhead restored ${result.restored} file(s); ${result.skipped.length} changed since the fix and were left as they are: ${result.skipped.slice(0, 5).join(', ')}${result.skipped.length > 5 ? ', …' : ''}`,
+      );
+    }
     return result;
   };
 
@@ -89,7 +120,7 @@ export function registerWorkspaceAudit(ctx: BulkheadContext): void {
     configWatcher,
     vscode.commands.registerCommand('bulkhead.auditWorkspace', runAudit),
     vscode.commands.registerCommand('bulkhead.fixWorkspace', fixWorkspace),
-    vscode.commands.registerCommand('bulkhead.undoWorkspaceFix', () => fixer.undoLast()),
+    vscode.commands.registerCommand('bulkhead.undoWorkspaceFix', undoWorkspaceFix),
     vscode.commands.registerCommand('bulkhead.showWorkspaceReport', async () => {
       const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderWorkspaceReport(diagnostics, lastSummary) });
       await vscode.window.showTextDocument(doc);

@@ -46,7 +46,6 @@ suite('host audit', () => {
     // The label reached the page as text, and no element was made from it.
     assert.ok(done.rendered!.text.includes(`note=${HTML_LABEL}`), 'the label is shown literally');
     assert.equal(done.rendered!.images, 0, 'no <img> element exists in the webview');
-    await new Promise((r) => setTimeout(r, 1000));
     await screenshot('host-audit-webview');
 
     // Filter to warnings and search for the container: only the checks naming it remain.
@@ -59,7 +58,6 @@ suite('host audit', () => {
     assert.equal(filtered.rendered!.shown, expected);
     assert.ok(filtered.rendered!.text.includes(`note=${HTML_LABEL}`));
     assert.equal(filtered.rendered!.images, 0);
-    await new Promise((r) => setTimeout(r, 800));
     await screenshot('host-audit-filtered-html-label');
     await vscode.commands.executeCommand('bulkhead.audit.setView', { filter: 'all', search: '' });
   });

@@ -76,20 +76,59 @@ suite('compose hardening', () => {
     await waitFor('port diagnostic to clear', () => (diagnostics(doc.uri, 'port-all-interfaces').length === 0 ? true : undefined));
   });
 
-  test('source.fixAll.bulkhead adds no-new-privileges (safe) everywhere and leaves privileged (unsafe) alone', async () => {
+  test('source.fixAll.bulkhead applies safe fixes only: no-new-privileges (no evidence about setuid files) and privileged stay', async () => {
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspaceRoot(), 'monitoring/compose.yaml'))));
     const doc = editor.document;
     await waitFor('no-new-privileges diagnostics', () => (diagnostics(doc.uri, 'no-new-privileges').length === 3 ? true : undefined));
+    const before = doc.getText();
     const all = new vscode.Range(0, 0, doc.lineCount, 0);
     const fixAll = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, all, vscode.CodeActionKind.SourceFixAll.append('bulkhead').value)) ?? [];
     for (const a of fixAll) if (a.edit) await vscode.workspace.applyEdit(a.edit);
     const text = doc.getText();
-    assert.equal((text.match(/- "no-new-privileges:true"/g) ?? []).length, 3, text);
+    assert.equal(text, before, 'every fix in this stack changes behaviour: fix-all leaves it alone');
     assert.match(text, /^ {2}privileged: true$/m, 'the unsafe fix is not applied by fix-all');
-    assert.match(text, /^# Monitoring stack \(integration test\)/);
-    assert.match(text, /^x-agent: &agent$/m);
-    await waitFor('no-new-privileges to clear', () => (diagnostics(doc.uri, 'no-new-privileges').length === 0 ? true : undefined));
+    assert.equal(diagnostics(doc.uri, 'no-new-privileges').length, 3);
+    const [nnp] = diagnostics(doc.uri, 'no-new-privileges');
+    const quick = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, nnp.range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+    assert.ok(quick.some((a) => /setuid helpers such as sudo, su, ping, crontab/.test(a.title)), quick.map((a) => a.title).join(' | '));
     await screenshot('compose-hardening-after-fix-all');
+  });
+
+  test('the quick-fix menu groups entries per rule and computes fix-all only when it is applied', async () => {
+    const editor = await openNew('menu/compose.yaml', ['services:', '  web:', '    image: nginx:1.25.3', '  db:', '    image: postgres:16.1', ''].join('\n'));
+    const doc = editor.document;
+    const at = new vscode.Range(1, 3, 1, 3);
+    const under = () => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'bulkhead' && d.range.contains(at.start));
+    const rules = await waitFor('several findings on the service key', () => {
+      const ids = [...new Set(under().map((d) => (d.code as { value: string }).value))];
+      return ids.length >= 3 && ids;
+    });
+    const menu = async (resolve: number) =>
+      (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, at, vscode.CodeActionKind.QuickFix.value, resolve)) ?? [];
+    const titles = (await menu(0)).map((a) => a.title);
+    assert.equal(new Set(titles).size, titles.length, `no entry twice: ${titles.join(' | ')}`);
+    assert.equal(titles.filter((t) => t === 'Fix all safe Bulkhead problems').length, 1, titles.join(' | '));
+    assert.equal(titles[titles.length - 1], 'Fix all safe Bulkhead problems');
+    for (const rule of rules) {
+      // One group per rule, in this order: fix all of it, ignore for the line, for the file, its documentation.
+      const group = [`Fix all ${rule} problems in this file`, `Ignore ${rule} for this line`, `Ignore ${rule} for this file`].map((t) => titles.indexOf(t));
+      const docs = titles.findIndex((t) => t.startsWith(`Show documentation for ${rule} (`));
+      assert.ok(group[1] >= 0 && group[2] === group[1] + 1 && docs === group[2] + 1, `${rule}: ${titles.join(' | ')}`);
+      if (group[0] >= 0) assert.ok(group[0] < group[1], `${rule}: fix all before ignore`);
+    }
+    const unresolved = (await menu(0)).filter((a) => a.title.startsWith('Fix all '));
+    assert.ok(unresolved.length >= 2, titles.join(' | '));
+    assert.ok(unresolved.every((a) => !a.edit), 'fix-all edits are not computed while the menu is built');
+
+    const fixAllRule = (await menu(100)).find((a) => /^Fix all [\w-]+ problems in this file$/.test(a.title) && a.edit);
+    assert.ok(fixAllRule?.edit, `a resolved per-rule fix-all carries its edit: ${titles.join(' | ')}`);
+    const rule = /^Fix all ([\w-]+) problems/.exec(fixAllRule.title)![1];
+    const before = doc.getText();
+    assert.ok(await vscode.workspace.applyEdit(fixAllRule.edit));
+    assert.notEqual(doc.getText(), before);
+    await waitFor(`${rule} to clear in both services`, () => diagnostics(doc.uri, rule).length === 0);
+    assert.ok(under().length > 0, 'other rules still fire: only the picked rule was fixed');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
   test('the contributed hardened-service snippet inserts a service with no hardening findings', async () => {
@@ -103,10 +142,7 @@ suite('compose hardening', () => {
     const text = doc.getText();
     assert.match(text, /^ {2}app:\n {4}image: registry\.example\.com\/team\/app:1\.0\.0$/m, text);
     const hardening = ['privileged', 'cap-drop-all', 'no-new-privileges', 'read-only-rootfs', 'resource-limits', 'user-root', 'port-all-interfaces', 'restart-policy', 'healthcheck-missing', 'secret-in-env'];
-    await waitFor('diagnostics computed for the snippet', async () => {
-      await new Promise((r) => setTimeout(r, 300));
-      return vscode.languages.getDiagnostics(doc.uri).some((d) => d.source === 'bulkhead') ? true : undefined;
-    });
+    await waitFor('diagnostics computed for the snippet', () => vscode.languages.getDiagnostics(doc.uri).some((d) => d.source === 'bulkhead'));
     const found = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'bulkhead').map((d) => (d.code as { value: string }).value);
     assert.deepEqual(found.filter((id) => hardening.includes(id)), [], found.join(', '));
     await screenshot('compose-hardening-snippet');

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { DOCKER_CLI, TEST_IMAGE, docker } from '../../support/docker';
-import { screenshot, sleep, waitFor } from '../support';
+import { screenshot, shown, sleep, waitFor } from '../support';
 import { ping } from '../../support/isolated-dockerd';
 
 interface DescribedNode {
@@ -15,6 +15,8 @@ interface DescribedNode {
 }
 interface ViewState {
   visible: boolean;
+  filter?: string;
+  selection: string[];
   welcomeProblem?: string;
   description?: string;
   message?: string;
@@ -22,7 +24,7 @@ interface ViewState {
   tree: DescribedNode[];
 }
 
-const state = async () => (await vscode.commands.executeCommand<ViewState>('bulkhead.containers.viewState'))!;
+const state = async () => await vscode.commands.executeCommand<ViewState>('bulkhead.containers.viewState');
 
 function flatten(nodes: DescribedNode[] = []): DescribedNode[] {
   return nodes.flatMap((n) => [n, ...flatten(n.children)]);
@@ -125,8 +127,43 @@ suite('containers view', () => {
     await vscode.commands.executeCommand('bulkhead.containers.focus');
     await vscode.commands.executeCommand('list.focusFirst');
     await vscode.commands.executeCommand('list.expand');
-    await sleep(800);
+    await shown(RUN);
     await screenshot('containers-tree');
+  });
+
+  test('the tree sorts containers worst first, filters them, and reveals one for the audit webview', async () => {
+    for (const key of Object.keys(FIXTURES)) await containerNode(nameOf(key));
+    // Only this run's containers: other tests share the engine.
+    await vscode.commands.executeCommand('bulkhead.containers.filter', RUN);
+    const filtered = await state();
+    assert.equal(filtered.filter, RUN);
+    assert.equal(filtered.description, `filter: ${RUN}`);
+    const shown = flatten(filtered.tree).filter((n) => n.kind === 'container');
+    assert.deepEqual(shown.map((n) => n.label.split(' ')[0]).sort(), Object.keys(FIXTURES).map(nameOf).sort(), 'the filter keeps exactly the matching containers');
+    const rank = (n: DescribedNode) => (/ errors?\b/.test(n.description ?? '') ? 0 : / warnings?\b/.test(n.description ?? '') ? 1 : / infos?\b/.test(n.description ?? '') ? 2 : 3);
+    const ranks = shown.map(rank);
+    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), `worst first: ${shown.map((n) => `${n.label} ${n.description}`).join(' | ')}`);
+    assert.equal(shown[shown.length - 1].label.split(' ')[0], nameOf('hardened'), 'the clean container comes last');
+    assert.ok(shown.every((n) => /^(running|created|paused|exited) · /.test(n.description ?? '')), 'each row starts with its state');
+
+    await vscode.commands.executeCommand('bulkhead.containers.filter', 'capadmin');
+    assert.deepEqual(flatten((await state()).tree).filter((n) => n.kind === 'container' && n.label.startsWith(RUN)).map((n) => n.label.split(' ')[0]), [nameOf('capadmin')]);
+    await screenshot('containers-filtered');
+
+    // What a click on a container in the audit webview runs: the filter hiding it is cleared, and it is selected.
+    const revealed = await vscode.commands.executeCommand<string>('bulkhead.containers.reveal', { name: nameOf('socket') });
+    assert.equal(revealed, nameOf('socket'));
+    const after = await waitFor('the container selected in the view', async () => {
+      const s = await state();
+      return s.selection.some((l) => l.startsWith(`${nameOf('socket')} (`)) && s;
+    });
+    assert.equal(after.filter, undefined);
+
+    await vscode.commands.executeCommand('bulkhead.containers.filter', RUN);
+    await vscode.commands.executeCommand('bulkhead.containers.clearFilter');
+    const cleared = await state();
+    assert.equal(cleared.filter, undefined);
+    assert.equal(cleared.description, undefined);
   });
 
   test('starting and removing a container updates the tree without a refresh', async () => {
@@ -162,7 +199,7 @@ suite('containers view', () => {
     assert.match(report.getText(), /`cap-add`/);
     assert.match(report.getText(), /Capabilities \(live, effective\) \| .*SYS\\_ADMIN/);
     await vscode.commands.executeCommand('notifications.clearAll');
-    await sleep(1500);
+    await shown('Hardening report');
     await screenshot('containers-report');
 
     const inspectUri = await vscode.commands.executeCommand<vscode.Uri>('bulkhead.containers.inspect', nameOf('privileged'));
@@ -201,7 +238,7 @@ suite('containers view', () => {
       assert.equal(editor.selection.active.line, 5);
       assert.equal(editor.document.lineAt(5).text, '  api:');
       await vscode.commands.executeCommand('notifications.clearAll');
-      await sleep(800);
+      await shown('api:');
       await screenshot('containers-compose-service');
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -222,7 +259,7 @@ suite('containers view', () => {
       assert.equal(s.message, undefined, 'a message would hide the welcome content');
       assert.equal(s.description, 'unix:///tmp/bulkhead-no-engine-here.sock');
       await vscode.commands.executeCommand('notifications.clearAll');
-      await sleep(800);
+      await shown('No Docker engine is running');
       await screenshot('containers-welcome-not-running');
     } finally {
       if (saved === undefined) delete process.env.DOCKER_HOST;
@@ -249,13 +286,13 @@ suite('containers view', () => {
 
       await engine.stop();
       const down = await waitFor('the error state', async () => ((await isolated())?.status === 'problem' ? isolated() : undefined), 30_000);
-      assert.equal(down!.problem?.kind, 'notRunning');
+      assert.equal(down.problem?.kind, 'notRunning');
       const s = await state();
       const problemNode = flatten(s.tree).find((n) => n.kind === 'problem');
       assert.equal(problemNode?.label, 'Docker engine not running');
       assert.match(s.message ?? '', /No Docker engine answers at unix:.*docker\.sock.*Start the engine/s);
       await vscode.commands.executeCommand('notifications.clearAll');
-      await sleep(500);
+      await shown('Docker engine not running');
       await screenshot('containers-engine-down');
 
       await engine.start();

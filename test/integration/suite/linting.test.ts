@@ -30,7 +30,16 @@ suite('linting in the editor', () => {
     const diag = await waitFor('maintainer-deprecated diagnostic', () => bulkheadDiagnostics(editor.document.uri, 'maintainer-deprecated')[0]);
     assert.equal(diag.range.start.line, 2);
     const code = diag.code as { value: string; target: vscode.Uri };
-    assert.match(code.target.path, /docs\/rules\/maintainer-deprecated\.md$/);
+    // The Problems panel opens the target with commands allowed: the rule page in a preview, not the editable .md.
+    assert.equal(code.target.scheme, 'command');
+    await vscode.commands.executeCommand(code.target.path, ...(JSON.parse(code.target.query) as unknown[]));
+    const preview = await waitFor('the rule page in a Markdown preview', () => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputWebview && /markdown\.preview/.test(input.viewType) && vscode.window.tabGroups.activeTabGroup.activeTab!.label;
+    });
+    assert.match(preview, /maintainer-deprecated/);
+    assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.path.endsWith('maintainer-deprecated.md')), 'the .md is not opened for editing');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await vscode.commands.executeCommand('workbench.actions.view.problems');
     await screenshot('dockerfile-problems');
   });

@@ -70,8 +70,7 @@ suite('profile container', () => {
       const recreate = compose(file, project, ['up', '-d', '--force-recreate']);
       assert.equal(recreate.status, 0, recreate.output);
       const newId = compose(file, project, ['ps', '-q', 'app']).output.trim().split('\n')[0];
-      await new Promise((r) => setTimeout(r, 1500));
-      assert.equal(docker(['inspect', '-f', '{{.State.Running}}', newId]).trim(), 'true');
+      await waitFor('the recreated container to run', () => docker(['inspect', '-f', '{{.State.Running}}', newId]).trim() === 'true');
       const pid = Number(docker(['inspect', '-f', '{{.State.Pid}}', newId]).trim());
       assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^Seccomp:\s+2$/m);
       assert.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /^CapEff:\s+0000000000000001$/m);

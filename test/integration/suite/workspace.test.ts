@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { log, screenshot, sleep, windowText } from '../support';
+import { log, screenshot, sleep, waitFor, windowText } from '../support';
 
 interface Summary {
   files: number;
@@ -41,13 +41,30 @@ suite('workspace audit', () => {
     assert.ok(existsSync(generated[1999]), 'the harness generated the large workspace');
   });
 
+  test('"Fix all safe problems" works in a fresh window, before any audit, and undo restores the files', async function () {
+    this.timeout(600_000);
+    const sample = [generated[3], generated[1601]];
+    const before = sample.map((f) => readFileSync(f, 'utf8'));
+    const result = await vscode.commands.executeCommand<{ files: number; fixes: number }>('bulkhead.fixWorkspace', { confirm: false });
+    assert.ok(result.files >= 1500, `fixed ${result.files} files without an audit first`);
+    assert.doesNotMatch(readFileSync(sample[0], 'utf8'), /^MAINTAINER/m);
+    const undone = await vscode.commands.executeCommand<{ restored: number; skipped: string[] }>('bulkhead.undoWorkspaceFix');
+    assert.deepEqual(undone.skipped, []);
+    assert.equal(undone.restored, result.files);
+    assert.deepEqual(sample.map((f) => readFileSync(f, 'utf8')), before);
+  });
+
   test('audits every Dockerfile and compose file into the Problems panel, skipping ignored ones', async function () {
     this.timeout(300_000);
     const summary = await vscode.commands.executeCommand<Summary>('bulkhead.auditWorkspace');
-    await sleep(1200);
+    const toast = `Bulkhead audited ${summary.files} file(s)`;
+    // Without a harness (test-electron) there is no window text to wait for.
+    const shown = await waitFor('the summary toast', async () => {
+      const text = await windowText('.notifications-toasts');
+      return (text === undefined || text.includes(toast)) && { text };
+    }).then((r) => r.text, () => windowText('.notifications-toasts'));
     await screenshot('workspace-audit-summary');
-    const shown = await windowText('.notifications-toasts');
-    if (shown !== undefined) assert.ok(shown.includes(`Bulkhead audited ${summary.files} file(s)`), shown);
+    if (shown !== undefined) assert.ok(shown.includes(toast), shown);
     log(`workspace audit: ${summary.files} files in ${summary.millis} ms (${Math.round((summary.files / summary.millis) * 1000)} files/s)`);
     // Other suites add files to the shared workspace: count what is there with a plain walk.
     assert.equal(summary.files, countLintable(root));
@@ -112,7 +129,7 @@ suite('workspace audit', () => {
     const sample = [generated[0], generated[777], generated[1600]];
     const before = sample.map((f) => readFileSync(f, 'utf8'));
     let t = Date.now();
-    const result = await vscode.commands.executeCommand<{ files: number; fixes: number }>('bulkhead.fixWorkspace');
+    const result = await vscode.commands.executeCommand<{ files: number; fixes: number }>('bulkhead.fixWorkspace', { confirm: false });
     log(`workspace fix: ${result.fixes} fixes in ${result.files} files in ${Date.now() - t} ms`);
     assert.ok(result.files >= 1500, `fixed ${result.files} files`);
     const after = sample.map((f) => readFileSync(f, 'utf8'));
@@ -120,9 +137,50 @@ suite('workspace audit', () => {
     assert.match(after[2], /privileged: true/, 'an unsafe fix is not applied');
     assert.match(after[0], /^# generated service 0$/m, 'comments survive');
     t = Date.now();
-    const restored = await vscode.commands.executeCommand<number>('bulkhead.undoWorkspaceFix');
-    log(`workspace undo: ${restored} files in ${Date.now() - t} ms`);
-    assert.equal(restored, result.files);
+    const undone = await vscode.commands.executeCommand<{ restored: number; skipped: string[] }>('bulkhead.undoWorkspaceFix');
+    log(`workspace undo: ${undone.restored} files in ${Date.now() - t} ms`);
+    assert.equal(undone.restored, result.files);
     assert.deepEqual(sample.map((f) => readFileSync(f, 'utf8')), before);
+  });
+
+  test('undo works when source.fixAll.bulkhead runs on save, and a file edited since the fix is left alone', async function () {
+    this.timeout(600_000);
+    const editor = vscode.workspace.getConfiguration('editor');
+    await editor.update('codeActionsOnSave', { 'source.fixAll.bulkhead': 'explicit' }, vscode.ConfigurationTarget.Workspace);
+    try {
+      const opened = generated[11];
+      const edited = generated[12];
+      const before = [opened, edited].map((f) => readFileSync(f, 'utf8'));
+      const doc = await vscode.workspace.openTextDocument(opened);
+      await vscode.window.showTextDocument(doc);
+      const result = await vscode.commands.executeCommand<{ files: number }>('bulkhead.fixWorkspace', { confirm: false });
+      assert.ok(result.files >= 1500);
+      assert.doesNotMatch(readFileSync(opened, 'utf8'), /^MAINTAINER/m);
+      writeFileSync(edited, readFileSync(edited, 'utf8') + '# edited after the fix\n');
+      const undone = await vscode.commands.executeCommand<{ restored: number; skipped: string[] }>('bulkhead.undoWorkspaceFix');
+      assert.deepEqual(undone.skipped, ['gen/svc0/app12/Dockerfile'], 'the file edited since the fix is reported, not overwritten');
+      assert.equal(undone.restored, result.files - 1);
+      // Undo did not go through a save, so the fix-on-save did not re-apply what was undone.
+      assert.equal(readFileSync(opened, 'utf8'), before[0]);
+      await waitFor('the open editor to follow the restored file', () => doc.getText() === before[0]);
+      assert.match(readFileSync(edited, 'utf8'), /# edited after the fix\n$/);
+      writeFileSync(edited, before[1]);
+    } finally {
+      await editor.update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
+  test('the refactor preview shows the workspace fix before anything changes; discarding it changes nothing', async function () {
+    this.timeout(300_000);
+    const file = generated[5];
+    const before = readFileSync(file, 'utf8');
+    const pending = vscode.commands.executeCommand<{ files: number; cancelled?: boolean }>('bulkhead.fixWorkspace', { preview: true });
+    await waitFor('the refactor preview to list the changes', async () => /refactor preview/i.test((await windowText()) ?? '') && /Bulkhead: fix all safe problems/.test((await windowText()) ?? ''), 120_000);
+    await screenshot('workspace-fix-preview');
+    await vscode.commands.executeCommand('refactorPreview.discard');
+    const result = await pending;
+    assert.equal(result.cancelled, true);
+    assert.equal(readFileSync(file, 'utf8'), before);
   });
 });

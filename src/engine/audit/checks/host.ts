@@ -41,18 +41,44 @@ function manyFiles(ctx: AuditContext, files: FileEvidence[] | undefined, what: s
   return { status: bad.length ? 'warn' : 'pass', evidence: [...(bad.length ? bad : files).map(describeFile), `expected ${expected}`] };
 }
 
+/** The first rule that covers `path`: a watch on it or on a parent directory (watches are recursive), or a path/dir filter. */
+function coveringRule(rules: readonly string[], path: string): string | undefined {
+  const covers = (target: string, subtree: boolean) => path === target || (subtree && path.startsWith(target.replace(/\/+$/, '') + '/'));
+  return rules.find((rule) => {
+    const tokens = rule.split(/\s+/);
+    for (let i = 0; i < tokens.length; i++) {
+      if (tokens[i] === '-w' && tokens[i + 1] && covers(tokens[i + 1], true)) return true;
+      if (tokens[i] === '-F') {
+        const m = /^(path|dir)=(.+)$/.exec(tokens[i + 1] ?? '');
+        if (m && covers(m[2], m[1] === 'dir')) return true;
+      }
+    }
+    return false;
+  });
+}
+
 function auditRuleCheck(ctx: AuditContext, path: string | undefined, what: string): Outcome {
   if (!ctx.host) return skip(REMOTE_HOST);
   if (!path) return { status: 'info', evidence: [`${what}: not present on this host`] };
   const file = ctx.host.files[path];
   if (file && !file.exists && !file.error) return { status: 'info', evidence: [`${path}: not present on this host`] };
-  const { rules, sources, error } = ctx.host.auditRules;
-  const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`(^|\\s)(-w\\s+${escaped}|-F\\s+(path|dir)=${escaped})(\\s|$)`);
-  const hit = rules.find((r) => re.test(r));
-  if (hit) return { status: 'pass', evidence: [`audit rule: ${hit}`, `rules read from ${sources.join(', ') || 'nowhere'}`] };
-  if (!sources.length && error && /EACCES|EPERM|permission/i.test(error)) return skip(`needs root: ${error}`);
-  return { status: 'warn', evidence: [`no audit rule watches ${path}`, sources.length ? `rules read from ${sources.join(', ')}` : `no audit rules found${error ? ` (${error})` : ''}`] };
+  const remediation = AUDIT_REMEDIATION(path);
+  const { rules, sources, error, onDisk } = ctx.host.auditRules;
+  const loadedKnown = sources.length > 0;
+  const loaded = coveringRule(rules, path);
+  if (loaded) return { status: 'pass', evidence: [`loaded audit rule: ${loaded}`, `rules read from ${sources.join(', ')}`], remediation };
+  const configured = onDisk ? coveringRule(onDisk.rules, path) : undefined;
+  const diskNote = onDisk?.files.length ? `rules files: ${onDisk.files.join(', ')}` : 'no audit rules files';
+  if (configured && loadedKnown) {
+    return { status: 'warn', evidence: [`configured but not loaded: ${configured}`, `auditctl -l does not list it (${rules.length} rule(s) loaded)`, diskNote], remediation: 'Load the configured rules: `augenrules --load` (or restart auditd), then check `auditctl -l`.' };
+  }
+  if (!loadedKnown) {
+    const why = `loaded audit rules unknown: ${error ?? 'auditctl did not run'}`;
+    if (configured) return skip(why, `configured (on disk only, loading not verified): ${configured}`, diskNote);
+    if (error && /EACCES|EPERM|permission|not trusted/i.test(error)) return skip(/not trusted/.test(error) ? why : `needs root: ${error}`, `no rule for ${path} on disk either`);
+    return { status: 'warn', evidence: [`no audit rule watches ${path}`, why, diskNote], remediation };
+  }
+  return { status: 'warn', evidence: [`no audit rule watches ${path}`, `${rules.length} rule(s) loaded (auditctl -l)`, diskNote], remediation };
 }
 
 function mountOf(mounts: MountEntry[], path: string): MountEntry | undefined {
@@ -88,13 +114,14 @@ function trustedUsers(ctx: AuditContext): Outcome {
 
 const FILE_IMPACT = 'None for correctly set up hosts.';
 
-function auditCheck(id: string, path: (ctx: AuditContext) => string | undefined, shown: string): CheckDef {
+/** `usual` is the common location, for the generic remediation; outcomes name the resolved path. */
+function auditCheck(id: string, path: (ctx: AuditContext) => string | undefined, shown: string, usual = shown): CheckDef {
   return {
     id,
     title: `Ensure auditing is configured for Docker files and directories - ${shown}`,
     level: 1,
     scored: true,
-    remediation: AUDIT_REMEDIATION(shown),
+    remediation: AUDIT_REMEDIATION(usual),
     impact: AUDIT_IMPACT,
     run: (ctx) => auditRuleCheck(ctx, path(ctx), shown),
   };
@@ -128,13 +155,13 @@ export const SECTION_1: CheckDef[] = [
     impact: 'Removed users need sudo or rootless Docker to run containers.',
     run: trustedUsers,
   },
-  { ...auditCheck('1.1.3', dockerdBinary, 'dockerd'), title: 'Ensure auditing is configured for the Docker daemon' },
+  { ...auditCheck('1.1.3', dockerdBinary, 'dockerd', '/usr/bin/dockerd'), title: 'Ensure auditing is configured for the Docker daemon' },
   auditCheck('1.1.4', fixed('/run/containerd'), '/run/containerd'),
   auditCheck('1.1.5', dockerRoot, '/var/lib/docker'),
   auditCheck('1.1.6', fixed('/etc/docker'), '/etc/docker'),
-  auditCheck('1.1.7', (ctx) => ctx.host?.units.service, 'docker.service'),
-  auditCheck('1.1.8', (ctx) => ctx.host?.units.containerdSocket, 'containerd.sock'),
-  auditCheck('1.1.9', (ctx) => ctx.host?.units.socket, 'docker.socket'),
+  auditCheck('1.1.7', (ctx) => ctx.host?.units.service, 'docker.service', '/lib/systemd/system/docker.service'),
+  auditCheck('1.1.8', (ctx) => ctx.host?.units.containerdSocket, 'containerd.sock', '/run/containerd/containerd.sock'),
+  auditCheck('1.1.9', (ctx) => ctx.host?.units.socket, 'docker.socket', '/lib/systemd/system/docker.socket'),
   auditCheck('1.1.10', fixed('/etc/default/docker'), '/etc/default/docker'),
   auditCheck('1.1.11', daemonJson, '/etc/docker/daemon.json'),
   auditCheck('1.1.12', fixed('/etc/containerd/config.toml'), '/etc/containerd/config.toml'),
@@ -173,15 +200,20 @@ export const SECTION_1: CheckDef[] = [
 
 const sock = (ctx: AuditContext) => ctx.host?.units.dockerSocket ?? '/var/run/docker.sock';
 
-function fileCheck(id: string, title: string, path: (ctx: AuditContext) => string | undefined, what: string, spec: { owner: string; groups: string[] } | { mode: number }, remediation: string): CheckDef {
+/** `fix(path)` is the remediation; the generic one uses `usual`, each outcome the path it examined. */
+function fileCheck(id: string, title: string, path: (ctx: AuditContext) => string | undefined, what: string, spec: { owner: string; groups: string[] } | { mode: number }, fix: (path: string) => string, usual: string): CheckDef {
   return {
     id,
     title,
     level: 1,
     scored: true,
-    remediation,
+    remediation: fix(usual),
     impact: FILE_IMPACT,
-    run: (ctx) => ('mode' in spec ? modeCheck(ctx, path(ctx), what, spec.mode) : ownerCheck(ctx, path(ctx), what, spec.owner, spec.groups)),
+    run: (ctx) => {
+      const resolved = path(ctx);
+      const outcome = 'mode' in spec ? modeCheck(ctx, resolved, what, spec.mode) : ownerCheck(ctx, resolved, what, spec.owner, spec.groups);
+      return resolved ? { ...outcome, remediation: fix(resolved) } : outcome;
+    },
   };
 }
 const ROOT = { owner: 'root', groups: ['root'] };
@@ -190,12 +222,12 @@ const chmod = (m: string, p: string) => `\`chmod ${m} ${p}\``;
 const certs = (ctx: AuditContext) => ctx.host?.registryCertFiles;
 
 export const SECTION_3: CheckDef[] = [
-  fileCheck('3.1', "Ensure that the docker.service file ownership is set to root:root", (c) => c.host?.units.service, 'docker.service', ROOT, own('<docker.service path>')),
-  fileCheck('3.2', 'Ensure that docker.service file permissions are appropriately set', (c) => c.host?.units.service, 'docker.service', { mode: 0o644 }, chmod('644', '<docker.service path>')),
-  fileCheck('3.3', 'Ensure that docker.socket file ownership is set to root:root', (c) => c.host?.units.socket, 'docker.socket', ROOT, own('<docker.socket path>')),
-  fileCheck('3.4', 'Ensure that docker.socket file permissions are set to 644 or more restrictive', (c) => c.host?.units.socket, 'docker.socket', { mode: 0o644 }, chmod('644', '<docker.socket path>')),
-  fileCheck('3.5', 'Ensure that the /etc/docker directory ownership is set to root:root', fixed('/etc/docker'), '/etc/docker', ROOT, own('/etc/docker')),
-  fileCheck('3.6', 'Ensure that /etc/docker directory permissions are set to 755 or more restrictively', fixed('/etc/docker'), '/etc/docker', { mode: 0o755 }, chmod('755', '/etc/docker')),
+  fileCheck('3.1', "Ensure that the docker.service file ownership is set to root:root", (c) => c.host?.units.service, 'docker.service', ROOT, own, '/lib/systemd/system/docker.service'),
+  fileCheck('3.2', 'Ensure that docker.service file permissions are appropriately set', (c) => c.host?.units.service, 'docker.service', { mode: 0o644 }, (p) => chmod('644', p), '/lib/systemd/system/docker.service'),
+  fileCheck('3.3', 'Ensure that docker.socket file ownership is set to root:root', (c) => c.host?.units.socket, 'docker.socket', ROOT, own, '/lib/systemd/system/docker.socket'),
+  fileCheck('3.4', 'Ensure that docker.socket file permissions are set to 644 or more restrictive', (c) => c.host?.units.socket, 'docker.socket', { mode: 0o644 }, (p) => chmod('644', p), '/lib/systemd/system/docker.socket'),
+  fileCheck('3.5', 'Ensure that the /etc/docker directory ownership is set to root:root', fixed('/etc/docker'), '/etc/docker', ROOT, own, '/etc/docker'),
+  fileCheck('3.6', 'Ensure that /etc/docker directory permissions are set to 755 or more restrictively', fixed('/etc/docker'), '/etc/docker', { mode: 0o755 }, (p) => chmod('755', p), '/etc/docker'),
   {
     id: '3.7',
     title: 'Ensure that registry certificate file ownership is set to root:root',
@@ -214,22 +246,22 @@ export const SECTION_3: CheckDef[] = [
     impact: FILE_IMPACT,
     run: (ctx) => manyFiles(ctx, certs(ctx), 'registry certificates in /etc/docker/certs.d', (f) => f.mode !== undefined && (f.type === 'dir' ? modeWithin(f.mode, 0o755) : modeWithin(f.mode, 0o444)), '444 or stricter'),
   },
-  fileCheck('3.9', 'Ensure that TLS CA certificate file ownership is set to root:root', tlsPath('tlscacert'), 'TLS CA certificate (--tlscacert)', ROOT, own('<tlscacert>')),
-  fileCheck('3.10', 'Ensure that TLS CA certificate file permissions are set to 444 or more restrictively', tlsPath('tlscacert'), 'TLS CA certificate (--tlscacert)', { mode: 0o444 }, chmod('444', '<tlscacert>')),
-  fileCheck('3.11', 'Ensure that Docker server certificate file ownership is set to root:root', tlsPath('tlscert'), 'server certificate (--tlscert)', ROOT, own('<tlscert>')),
-  fileCheck('3.12', 'Ensure that the Docker server certificate file permissions are set to 444 or more restrictively', tlsPath('tlscert'), 'server certificate (--tlscert)', { mode: 0o444 }, chmod('444', '<tlscert>')),
-  fileCheck('3.13', 'Ensure that the Docker server certificate key file ownership is set to root:root', tlsPath('tlskey'), 'server key (--tlskey)', ROOT, own('<tlskey>')),
-  fileCheck('3.14', 'Ensure that the Docker server certificate key file permissions are set to 400', tlsPath('tlskey'), 'server key (--tlskey)', { mode: 0o400 }, chmod('400', '<tlskey>')),
-  fileCheck('3.15', 'Ensure that the Docker socket file ownership is set to root:docker', sock, 'Docker socket', { owner: 'root', groups: ['docker', 'root'] }, '`chown root:docker /var/run/docker.sock`'),
-  fileCheck('3.16', 'Ensure that the Docker socket file permissions are set to 660 or more restrictively', sock, 'Docker socket', { mode: 0o660 }, chmod('660', '/var/run/docker.sock')),
-  fileCheck('3.17', 'Ensure that the daemon.json file ownership is set to root:root', daemonJson, 'daemon.json', ROOT, own('/etc/docker/daemon.json')),
-  fileCheck('3.18', 'Ensure that daemon.json file permissions are set to 644 or more restrictive', daemonJson, 'daemon.json', { mode: 0o644 }, chmod('644', '/etc/docker/daemon.json')),
-  fileCheck('3.19', 'Ensure that the /etc/default/docker file ownership is set to root:root', fixed('/etc/default/docker'), '/etc/default/docker', ROOT, own('/etc/default/docker')),
-  fileCheck('3.20', 'Ensure that the /etc/default/docker file permissions are set to 644 or more restrictively', fixed('/etc/default/docker'), '/etc/default/docker', { mode: 0o644 }, chmod('644', '/etc/default/docker')),
-  fileCheck('3.21', 'Ensure that the /etc/sysconfig/docker file permissions are set to 644 or more restrictively', fixed('/etc/sysconfig/docker'), '/etc/sysconfig/docker', { mode: 0o644 }, chmod('644', '/etc/sysconfig/docker')),
-  fileCheck('3.22', 'Ensure that the /etc/sysconfig/docker file ownership is set to root:root', fixed('/etc/sysconfig/docker'), '/etc/sysconfig/docker', ROOT, own('/etc/sysconfig/docker')),
-  fileCheck('3.23', 'Ensure that the Containerd socket file ownership is set to root:root', (c) => c.host?.units.containerdSocket, 'containerd socket', ROOT, own('/run/containerd/containerd.sock')),
-  fileCheck('3.24', 'Ensure that the Containerd socket file permissions are set to 660 or more restrictively', (c) => c.host?.units.containerdSocket, 'containerd socket', { mode: 0o660 }, chmod('660', '/run/containerd/containerd.sock')),
+  fileCheck('3.9', 'Ensure that TLS CA certificate file ownership is set to root:root', tlsPath('tlscacert'), 'TLS CA certificate (--tlscacert)', ROOT, own, '<tlscacert>'),
+  fileCheck('3.10', 'Ensure that TLS CA certificate file permissions are set to 444 or more restrictively', tlsPath('tlscacert'), 'TLS CA certificate (--tlscacert)', { mode: 0o444 }, (p) => chmod('444', p), '<tlscacert>'),
+  fileCheck('3.11', 'Ensure that Docker server certificate file ownership is set to root:root', tlsPath('tlscert'), 'server certificate (--tlscert)', ROOT, own, '<tlscert>'),
+  fileCheck('3.12', 'Ensure that the Docker server certificate file permissions are set to 444 or more restrictively', tlsPath('tlscert'), 'server certificate (--tlscert)', { mode: 0o444 }, (p) => chmod('444', p), '<tlscert>'),
+  fileCheck('3.13', 'Ensure that the Docker server certificate key file ownership is set to root:root', tlsPath('tlskey'), 'server key (--tlskey)', ROOT, own, '<tlskey>'),
+  fileCheck('3.14', 'Ensure that the Docker server certificate key file permissions are set to 400', tlsPath('tlskey'), 'server key (--tlskey)', { mode: 0o400 }, (p) => chmod('400', p), '<tlskey>'),
+  fileCheck('3.15', 'Ensure that the Docker socket file ownership is set to root:docker', sock, 'Docker socket', { owner: 'root', groups: ['docker', 'root'] }, (p) => `\`chown root:docker ${p}\``, '/var/run/docker.sock'),
+  fileCheck('3.16', 'Ensure that the Docker socket file permissions are set to 660 or more restrictively', sock, 'Docker socket', { mode: 0o660 }, (p) => chmod('660', p), '/var/run/docker.sock'),
+  fileCheck('3.17', 'Ensure that the daemon.json file ownership is set to root:root', daemonJson, 'daemon.json', ROOT, own, '/etc/docker/daemon.json'),
+  fileCheck('3.18', 'Ensure that daemon.json file permissions are set to 644 or more restrictive', daemonJson, 'daemon.json', { mode: 0o644 }, (p) => chmod('644', p), '/etc/docker/daemon.json'),
+  fileCheck('3.19', 'Ensure that the /etc/default/docker file ownership is set to root:root', fixed('/etc/default/docker'), '/etc/default/docker', ROOT, own, '/etc/default/docker'),
+  fileCheck('3.20', 'Ensure that the /etc/default/docker file permissions are set to 644 or more restrictively', fixed('/etc/default/docker'), '/etc/default/docker', { mode: 0o644 }, (p) => chmod('644', p), '/etc/default/docker'),
+  fileCheck('3.21', 'Ensure that the /etc/sysconfig/docker file permissions are set to 644 or more restrictively', fixed('/etc/sysconfig/docker'), '/etc/sysconfig/docker', { mode: 0o644 }, (p) => chmod('644', p), '/etc/sysconfig/docker'),
+  fileCheck('3.22', 'Ensure that the /etc/sysconfig/docker file ownership is set to root:root', fixed('/etc/sysconfig/docker'), '/etc/sysconfig/docker', ROOT, own, '/etc/sysconfig/docker'),
+  fileCheck('3.23', 'Ensure that the Containerd socket file ownership is set to root:root', (c) => c.host?.units.containerdSocket, 'containerd socket', ROOT, own, '/run/containerd/containerd.sock'),
+  fileCheck('3.24', 'Ensure that the Containerd socket file permissions are set to 660 or more restrictively', (c) => c.host?.units.containerdSocket, 'containerd socket', { mode: 0o660 }, (p) => chmod('660', p), '/run/containerd/containerd.sock'),
 ];
 
 /** Every host file sections 1 and 3 look at, so the probe stats exactly these. */

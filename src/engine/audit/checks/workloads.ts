@@ -1,6 +1,8 @@
 // Sections 4 (images), 5 (container runtime), 6 (security operations), 7 (swarm) and 8 (items
 // added after CIS v1.6.0). Section 5 covers every container the engine has, not only running ones.
-import { containerName, daemonSetting, perContainer, skip, type AuditContainer, type AuditContext, type CheckDef, type Outcome } from '../context';
+import { containerName, daemonSetting, perContainer, skip, type AuditContainer, type AuditContext, type CheckDef, type ContainerJudge, type Outcome } from '../context';
+import { isRootUser } from '../../runtime/judge';
+import { judgeSecret } from '../../runtime/secrets';
 import type { ImageEvidence } from '../model';
 
 const note = (...evidence: string[]): Outcome => ({ status: 'note', evidence: [...evidence, 'manual review'] });
@@ -17,7 +19,6 @@ function perImage(ctx: AuditContext, offends: (i: ImageEvidence) => string | und
 
 const UPDATE_ALONE = /\b(apt-get|apt|yum|dnf|apk|zypper|microdnf)\s+(-\S+\s+)*(update|upgrade)\b/;
 const INSTALL = /\b(install|add)\b/;
-const SECRET_NAME = /\b([A-Z0-9_]*(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|ACCESS_KEY)[A-Z0-9_]*)=/i;
 
 const portsOf = (c: AuditContainer) => {
   const out: { container: string; hostIp: string; hostPort: number }[] = [];
@@ -26,26 +27,18 @@ const portsOf = (c: AuditContainer) => {
   return out;
 };
 
-const SENSITIVE_DIRS = ['/', '/boot', '/dev', '/etc', '/lib', '/proc', '/sys', '/usr'];
-const SOCKETS = /(^|\/)(docker|containerd|podman|crio)\.sock$/;
-
 function nsShared(field: 'NetworkMode' | 'PidMode' | 'IpcMode' | 'UTSMode' | 'UsernsMode') {
   return (c: AuditContainer) => (hc(c)[field] === 'host' ? `${field}=host` : undefined);
 }
 
-function containerCheck(
-  id: string,
-  title: string,
-  level: 1 | 2,
-  remediation: string,
-  impact: string,
-  offends: (c: AuditContainer, ctx: AuditContext) => string | undefined,
-  useRules: (ctx: AuditContext) => boolean = () => true,
-  scored = true,
-): CheckDef {
-  return { id, title, level, scored, remediation, impact, run: (ctx) => perContainer(ctx, id, (c) => offends(c, ctx), { useRules: useRules(ctx) }) };
+type ContainerOffends = (c: AuditContainer) => string | undefined;
+
+/** A per-container CIS check decided by the container rules that declare its id, or (where none does) by `offends`. */
+function containerCheck(id: string, title: string, level: 1 | 2, remediation: string, impact: string, judge: ContainerOffends | 'rules', scored = true): CheckDef {
+  const how: ContainerJudge = judge === 'rules' ? { byRules: true } : { offends: judge };
+  return { id, title, level, scored, remediation, impact, run: (ctx) => perContainer(ctx, id, how) };
 }
-const always = () => true;
+const BY_RULES = 'rules';
 const MANUAL = false;
 const daemonNoNewPrivileges = (ctx: AuditContext) => {
   const v = ctx.daemon?.settings.get('no-new-privileges')?.value;
@@ -54,33 +47,34 @@ const daemonNoNewPrivileges = (ctx: AuditContext) => {
 
 function sshd(ctx: AuditContext): Outcome {
   const procs = ctx.host?.containerProcesses;
-  return perContainer(ctx, '5.7', (c) => {
+  return perContainer(ctx, '5.7', { offends: (c) => {
     const argv = [...(c.Config?.Entrypoint ?? []), ...(c.Config?.Cmd ?? [])].join(' ');
     if (/(^|\/|\s)sshd(\s|$)/.test(argv)) return `command runs sshd: ${argv}`;
     const seen = procs?.[c.Id];
     if (seen?.includes('sshd')) return 'an sshd process runs inside';
     return undefined;
-  });
+  } });
 }
 
 function apparmor(ctx: AuditContext): Outcome {
   if (ctx.host && ctx.host.apparmor !== 'enabled') return skip(`AppArmor not available on this host (${ctx.host.apparmor})`);
   if (!ctx.host && !ctx.securityOptions.some((o) => o.startsWith('name=apparmor'))) return skip('AppArmor not available on the engine host (not in SecurityOptions)');
-  return perContainer(ctx, '5.2', (c) => (c.AppArmorProfile === 'unconfined' || (c.AppArmorProfile === '' && !hc(c).Privileged) ? `AppArmorProfile=${c.AppArmorProfile || '(none)'}` : undefined));
+  return perContainer(ctx, '5.2', { offends: (c) => (c.AppArmorProfile === 'unconfined' || (c.AppArmorProfile === '' && !hc(c).Privileged) ? `AppArmorProfile=${c.AppArmorProfile || '(none)'}` : undefined) });
 }
 
 function selinux(ctx: AuditContext): Outcome {
   if (!ctx.securityOptions.some((o) => o.startsWith('name=selinux'))) {
     return skip(`SELinux not enabled in this engine${ctx.host ? ` (host: ${ctx.host.selinux})` : ''}`);
   }
-  return perContainer(ctx, '5.3', (c) => (secOpts(c).some((o) => /^label[=:]/.test(o) && !/disable/.test(o)) ? undefined : 'no label: security option'));
+  return perContainer(ctx, '5.3', { offends: (c) => (secOpts(c).some((o) => /^label[=:]/.test(o) && !/disable/.test(o)) ? undefined : 'no label: security option') });
 }
 
 function execCheck(ctx: AuditContext, id: string, offends: (e: AuditContext['ev']['execs'][number]) => boolean, what: string): Outcome {
   const names = new Map(ctx.ev.containers.map((c) => [c.Id, containerName(c)]));
   const bad = ctx.ev.execs.filter(offends);
   const scope = `${ctx.ev.execs.length} exec session(s) running now (the engine forgets finished ones; auditd rules on dockerd keep the history)`;
-  if (!bad.length) return { status: 'pass', evidence: [scope] };
+  // Finished sessions are invisible to the engine: none offending now is not a pass (manual review).
+  if (!bad.length) return { status: 'note', evidence: [scope, 'manual: review the audit log of dockerd for finished exec sessions'] };
   return {
     status: 'warn',
     evidence: [...bad.map((e) => `${names.get(e.ContainerID) ?? e.ContainerID.slice(0, 12)}: exec ${e.ID.slice(0, 12)} ${what}`), scope],
@@ -104,7 +98,7 @@ function managerOnly(run: (ctx: AuditContext) => Outcome) {
 export const SECTION_4: CheckDef[] = [
   containerCheck('4.1', 'Ensure that a user for the container has been created', 1, 'Create a non-root user in the image (`USER app`) or run with `--user`.', 'None for images that do not need root.', (c) => {
     const u = c.Config?.User ?? '';
-    return u === '' || u === 'root' || u === '0' || /^(root|0):/.test(u) ? `runs as ${u || 'root (no user set)'}` : undefined;
+    return isRootUser(u) ? `runs as ${u || 'root (no user set)'}` : undefined;
   }),
   { id: '4.2', title: 'Ensure that containers use only trusted base images', level: 1, scored: false, remediation: 'Use images from trusted registries, verified with content trust or signatures.', impact: 'None.', run: (ctx) => note(`${ctx.ev.images.length} image(s) on this engine`) },
   { id: '4.3', title: 'Ensure that unnecessary packages are not installed in the container', level: 1, scored: false, remediation: 'Use minimal base images (distroless, alpine, scratch).', impact: 'None.', run: () => note() },
@@ -166,8 +160,12 @@ export const SECTION_4: CheckDef[] = [
     impact: 'None.',
     run: (ctx) => perImage(ctx, (i) => {
       const names = new Set<string>();
-      for (const e of i.Config?.Env ?? []) { const m = SECRET_NAME.exec(e); if (m) names.add(m[1]); }
-      for (const h of i.history ?? []) { const m = SECRET_NAME.exec(h.CreatedBy ?? ''); if (m) names.add(m[1]); }
+      // The same judgement as secret-in-env: ENV in the config, ENV/ARG assignments in the history.
+      const assignments = [...(i.Config?.Env ?? []), ...(i.history ?? []).flatMap((h) => (h.CreatedBy ?? '').match(/[A-Za-z_][A-Za-z0-9_]*=\S*/g) ?? [])];
+      for (const e of assignments) {
+        const eq = e.indexOf('=');
+        if (judgeSecret(e.slice(0, eq), e.slice(eq + 1))) names.add(e.slice(0, eq));
+      }
       // Names only: values never leave the engine.
       return names.size ? `secret-like variables: ${[...names].join(', ')}` : undefined;
     }),
@@ -188,20 +186,11 @@ export const SECTION_5: CheckDef[] = [
   },
   { id: '5.2', title: 'Ensure that, if applicable, an AppArmor Profile is enabled', level: 1, scored: true, remediation: 'Run containers with an AppArmor profile (`--security-opt apparmor=docker-default` or your own).', impact: 'A wrong profile blocks legitimate actions.', run: apparmor },
   { id: '5.3', title: 'Ensure that, if applicable, SELinux security options are set', level: 2, scored: true, remediation: 'Run with `--security-opt label=level:…` / `label=type:…`.', impact: 'A wrong label blocks file access.', run: selinux },
-  containerCheck('5.4', 'Ensure that Linux kernel capabilities are restricted within containers', 1, 'Drop all capabilities (`--cap-drop ALL`) and add back only those needed.', 'Programs needing a dropped capability fail.', (c) => {
-    const add = hc(c).CapAdd ?? [];
-    return add.length ? `CapAdd: ${add.join(', ')}` : undefined;
-  }),
-  containerCheck('5.5', 'Ensure that privileged containers are not used', 1, 'Do not use `--privileged`; add the specific capabilities and devices needed.', 'None for containers that do not need it.', (c) => (hc(c).Privileged ? 'Privileged=true' : undefined)),
-  containerCheck('5.6', 'Ensure sensitive host system directories are not mounted on containers', 1, 'Do not bind-mount /, /boot, /dev, /etc, /lib, /proc, /sys or /usr; mount narrower paths read-only.', 'None.', (c) => {
-    const bad = (c.Mounts ?? []).filter((m) => m.Type !== 'volume' && SENSITIVE_DIRS.includes((m.Source ?? '').replace(/\/+$/, '') || '/'));
-    return bad.length ? bad.map((m) => `${m.Source} -> ${m.Destination} (${m.RW ? 'read-write' : 'read-only'})`).join(', ') : undefined;
-  }),
+  containerCheck('5.4', 'Ensure that Linux kernel capabilities are restricted within containers', 1, 'Drop all capabilities (`--cap-drop ALL`) and add back only those needed.', 'Programs needing a dropped capability fail.', BY_RULES),
+  containerCheck('5.5', 'Ensure that privileged containers are not used', 1, 'Do not use `--privileged`; add the specific capabilities and devices needed.', 'None for containers that do not need it.', BY_RULES),
+  containerCheck('5.6', 'Ensure sensitive host system directories are not mounted on containers', 1, 'Do not bind-mount /, /boot, /dev, /etc, /lib, /proc, /sys or /usr; mount narrower paths read-only.', 'None.', BY_RULES),
   { id: '5.7', title: 'Ensure sshd is not run within containers', level: 1, scored: true, remediation: 'Use `docker exec` instead of sshd in containers.', impact: 'None.', run: sshd },
-  containerCheck('5.8', 'Ensure privileged ports are not mapped within containers', 1, 'Publish on host ports above 1023.', 'None.', (c) => {
-    const low = portsOf(c).filter((p) => p.hostPort > 0 && p.hostPort < 1024);
-    return low.length ? low.map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort} -> ${p.container}`).join(', ') : undefined;
-  }),
+  containerCheck('5.8', 'Ensure privileged ports are not mapped within containers', 1, 'Publish on host ports above 1023.', 'None.', BY_RULES),
   {
     id: '5.9',
     title: 'Ensure that only needed ports are open on the container',
@@ -214,29 +203,18 @@ export const SECTION_5: CheckDef[] = [
       return note(...(lines.length ? lines : ['no published ports']));
     },
   },
-  containerCheck('5.10', "Ensure that the host's network namespace is not shared", 1, 'Do not use `--network host`.', 'None.', nsShared('NetworkMode')),
+  containerCheck('5.10', "Ensure that the host's network namespace is not shared", 1, 'Do not use `--network host`.', 'None.', BY_RULES),
   containerCheck('5.11', 'Ensure that the memory usage for containers is limited', 1, 'Set `--memory`.', 'Containers exceeding the limit are OOM-killed.', (c) => (!hc(c).Memory ? 'no memory limit' : undefined)),
   containerCheck('5.12', 'Ensure that CPU priority is set appropriately on containers', 1, 'Set `--cpu-shares` or `--cpus`.', 'None.', (c) => {
     const h = hc(c);
     return (!h.CpuShares || h.CpuShares === 1024) && !h.NanoCpus && !h.CpuQuota ? 'no CPU shares or limit' : undefined;
   }),
-  containerCheck('5.13', "Ensure that the container's root filesystem is mounted as read only", 1, 'Run with `--read-only` and writable volumes/tmpfs where needed.', 'Writes outside volumes fail.', (c) => (hc(c).ReadonlyRootfs ? undefined : 'root filesystem is writable')),
-  containerCheck('5.14', 'Ensure that incoming container traffic is bound to a specific host interface', 1, 'Publish as `-p 127.0.0.1:8080:80` (or a specific interface).', 'None.', (c) => {
-    const any = portsOf(c).filter((p) => p.hostIp === '' || p.hostIp === '0.0.0.0' || p.hostIp === '::');
-    return any.length ? any.map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort || '(random)'} -> ${p.container}`).join(', ') : undefined;
-  }),
-  containerCheck('5.15', "Ensure that the 'on-failure' container restart policy is set to '5'", 1, 'Use `--restart on-failure:5`.', 'None.', (c) => {
-    const p = hc(c).RestartPolicy;
-    if (p?.Name === 'always' || p?.Name === 'unless-stopped') return `restart policy ${p.Name}`;
-    if (p?.Name === 'on-failure' && (!p.MaximumRetryCount || p.MaximumRetryCount > 5)) return `on-failure with ${p.MaximumRetryCount || 'unlimited'} retries`;
-    return undefined;
-  }),
+  containerCheck('5.13', "Ensure that the container's root filesystem is mounted as read only", 1, 'Run with `--read-only` and writable volumes/tmpfs where needed.', 'Writes outside volumes fail.', BY_RULES),
+  containerCheck('5.14', 'Ensure that incoming container traffic is bound to a specific host interface', 1, 'Publish as `-p 127.0.0.1:8080:80` (or a specific interface).', 'None.', BY_RULES),
+  containerCheck('5.15', "Ensure that the 'on-failure' container restart policy is set to '5'", 1, 'Use `--restart on-failure:5`.', 'None.', BY_RULES),
   containerCheck('5.16', "Ensure that the host's process namespace is not shared", 1, 'Do not use `--pid host`.', 'None.', nsShared('PidMode')),
   containerCheck('5.17', "Ensure that the host's IPC namespace is not shared", 1, 'Do not use `--ipc host`.', 'None.', nsShared('IpcMode')),
-  containerCheck('5.18', 'Ensure that host devices are not directly exposed to containers', 1, 'Do not pass `--device`; when needed, limit permissions (`:r`).', 'None.', (c) => {
-    const d = hc(c).Devices ?? [];
-    return d.length ? d.map((x) => `${x.PathOnHost}:${x.PathInContainer}:${x.CgroupPermissions}`).join(', ') : undefined;
-  }, always, MANUAL),
+  containerCheck('5.18', 'Ensure that host devices are not directly exposed to containers', 1, 'Do not pass `--device`; when needed, limit permissions (`:r`).', 'None.', BY_RULES, MANUAL),
   {
     id: '5.19',
     title: 'Ensure that the default ulimit is overwritten at runtime if needed',
@@ -249,21 +227,24 @@ export const SECTION_5: CheckDef[] = [
       return note(...(lines.length ? lines : ['no container overrides the default ulimits']));
     },
   },
-  containerCheck('5.20', 'Ensure mount propagation mode is not set to shared', 1, 'Do not mount with `shared`/`rshared` propagation.', 'None.', (c) => {
-    const bad = (c.Mounts ?? []).filter((m) => m.Propagation === 'shared' || m.Propagation === 'rshared');
-    return bad.length ? bad.map((m) => `${m.Destination} propagation=${m.Propagation}`).join(', ') : undefined;
-  }),
+  containerCheck('5.20', 'Ensure mount propagation mode is not set to shared', 1, 'Do not mount with `shared`/`rshared` propagation.', 'None.', BY_RULES),
   containerCheck('5.21', "Ensure that the host's UTS namespace is not shared", 1, 'Do not use `--uts host`.', 'None.', nsShared('UTSMode')),
   containerCheck('5.22', 'Ensure the default seccomp profile is not Disabled', 1, 'Do not use `--security-opt seccomp=unconfined`.', 'None.', (c) => (secOpts(c).some((o) => /^seccomp[=:]unconfined$/.test(o)) ? 'seccomp=unconfined' : undefined)),
   { id: '5.23', title: 'Ensure that docker exec commands are not used with the privileged option', level: 2, scored: true, remediation: 'Do not use `docker exec --privileged`.', impact: 'None.', run: (ctx) => execCheck(ctx, '5.23', (e) => !!e.Privileged, 'ran --privileged') },
-  { id: '5.24', title: 'Ensure that docker exec commands are not used with the user=root option', level: 2, scored: false, remediation: 'Do not use `docker exec --user root`.', impact: 'None.', run: (ctx) => execCheck(ctx, '5.24', (e) => e.User === 'root' || e.User === '0' || /^(root|0):/.test(e.User ?? ''), 'ran as --user root') },
-  containerCheck('5.25', 'Ensure that cgroup usage is confirmed', 1, 'Leave `--cgroup-parent` unset unless intended.', 'None.', (c) => (hc(c).CgroupParent ? `CgroupParent=${hc(c).CgroupParent}` : undefined)),
-  containerCheck('5.26', 'Ensure that the container is restricted from acquiring additional privileges', 1, 'Run with `--security-opt no-new-privileges` (or set it daemon-wide).', 'setuid binaries no longer gain privileges.', (c, ctx) => {
-    const daemonDefault = ctx.daemon?.settings.get('no-new-privileges')?.value;
-    if (daemonDefault === true || daemonDefault === 'true') return secOpts(c).some((o) => /^no-new-privileges[=:]false$/.test(o)) ? 'no-new-privileges=false overrides the daemon default' : undefined;
-    return secOpts(c).some((o) => /^no-new-privileges(([=:]true)?)$/.test(o)) ? undefined : 'no-new-privileges not set';
-    // The container rule cannot see the daemon-wide default; the audit can.
-  }, (ctx) => !daemonNoNewPrivileges(ctx)),
+  { id: '5.24', title: 'Ensure that docker exec commands are not used with the user=root option', level: 2, scored: false, remediation: 'Do not use `docker exec --user root`.', impact: 'None.', run: (ctx) => execCheck(ctx, '5.24', (e) => !!e.User && isRootUser(e.User), 'ran as --user root') },
+  containerCheck('5.25', 'Ensure that cgroup usage is confirmed', 1, 'Leave `--cgroup-parent` unset unless intended.', 'None.', BY_RULES),
+  {
+    id: '5.26',
+    title: 'Ensure that the container is restricted from acquiring additional privileges',
+    level: 1,
+    scored: true,
+    remediation: 'Run with `--security-opt no-new-privileges` (or set it daemon-wide).',
+    impact: 'setuid binaries no longer gain privileges.',
+    // The container rule cannot see the daemon-wide default; the audit can: with it, only an explicit opt-out offends.
+    run: (ctx) => perContainer(ctx, '5.26', daemonNoNewPrivileges(ctx)
+      ? { offends: (c) => (secOpts(c).some((o) => /^no-new-privileges[=:]false$/.test(o)) ? 'no-new-privileges=false overrides the daemon default' : undefined) }
+      : { byRules: true }),
+  },
   containerCheck('5.27', 'Ensure that container health is checked at runtime', 1, 'Add a HEALTHCHECK to the image or `--health-cmd`.', 'None.', (c) => {
     const t = c.Config?.Healthcheck?.Test;
     return t?.length && t[0] !== 'NONE' ? undefined : 'no health check';
@@ -273,15 +254,9 @@ export const SECTION_5: CheckDef[] = [
     const l = hc(c).PidsLimit;
     return !l || l <= 0 ? 'no PIDs limit' : undefined;
   }),
-  containerCheck('5.30', "Ensure that Docker's default bridge 'docker0' is not used", 2, 'Use user-defined networks.', 'None.', (c) => {
-    const mode = hc(c).NetworkMode;
-    return mode === 'default' || mode === 'bridge' || (!mode && c.NetworkSettings?.Networks?.bridge) ? 'on the default bridge' : undefined;
-  }, always, MANUAL),
+  containerCheck('5.30', "Ensure that Docker's default bridge 'docker0' is not used", 2, 'Use user-defined networks.', 'None.', BY_RULES, MANUAL),
   containerCheck('5.31', "Ensure that the host's user namespaces are not shared", 1, 'Do not use `--userns host`.', 'None.', nsShared('UsernsMode')),
-  containerCheck('5.32', 'Ensure that the Docker socket is not mounted inside any containers', 1, 'Do not mount the Docker socket; use a narrowly-scoped proxy if unavoidable.', 'None.', (c) => {
-    const bad = (c.Mounts ?? []).filter((m) => SOCKETS.test(m.Source ?? '') || SOCKETS.test(m.Destination ?? ''));
-    return bad.length ? bad.map((m) => `${m.Source} -> ${m.Destination}`).join(', ') : undefined;
-  }),
+  containerCheck('5.32', 'Ensure that the Docker socket is not mounted inside any containers', 1, 'Do not mount the Docker socket; use a narrowly-scoped proxy if unavoidable.', 'None.', BY_RULES),
 ];
 
 export const SECTION_6: CheckDef[] = [
@@ -380,7 +355,7 @@ export const SECTION_7: CheckDef[] = [
 /** Items later CIS versions and current practice added, checked where evidence allows. */
 export const SECTION_8: CheckDef[] = [
   {
-    id: '8.1',
+    id: 'BH-1',
     title: 'Ensure the engine runs in rootless mode where possible',
     level: 2,
     scored: false,
@@ -392,7 +367,7 @@ export const SECTION_8: CheckDef[] = [
     },
   },
   {
-    id: '8.2',
+    id: 'BH-2',
     title: "Ensure the daemon's configuration is consistent (flags and daemon.json)",
     level: 1,
     scored: true,

@@ -1,5 +1,8 @@
 import { stringify } from 'yaml';
-import type { ContainerInspect } from '../engine/runtime/container';
+import { containerMounts, containerPorts, type ContainerInspect } from './container';
+import { isDangerousCapability, isRootUser, judgeHostMount, normalizeCapability } from './judge';
+import { judgeSecret } from './secrets';
+import { shellQuote } from '../output/shell-quote';
 
 /**
  * A hardened re-creation of a live container: its configuration (image, command, env, ports,
@@ -29,34 +32,10 @@ export interface HardenedSpec {
   notes: string[];
 }
 
-/** Capabilities that give a container (near) host-level power; never carried over. */
-export const DANGEROUS_CAPS = new Set([
-  'ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_PTRACE', 'SYS_RAWIO', 'SYS_BOOT', 'SYS_TIME', 'DAC_READ_SEARCH', 'NET_ADMIN',
-  'MAC_ADMIN', 'MAC_OVERRIDE', 'BPF', 'PERFMON', 'LINUX_IMMUTABLE', 'SYSLOG', 'SYS_PACCT', 'AUDIT_CONTROL', 'CHECKPOINT_RESTORE',
-]);
-
-/** Host paths whose mount hands the container the host (or the engine). */
-const SENSITIVE_HOST_PATHS = ['/', '/etc', '/proc', '/sys', '/dev', '/boot', '/root', '/var/lib/docker', '/run/containerd', '/lib/modules', '/usr'];
-const SECRET_ENV = /pass|secret|token|key|credential|auth/i;
 const DEFAULT_MEMORY = '512m';
 const DEFAULT_CPUS = '1';
 const DEFAULT_PIDS = 256;
 const NON_ROOT_USER = '65534:65534';
-
-function isDockerSocket(path: string): boolean {
-  return /(^|\/)(docker|podman|containerd)\.sock$/.test(path) || /(^|\/)run\/docker\.sock$/.test(path);
-}
-
-function isSensitiveHostPath(path: string): boolean {
-  const p = path.replace(/\/+$/, '') || '/';
-  return SENSITIVE_HOST_PATHS.includes(p);
-}
-
-function isRootUser(user: string | undefined): boolean {
-  if (!user) return true;
-  const name = user.split(':')[0];
-  return name === '' || name === 'root' || name === '0';
-}
 
 function bytes(n: number): string {
   if (n % 1073741824 === 0) return `${n / 1073741824}g`;
@@ -65,10 +44,10 @@ function bytes(n: number): string {
   return String(n);
 }
 
+/** The hardened re-creation of a container; every judgement is the one its rule makes. */
 export function hardenedSpec(inspect: ContainerInspect): HardenedSpec {
   const host = inspect.HostConfig ?? {};
   const config = inspect.Config ?? {};
-  const extra = inspect.Config as (ContainerInspect['Config'] & { Entrypoint?: string[] | string | null; Cmd?: string[] | string | null; WorkingDir?: string }) | undefined;
   const notes: string[] = [];
   const name = (inspect.Name ?? '').replace(/^\//, '') || undefined;
 
@@ -81,8 +60,8 @@ export function hardenedSpec(inspect: ContainerInspect): HardenedSpec {
   }
 
   if (host.Privileged) notes.push('privileged removed');
-  const capAdd = [...new Set((host.CapAdd ?? []).map((c) => c.toUpperCase().replace(/^CAP_/, '')))].filter((c) => {
-    if (DANGEROUS_CAPS.has(c)) {
+  const capAdd = [...new Set((host.CapAdd ?? []).map(normalizeCapability))].filter((c) => {
+    if (isDangerousCapability(c)) {
       notes.push(`capability ${c} not carried over`);
       return false;
     }
@@ -104,38 +83,34 @@ export function hardenedSpec(inspect: ContainerInspect): HardenedSpec {
   }
 
   const volumes: string[] = [];
-  for (const m of inspect.Mounts ?? []) {
-    const type = m.Type ?? 'bind';
-    const destination = m.Destination ?? '';
-    if (!destination) continue;
-    if (type === 'bind') {
-      const source = m.Source ?? '';
-      if (isDockerSocket(source) || isDockerSocket(destination)) {
-        notes.push(`engine socket mount ${source} removed (it is root on the host)`);
+  for (const m of containerMounts(inspect)) {
+    if (!m.destination) continue;
+    if (m.type === 'bind') {
+      const verdict = judgeHostMount(m.source, !m.rw);
+      if (verdict?.rule === 'docker-socket') {
+        notes.push(`engine socket mount ${m.source} removed (it is root on the host)`);
         continue;
       }
-      if (source.replace(/\/+$/, '') === '' || source === '/') {
-        notes.push('host root mount removed');
+      if (verdict?.whole) {
+        // Read-only or not, the whole directory exposes the host (sensitive-mount).
+        notes.push(`host ${verdict.directory} mount removed: mount only the files the service needs, read-only`);
         continue;
       }
-      const readOnly = isSensitiveHostPath(source) || !m.RW;
-      if (isSensitiveHostPath(source) && m.RW) notes.push(`${source} mounted read-only`);
-      volumes.push(`${source}:${destination}${readOnly ? ':ro' : ''}`);
-    } else if (type === 'volume') {
-      const source = (m as { Name?: string }).Name ?? m.Source ?? '';
-      volumes.push(source ? `${source}:${destination}${m.RW === false ? ':ro' : ''}` : destination);
+      if (verdict) notes.push(`${m.source} mounted read-only`);
+      volumes.push(`${m.source}:${m.destination}${verdict || !m.rw ? ':ro' : ''}`);
+    } else if (m.type === 'volume') {
+      const source = m.name ?? m.source;
+      volumes.push(source ? `${source}:${m.destination}${m.rw ? '' : ':ro'}` : m.destination);
     }
   }
   if ((host.Devices ?? []).length) notes.push('host devices removed');
 
   const ports: string[] = [];
-  for (const [containerPort, bindings] of Object.entries(host.PortBindings ?? {})) {
-    for (const b of bindings ?? [{}]) {
-      const hostIp = !b.HostIp || b.HostIp === '0.0.0.0' || b.HostIp === '::' ? '127.0.0.1' : b.HostIp;
-      if (hostIp !== b.HostIp) notes.push(`port ${containerPort} bound to 127.0.0.1 only`);
-      const hostIpPart = hostIp.includes(':') ? `[${hostIp}]` : hostIp;
-      ports.push(`${hostIpPart}:${b.HostPort ?? ''}:${containerPort.replace(/\/tcp$/, '')}`);
-    }
+  for (const p of containerPorts(inspect)) {
+    const hostIp = !p.hostIp || p.hostIp === '0.0.0.0' || p.hostIp === '::' ? '127.0.0.1' : p.hostIp;
+    if (hostIp !== p.hostIp) notes.push(`port ${p.containerPort}/${p.protocol} bound to 127.0.0.1 only`);
+    const hostIpPart = hostIp.includes(':') ? `[${hostIp}]` : hostIp;
+    ports.push(`${hostIpPart}:${p.hostPort}:${p.containerPort}${p.protocol === 'tcp' ? '' : `/${p.protocol}`}`);
   }
 
   let network: string | undefined;
@@ -159,10 +134,11 @@ export function hardenedSpec(inspect: ContainerInspect): HardenedSpec {
   const env = (config.Env ?? []).map((entry) => {
     const eq = entry.indexOf('=');
     const envName = eq === -1 ? entry : entry.slice(0, eq);
-    // Secret-looking values are passed through from the caller's environment, never copied.
-    return SECRET_ENV.test(envName) || eq === -1 ? { name: envName } : { name: envName, value: entry.slice(eq + 1) };
+    const value = eq === -1 ? undefined : entry.slice(eq + 1);
+    // What secret-in-env flags is passed through from the caller's environment, never copied.
+    return value === undefined || judgeSecret(envName, value) ? { name: envName } : { name: envName, value };
   });
-  if (env.some((e) => e.value === undefined)) notes.push('secret-looking variables are passed from your environment (-e NAME), not copied');
+  if (env.some((e) => e.value === undefined)) notes.push(`secrets are passed from your environment (-e NAME), not copied: set ${env.filter((e) => e.value === undefined).map((e) => e.name).join(', ')} before running`);
 
   if (!network) {
     notes.push('still on the default bridge: create a network (docker network create NAME) and add --network NAME');
@@ -172,10 +148,10 @@ export function hardenedSpec(inspect: ContainerInspect): HardenedSpec {
   return {
     name,
     image: config.Image ?? '',
-    entrypoint: asList(extra?.Entrypoint),
-    command: asList(extra?.Cmd),
+    entrypoint: asList(config.Entrypoint),
+    command: asList(config.Cmd),
     user,
-    workingDir: extra?.WorkingDir || undefined,
+    workingDir: config.WorkingDir || undefined,
     env,
     capAdd,
     securityOpt,
@@ -191,12 +167,6 @@ export function hardenedSpec(inspect: ContainerInspect): HardenedSpec {
     healthcheck: health && health.length && health[0] !== 'NONE' ? health : undefined,
     notes: [...new Set(notes)],
   };
-}
-
-/** Quotes one argument for POSIX sh: bare when it is made only of safe characters, else single-quoted. */
-export function shellQuote(arg: string): string {
-  if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The hardened container as an argument vector for `docker` (no shell involved). */
@@ -227,7 +197,7 @@ export function hardenedRunArgs(spec: HardenedSpec): string[] {
   return args;
 }
 
-/** A `docker run` command line for POSIX sh, every argument quoted. */
+/** The hardened re-creation of a container as a `docker run` command line for POSIX sh, every argument quoted. */
 export function hardenedRunCommand(inspect: ContainerInspect): string {
   const spec = hardenedSpec(inspect);
   const notes = spec.notes.map((n) => `# ${n.replace(/[\r\n]+/g, ' ')}\n`).join('');

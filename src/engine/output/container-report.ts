@@ -1,23 +1,36 @@
-import { SEVERITIES, type Finding, type Severity } from '../engine/model';
-import { ruleMeta } from '../engine/registry';
-import type { ContainerInspect } from '../engine/runtime/container';
-import { DOCKER_DEFAULT_CAPS } from './capabilities';
-import type { ContainerAnalysis } from './containers';
-import { hardenedComposeService, hardenedRunCommand } from './hardened';
+import { SEVERITIES, type Finding, type LintError, type Severity } from '../model';
+import { ruleMeta } from '../registry';
+import type { ContainerInspect } from '../runtime/container';
+import type { EngineKind } from '../runtime/engine-defaults';
+import { hardenedComposeService, hardenedRunCommand } from '../runtime/hardened';
+import { effectiveCapabilities, normalizeCapability, seccompState } from '../runtime/judge';
+import { escapeMarkdown, truncate } from './escape';
 
-/** Escapes text from Docker (names, labels, paths) so markdown renders it literally. */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()<>#+\-.!|~&]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+/** What the report shows of one analysed container (src/docker's ContainerAnalysis has it all). */
+export interface ContainerReportInput {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  engine: string;
+  engineKind?: EngineKind;
+  compose?: { project: string; service?: string };
+  inspect: ContainerInspect;
+  findings: readonly Finding[];
+  errors: readonly LintError[];
+  /** The main process's capability sets as the kernel applies them, when visible. */
+  live?: { effective: readonly string[]; bounding: readonly string[] };
 }
 
-/** A fenced code block whose fence is longer than any backtick run inside. */
-export function codeBlock(text: string, language = ''): string {
+/** A fenced code block whose fence is longer than any backtick run inside; long text is cut with a marker. */
+export function codeBlock(code: string, language = ''): string {
+  const text = truncate(code, 20_000);
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}${language}\n${text.replace(/\n$/, '')}\n${fence}`;
 }
 
-export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
   return counts;
@@ -36,20 +49,15 @@ export function severitySummary(findings: readonly Finding[]): string {
 }
 
 /** The security-relevant facts of a container, each a short plain-text value. */
-export function securitySummary(a: Pick<ContainerAnalysis, 'inspect' | 'live'>): [string, string][] {
-  const inspect: ContainerInspect = a.inspect;
+export function securitySummary(a: Pick<ContainerReportInput, 'inspect' | 'live' | 'engineKind'>): [string, string][] {
+  const inspect = a.inspect;
   const host = inspect.HostConfig ?? {};
   const opts = host.SecurityOpt ?? [];
   const opt = (key: string) => opts.map((o) => o.split(/[=:](.*)/s)).find(([k]) => k === key)?.[1];
-  const seccomp = host.Privileged ? 'disabled (privileged)' : opt('seccomp') === 'unconfined' ? 'unconfined' : opt('seccomp') ? 'custom profile' : 'default profile';
+  const seccomp = { default: 'default profile', custom: 'custom profile', unconfined: 'unconfined' }[seccompState(opts)];
   const apparmor = host.Privileged ? 'unconfined (privileged)' : opt('apparmor') ?? (inspect.AppArmorProfile || 'none reported');
-  const capDrop = (host.CapDrop ?? []).map((c) => c.toUpperCase().replace(/^CAP_/, ''));
-  const capAdd = (host.CapAdd ?? []).map((c) => c.toUpperCase().replace(/^CAP_/, ''));
-  const configured = host.Privileged
-    ? 'all (privileged)'
-    : capDrop.includes('ALL')
-      ? capAdd.join(', ') || 'none'
-      : [...new Set([...DOCKER_DEFAULT_CAPS.filter((c) => !capDrop.includes(c)), ...capAdd])].join(', ');
+  const capabilities = effectiveCapabilities(!!host.Privileged, host.CapAdd ?? [], host.CapDrop ?? [], a.engineKind);
+  const configured = host.Privileged ? 'all (privileged)' : capabilities === 'ALL' ? 'all' : capabilities.map(normalizeCapability).join(', ') || 'none';
   const mounts = (inspect.Mounts ?? []).map((m) => `${m.Source ?? ''}:${m.Destination ?? ''}${m.RW === false ? ' (ro)' : ' (rw)'}`).join('; ');
   const ports = Object.entries(host.PortBindings ?? {})
     .flatMap(([p, bs]) => (bs ?? []).map((b) => `${b.HostIp || '0.0.0.0'}:${b.HostPort ?? ''}->${p}`))
@@ -72,7 +80,7 @@ export function securitySummary(a: Pick<ContainerAnalysis, 'inspect' | 'live'>):
     rows.push(['Capabilities (live, bounding)', a.live.bounding.join(', ') || 'none']);
   }
   rows.push(
-    ['Seccomp', seccomp],
+    ['Seccomp', host.Privileged ? 'disabled (privileged)' : seccomp],
     ['AppArmor', apparmor],
     ['No new privileges', opts.some((o) => /^no-new-privileges(?:[:=]true)?$/.test(o)) ? 'yes' : 'no'],
     ['Read-only root filesystem', host.ReadonlyRootfs ? 'yes' : 'no'],
@@ -85,7 +93,7 @@ export function securitySummary(a: Pick<ContainerAnalysis, 'inspect' | 'live'>):
 }
 
 /** A readable markdown report for one container: facts, findings with remediation, hardened config. */
-export function containerReportMarkdown(a: ContainerAnalysis): string {
+export function containerReportMarkdown(a: ContainerReportInput): string {
   const out: string[] = [];
   out.push(`# Hardening report: ${escapeMarkdown(a.name)}`, '');
   out.push(`Image **${escapeMarkdown(a.image)}**, state **${escapeMarkdown(a.state)}**, engine ${escapeMarkdown(a.engine)}, id \`${a.id.slice(0, 12).replace(/[^0-9a-f]/g, '')}\``, '');

@@ -1,0 +1,21 @@
+import type Docker from 'dockerode';
+import { withTimeout } from './connection';
+
+export interface LocalImage {
+  id: string;
+  tags: string[];
+  sizeBytes: number;
+  /** Names of the containers (any state) created from this image. */
+  containers: string[];
+}
+
+/** The engine's images (dangling ones too), each with the containers that use it. */
+export async function listLocalImages(client: Docker): Promise<LocalImage[]> {
+  const [images, containers] = await Promise.all([withTimeout(client.listImages(), 15000, 'listing images'), withTimeout(client.listContainers({ all: true }), 15000, 'listing containers')]);
+  const users = new Map<string, string[]>();
+  for (const c of containers) users.set(c.ImageID, [...(users.get(c.ImageID) ?? []), (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, '')]);
+  return images
+    .map((i) => ({ id: i.Id, tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'), sizeBytes: i.Size ?? 0, containers: users.get(i.Id) ?? [] }))
+    // Tagged images first, by name; untagged ones after, by id.
+    .sort((a, b) => Number(!a.tags.length) - Number(!b.tags.length) || (a.tags[0] ?? a.id).localeCompare(b.tags[0] ?? b.id));
+}
