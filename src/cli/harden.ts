@@ -1,6 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { createClient, resolveDefaultEngine } from '../docker/connection';
-import { writeFileAtomic } from '../docker/harden/atomic';
+import { writeFileAtomic } from '../workspace/atomicWrite';
 import { hardenComposeService, type HardenReport } from '../docker/harden/trial';
 import { escapeControl, escapeControlOneLine } from '../engine/output/escape';
 import { oneOf, parseArgs, UsageError } from './args';
@@ -74,8 +73,8 @@ export async function runHarden(argv: string[], io: Io): Promise<number> {
   let wrote = false;
   if (report.verified && report.hardenedText !== undefined && args.options.has('write')) {
     try {
-      if (report.seccompText) writeFileSync(report.seccompFile, report.seccompText);
-      writeFileAtomic(file, report.hardenedText, report.originalText);
+      if (report.seccompText) writeFileAtomic(report.seccompFile, report.seccompText);
+      writeFileAtomic(file, report.hardenedText, report.originalSnapshot);
       wrote = true;
     } catch (e) {
       io.err(`bulkhead: cannot write: ${(e as Error).message}\n`);

@@ -12,6 +12,7 @@ import { buildSeccompProfile, serializeSeccompProfile } from '../../engine/profi
 import { parseStraceLog } from '../../engine/profile/strace';
 import { applyEdits } from '../../engine/text';
 import { withTimeout } from '../connection';
+import { readTextFile, type FileSnapshot } from '../../workspace/readText';
 import { observeContainer, straceProblem } from '../profile';
 import { listeningPorts, probeHttp, scanRootfs, watchPeaks, type RootfsFacts } from './probe';
 
@@ -55,6 +56,8 @@ export interface HardenReport {
   verified: boolean;
   /** The user's compose file, and as hardened (what --write writes; seccompFile beside it). */
   originalText: string;
+  /** The compose file as read: a write goes ahead only if it still looks so. */
+  originalSnapshot?: FileSnapshot;
   hardenedText?: string;
   seccompFile: string;
   seccompText?: string;
@@ -145,11 +148,11 @@ export async function hardenComposeService(options: HardenOptions): Promise<Hard
   const file = resolve(options.composeFile);
   const seccompFile = join(dirname(file), `${options.service}.seccomp.json`);
   const report: HardenReport = { service: options.service, relaxed: [], verification: {}, verified: false, originalText: '', seccompFile, trials: 0 };
-  try {
-    report.originalText = readFileSync(file, 'utf8');
-  } catch (e) {
-    return { ...report, error: `cannot read ${options.composeFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
-  }
+  const read = readTextFile(file);
+  if (!read.file) return { ...report, error: `cannot read ${options.composeFile}: ${read.error}` };
+  if (!read.file.validUtf8) return { ...report, error: `${options.composeFile} is not UTF-8: not rewritten` };
+  report.originalText = read.file.text;
+  report.originalSnapshot = read.file.snapshot;
   const problem = await straceProblem(options.strace);
   if (problem) {
     return { ...report, error: `${problem}\nWithout strace and root, \`bulkhead lint\` and \`bulkhead fix\` still find and fix missing hardening settings in the compose file, but nothing is derived from what the service does, and nothing is verified.` };
