@@ -117,6 +117,11 @@ test('user: a process that never needed root gets the image user (or nobody)', (
   assert.match(byKey(own.changes, 'user')[0].evidence, /image's own user app/);
   const already = deriveHardening(evidence({ trace, configuredUser: '1000' }), { seccompPath: './s.json' });
   assert.equal(byKey(already.changes, 'user').length, 0);
+  // Root writing a data directory: the new volume there belongs to root, so root stays.
+  const writer = deriveHardening(evidence({ trace, changes: [{ path: '/data', kind: 1 }, { path: '/data/log', kind: 1 }] }), { seccompPath: './s.json' });
+  assert.deepEqual(byKey(writer.changes, 'volumes')[0].value, ['web-data:/data']);
+  assert.equal(byKey(writer.changes, 'user').length, 0);
+  assert.match(writer.notes.find((n) => n.control === 'user')!.why, /writes to \/data as root/);
 });
 
 test('limits from the peaks with stated headroom; seccomp from the observed calls', () => {

@@ -32,6 +32,9 @@ const GATE_DIR = '/.bulkhead';
 // The FIFO lives in a directory of its own (mounted read-only) so each run gets a fresh one.
 const GATE_SCRIPT = `read _ < ${GATE_DIR}/gate-dir/gate; exec "$@"`;
 
+/** The trial probes the derived healthcheck at once and often, so a verdict comes in seconds (the written one keeps its own timing). */
+const TRIAL_HEALTH_TIMING = { interval: '1s', start_period: '0s' };
+
 export interface Exercise {
   argv: string[];
 }
@@ -214,7 +217,7 @@ export async function hardenComposeService(options: HardenOptions): Promise<Hard
     const hardenedTrial = (controls: Control[]) => {
       const changes = derivation.changes
         .filter((c) => controls.includes(c.control))
-        .map((c) => (c.control === 'seccomp' ? { ...c, value: [`seccomp=${trialProfile}`] } : c));
+        .map((c) => (c.control === 'seccomp' ? { ...c, value: [`seccomp=${trialProfile}`] } : c.key === 'healthcheck' ? { ...c, value: { ...(c.value as object), ...TRIAL_HEALTH_TIMING } } : c));
       const volumes = changes.some((c) => c.key === 'volumes') ? derivation.namedVolumes : [];
       const { edits, error } = hardeningEdits(baseText, options.service, changes, volumes);
       if (error) throw new TrialError(error);
