@@ -218,6 +218,7 @@ test('verification: same behaviour passes, each kind of regression is named', ()
   assert.match(regressions(outcome(), outcome({ healthy: false })).join(), /unhealthy/);
   assert.match(regressions(outcome({ denied: ['mkdir EACCES'] }), outcome({ denied: ['mkdir EACCES', 'chown EPERM'] })).join(), /new denied calls: chown EPERM$/);
   assert.deepEqual(deniedCalls('9 chown("/d", 1, 1) = -1 EPERM (Operation not permitted)\n9 open("/x", O_RDONLY) = -1 ENOENT (No such file)\n'), ['chown EPERM']);
+  assert.deepEqual(deniedCalls('9 epoll_ctl(4, EPOLL_CTL_ADD, 7, {events=EPOLLIN, data={u32=1, u64=1}}) = -1 EPERM (Operation not permitted)\n'), [], 'an unpollable file is no denial');
 });
 
 test('bisection finds the one failing control in log2(n) trials', async () => {
