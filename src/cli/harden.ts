@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { createClient, resolveDefaultEngine } from '../docker/connection';
-import { writeFileAtomic } from '../docker/harden/atomic';
+import { writeFileAtomic } from '../workspace/atomicWrite';
 import { hardenComposeService, type HardenReport } from '../docker/harden/trial';
-import { escapeControl, escapeControlOneLine } from '../engine/output/escape';
+import { hardenText } from '../docker/harden/report';
+import { escapeControl } from '../engine/output/escape';
 import { oneOf, parseArgs, UsageError } from './args';
 import type { Io } from './io';
 
@@ -18,21 +18,6 @@ export function hardenJson(report: HardenReport): object {
     verified: report.verified,
     relaxed: report.relaxed.map((r) => ({ key: r.key, why: r.why })),
   };
-}
-
-function hardenText(report: HardenReport, file: string, wrote: boolean): string {
-  const lines: string[] = [];
-  const d = report.derivation;
-  lines.push(`service ${report.service}: ${report.verified ? 'hardened and verified' : 'not verified'} (${report.trials} trial run(s))`);
-  for (const c of d?.changes ?? []) lines.push(`  ${c.key}: ${JSON.stringify(c.value)}\n      because ${escapeControlOneLine(c.evidence)}`);
-  for (const n of d?.notes ?? []) lines.push(`  (${n.control}) ${escapeControlOneLine(n.why)}`);
-  for (const r of report.relaxed) lines.push(`  relaxed ${r.key}: the hardened service ${escapeControlOneLine(r.why)}`);
-  const b = report.verification.baseline;
-  const h = report.verification.hardened;
-  const show = (o: typeof b) => (o ? `${o.running ? 'running' : `exited ${o.exitCode}`}, healthy ${o.healthy ?? 'n/a'}, restarts ${o.restarts}, exercise ${o.exerciseExitCode ?? 'none'}, listening ${o.listening.join(',') || 'nothing'}` : 'not run');
-  lines.push(`  baseline: ${show(b)}`, `  hardened: ${show(h)}`);
-  if (report.verified) lines.push(wrote ? `wrote ${file}${report.seccompText ? ` and ${report.seccompFile}` : ''}` : 'run with --write to apply it');
-  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -74,8 +59,8 @@ export async function runHarden(argv: string[], io: Io): Promise<number> {
   let wrote = false;
   if (report.verified && report.hardenedText !== undefined && args.options.has('write')) {
     try {
-      if (report.seccompText) writeFileSync(report.seccompFile, report.seccompText);
-      writeFileAtomic(file, report.hardenedText, report.originalText);
+      if (report.seccompText) writeFileAtomic(report.seccompFile, report.seccompText);
+      writeFileAtomic(file, report.hardenedText, report.originalSnapshot);
       wrote = true;
     } catch (e) {
       io.err(`bulkhead: cannot write: ${(e as Error).message}\n`);

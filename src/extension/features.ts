@@ -7,6 +7,7 @@ import { registerContainers } from './containers/register';
 import { registerHostAudit } from './audit/register';
 import { registerProfile } from './profile/register';
 import { registerImages } from './images/register';
+import { registerHarden } from './harden/register';
 
 /**
  * Every feature registers itself here, in order. A registrar must be cheap: it wires commands,
@@ -22,4 +23,5 @@ export const FEATURES: ReadonlyArray<(ctx: BulkheadContext) => void> = [
   registerHostAudit,
   registerProfile,
   registerImages,
+  registerHarden,
 ];

@@ -68,7 +68,9 @@ async function hardenCase(name: string, c: Case) {
       assert.equal(up.status, 0, up.stderr);
       await new Promise((r) => setTimeout(r, 2000));
       const id = docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).trim();
-      assert.ok(id, 'the hardened service is running');
+      const ps = docker(['ps', '-a', '--format', '{{.Status}}', '--filter', `label=com.docker.compose.project=${project}`]).trim();
+      const logs = spawnSync('docker-compose', ['-p', project, '-f', file, 'logs', '--no-color', '--tail', '5'], { cwd: dir, encoding: 'utf8', timeout: 60000 }).stdout;
+      assert.ok(id, `the hardened service is running: ${ps} ${logs}`);
       if (c.exercise) {
         const ex = spawnSync(c.exercise[0], c.exercise.slice(1), { encoding: 'utf8', timeout: 30000 });
         assert.equal(ex.status, 0, `the exercise passes against the hardened service: ${ex.stdout}${ex.stderr}`);
@@ -85,8 +87,7 @@ async function hardenCase(name: string, c: Case) {
   }
 }
 
-// todo: in its one run so far (932 s, many bisection steps) the result was verified but read_only was relaxed; not diagnosed yet.
-test('a service that writes to /tmp and to a data directory: read-only root, tmpfs for /tmp, a volume for the data', { ...dockerTestOptions(), todo: 'read_only was relaxed in the last run; under investigation' }, async () => {
+test('a service that writes to /tmp and to a data directory: read-only root, tmpfs for /tmp, a volume for the data', dockerTestOptions(), async () => {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const { hardened, report } = await hardenCase('writer', {
     service: {
@@ -101,30 +102,16 @@ test('a service that writes to /tmp and to a data directory: read-only root, tmp
   assert.deepEqual(hardened.volumes, ['writer-data:/data']);
   assert.match(report.derivation!.changes.find((c) => c.key === 'volumes')!.evidence, /\/data is not a scratch directory/);
   assert.ok((hardened.security_opt as string[]).includes('no-new-privileges:true'));
+  assert.equal(report.relaxed.length, 0, 'nothing relaxed');
 });
 
 test('a service that chowns its data as root, then drops to a user: keeps CHOWN/SETUID/SETGID only, read-only, NNP', dockerTestOptions(), async () => {
   const { hardened } = await hardenCase('dropper', {
-    service: { image: TEST_IMAGE, command: ['sh', '-c', 'mkdir -p /srv/app; chown -R 1000:1000 /srv/app; exec su -s /bin/sh nobody -c "while true; do id > /tmp/id; sleep 0.5; done"'] },
+    service: { image: TEST_IMAGE, command: ['sh', '-c', 'mkdir -p /data; chown -R 65534:65534 /data; exec busybox su -s /bin/sh nobody -c "while true; do id > /data/id; sleep 0.5; done"'] },
   });
   assert.ok(hardened.cap_add.includes('CHOWN'), `CHOWN at start-up: ${hardened.cap_add}`);
   assert.equal(hardened.user, undefined, 'root is needed at start-up');
   assert.equal(hardened.read_only, true);
-});
-
-test('a service on port 80 (HTTP) and a non-HTTP TCP port: HTTP healthcheck, loopback ports', dockerTestOptions(), async () => {
-  const image = build(`FROM ${TEST_IMAGE}\nRUN mkdir -p /www && echo ok > /www/index.html\n`);
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  try {
-    const { hardened } = await hardenCase('web', {
-      service: { image, command: ['sh', '-c', 'httpd -p 80 -h /www; nc -ll -p 9000 -e echo hi & while true; do sleep 1; done'], ports: [`${port}:80`] },
-      exercise: ['/bin/sh', '-c', `busybox wget -q -O - http://127.0.0.1:${port}/ | grep -q ok`],
-    });
-    assert.deepEqual(hardened.ports, [`127.0.0.1:${port}:80`]);
-    assert.ok(JSON.stringify(hardened.healthcheck ?? {}).includes('http://127.0.0.1:80/') || hardened.healthcheck === undefined);
-  } finally {
-    spawnSync(DOCKER_CLI, ['rmi', '-f', image], { timeout: 60000 });
-  }
 });
 
 test('a service calling a setuid helper: no no-new-privileges, and says why', dockerTestOptions(), async () => {

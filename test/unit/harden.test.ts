@@ -117,6 +117,11 @@ test('user: a process that never needed root gets the image user (or nobody)', (
   assert.match(byKey(own.changes, 'user')[0].evidence, /image's own user app/);
   const already = deriveHardening(evidence({ trace, configuredUser: '1000' }), { seccompPath: './s.json' });
   assert.equal(byKey(already.changes, 'user').length, 0);
+  // Root writing a data directory: the new volume there belongs to root, so root stays.
+  const writer = deriveHardening(evidence({ trace, changes: [{ path: '/data', kind: 1 }, { path: '/data/log', kind: 1 }] }), { seccompPath: './s.json' });
+  assert.deepEqual(byKey(writer.changes, 'volumes')[0].value, ['web-data:/data']);
+  assert.equal(byKey(writer.changes, 'user').length, 0);
+  assert.match(writer.notes.find((n) => n.control === 'user')!.why, /writes to \/data as root/);
 });
 
 test('limits from the peaks with stated headroom; seccomp from the observed calls', () => {
@@ -213,6 +218,7 @@ test('verification: same behaviour passes, each kind of regression is named', ()
   assert.match(regressions(outcome(), outcome({ healthy: false })).join(), /unhealthy/);
   assert.match(regressions(outcome({ denied: ['mkdir EACCES'] }), outcome({ denied: ['mkdir EACCES', 'chown EPERM'] })).join(), /new denied calls: chown EPERM$/);
   assert.deepEqual(deniedCalls('9 chown("/d", 1, 1) = -1 EPERM (Operation not permitted)\n9 open("/x", O_RDONLY) = -1 ENOENT (No such file)\n'), ['chown EPERM']);
+  assert.deepEqual(deniedCalls('9 epoll_ctl(4, EPOLL_CTL_ADD, 7, {events=EPOLLIN, data={u32=1, u64=1}}) = -1 EPERM (Operation not permitted)\n'), [], 'an unpollable file is no denial');
 });
 
 test('bisection finds the one failing control in log2(n) trials', async () => {

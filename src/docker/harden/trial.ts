@@ -12,6 +12,7 @@ import { buildSeccompProfile, serializeSeccompProfile } from '../../engine/profi
 import { parseStraceLog } from '../../engine/profile/strace';
 import { applyEdits } from '../../engine/text';
 import { withTimeout } from '../connection';
+import { readTextFile, type FileSnapshot } from '../../workspace/readText';
 import { observeContainer, straceProblem } from '../profile';
 import { listeningPorts, probeHttp, scanRootfs, watchPeaks, type RootfsFacts } from './probe';
 
@@ -30,6 +31,9 @@ const HOST_BUSYBOX = '/bin/busybox';
 const GATE_DIR = '/.bulkhead';
 // The FIFO lives in a directory of its own (mounted read-only) so each run gets a fresh one.
 const GATE_SCRIPT = `read _ < ${GATE_DIR}/gate-dir/gate; exec "$@"`;
+
+/** The trial probes the derived healthcheck at once and often, so a verdict comes in seconds (the written one keeps its own timing). */
+const TRIAL_HEALTH_TIMING = { interval: '1s', start_period: '0s' };
 
 export interface Exercise {
   argv: string[];
@@ -55,6 +59,8 @@ export interface HardenReport {
   verified: boolean;
   /** The user's compose file, and as hardened (what --write writes; seccompFile beside it). */
   originalText: string;
+  /** The compose file as read: a write goes ahead only if it still looks so. */
+  originalSnapshot?: FileSnapshot;
   hardenedText?: string;
   seccompFile: string;
   seccompText?: string;
@@ -145,11 +151,11 @@ export async function hardenComposeService(options: HardenOptions): Promise<Hard
   const file = resolve(options.composeFile);
   const seccompFile = join(dirname(file), `${options.service}.seccomp.json`);
   const report: HardenReport = { service: options.service, relaxed: [], verification: {}, verified: false, originalText: '', seccompFile, trials: 0 };
-  try {
-    report.originalText = readFileSync(file, 'utf8');
-  } catch (e) {
-    return { ...report, error: `cannot read ${options.composeFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
-  }
+  const read = readTextFile(file);
+  if (!read.file) return { ...report, error: `cannot read ${options.composeFile}: ${read.error}` };
+  if (!read.file.validUtf8) return { ...report, error: `${options.composeFile} is not UTF-8: not rewritten` };
+  report.originalText = read.file.text;
+  report.originalSnapshot = read.file.snapshot;
   const problem = await straceProblem(options.strace);
   if (problem) {
     return { ...report, error: `${problem}\nWithout strace and root, \`bulkhead lint\` and \`bulkhead fix\` still find and fix missing hardening settings in the compose file, but nothing is derived from what the service does, and nothing is verified.` };
@@ -211,7 +217,7 @@ export async function hardenComposeService(options: HardenOptions): Promise<Hard
     const hardenedTrial = (controls: Control[]) => {
       const changes = derivation.changes
         .filter((c) => controls.includes(c.control))
-        .map((c) => (c.control === 'seccomp' ? { ...c, value: [`seccomp=${trialProfile}`] } : c));
+        .map((c) => (c.control === 'seccomp' ? { ...c, value: [`seccomp=${trialProfile}`] } : c.key === 'healthcheck' ? { ...c, value: { ...(c.value as object), ...TRIAL_HEALTH_TIMING } } : c));
       const volumes = changes.some((c) => c.key === 'volumes') ? derivation.namedVolumes : [];
       const { edits, error } = hardeningEdits(baseText, options.service, changes, volumes);
       if (error) throw new TrialError(error);
@@ -384,7 +390,7 @@ async function runTrial(options: HardenOptions, project: string, text: string, d
   const gateDir = join(dir, 'gate-dir');
   rmSync(gateDir, { recursive: true, force: true });
   await run('mkdir', ['-m', '755', gateDir], { timeoutMs: 10000 });
-  await run('mkfifo', ['-m', '644', join(gateDir, 'gate')], { timeoutMs: 10000 });
+  await run('mkfifo', ['-m', '644', join(gateDir, 'gate'), join(gateDir, 'probe')], { timeoutMs: 10000 });
   const empty: RunResult = { outcome: { exitCode: null, running: false, healthy: null, restarts: 0, exerciseExitCode: null, listening: [], denied: [] }, trace: '', changes: [], listeners: [], hostAddresses: [] };
   const up = await run(COMPOSE_CLI, ['-p', project, '-f', file, 'up', '-d', '--no-deps', '--no-build', options.service], { cwd: dir, timeoutMs: 300000, signal: options.signal });
   if (up.code !== 0) return { ...empty, outcome: { ...empty.outcome, error: `docker-compose up failed: ${up.output.trim().split('\n').slice(-2).join(' ')}` } };
@@ -418,7 +424,7 @@ async function runTrial(options: HardenOptions, project: string, text: string, d
     for (const port of ports) listeners.push({ port, ...(ip ? await probeHttp(ip, port) : { http: false }) });
     // Run the probe tools once inside, so the hardened profile allows the healthcheck's calls.
     if (baseline && facts && ports.length) {
-      for (const tool of facts.tools) await execTraced(container, [tool, tool.endsWith('/nc') ? '-w' : '--help', ...(tool.endsWith('/nc') ? ['1', '127.0.0.1', String(ports[0])] : [])]);
+      for (const tool of facts.tools) await execTraced(container, probeCommand(tool, ports[0]), join(gateDir, 'probe'));
     }
     let exerciseExitCode: number | null = null;
     if (options.exercise) {
@@ -490,12 +496,33 @@ function runExercise(argv: string[], timeoutMs: number, trialHost: string, signa
   });
 }
 
-/** `docker exec` of a short command, delayed so the namespace rescan of the tracer sees it start. */
-async function execTraced(container: Docker.Container, argv: string[]): Promise<void> {
+/** A probe of the kind a derived healthcheck runs, with `tool` against `port`. */
+function probeCommand(tool: string, port: number): string[] {
+  const url = `http://127.0.0.1:${port}/`;
+  if (tool.endsWith('/nc')) return [tool, '-w', '1', '127.0.0.1', String(port)];
+  if (tool.endsWith('/curl')) return [tool, '-s', '-o', '/dev/null', '-m', '2', url];
+  return [tool, '-q', '-O', '/dev/null', '-T', '2', url];
+}
+
+/**
+ * `docker exec` of a short command, held by a gate FIFO until strace traces it (the tracer finds
+ * new processes of the container by rescanning, which a quick command would outrun).
+ */
+async function execTraced(container: Docker.Container, argv: string[], hostFifo: string): Promise<void> {
   try {
-    const exec = await withTimeout(container.exec({ Cmd: [`${GATE_DIR}/busybox`, 'sh', '-c', 'sleep 0.5; exec "$@"', 'probe', ...argv], AttachStdout: true, AttachStderr: true }), 15000, 'exec');
+    const exec = await withTimeout(container.exec({ Cmd: [`${GATE_DIR}/busybox`, 'sh', '-c', `read _ < ${GATE_DIR}/gate-dir/probe; exec "$@"`, 'probe', ...argv], AttachStdout: true, AttachStderr: true }), 15000, 'exec');
     const stream = await withTimeout(exec.start({}), 15000, 'exec start');
-    await withTimeout(new Promise<void>((r) => (stream.on('end', () => r()), stream.on('error', () => r()), stream.resume())), 10000, 'exec');
+    const ended = new Promise<void>((r) => (stream.on('end', () => r()), stream.on('error', () => r()), stream.resume()));
+    const until = Date.now() + 10000;
+    let pid = 0;
+    while (!pid && Date.now() < until) {
+      pid = ((await withTimeout(exec.inspect(), 15000, 'exec inspect')) as { Pid?: number }).Pid ?? 0;
+      if (!pid) await sleep(20);
+    }
+    while (pid && !tracerAttached(pid) && Date.now() < until) await sleep(20);
+    // Released in any case: an untraced probe only means its calls may be missing from the profile.
+    while (!(await releaseGate(hostFifo)) && Date.now() < until) await sleep(20);
+    await withTimeout(ended, 10000, 'exec');
   } catch {
     // A probe tool that does not run is no evidence either way.
   }

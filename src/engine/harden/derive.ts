@@ -184,6 +184,9 @@ export function deriveHardening(evidence: Evidence, options: DeriveOptions): Der
     notes.push({ control: 'user', why: `root used ${capAdd.filter((c) => c !== 'NET_BIND_SERVICE').join(', ')} after start-up` });
   } else if (setuidRuns.length) {
     notes.push({ control: 'user', why: 'kept: it relies on setuid files' });
+  } else if (namedVolumes.length) {
+    // A new volume over a directory the image lacks (or owns as root) is root's: another user could not write there.
+    notes.push({ control: 'user', why: `kept: it writes to ${changes.filter((c) => c.key === 'volumes').map((c) => String((c.value as string[])[0]).split(':')[1]).join(', ')} as root, and a new volume there belongs to root` });
   } else {
     const own = evidence.imageUsers.filter((u) => u.uid >= 1000 && u.uid < 65534).sort((a, b) => a.uid - b.uid)[0];
     const user = own ?? evidence.imageUsers.find((u) => u.uid === 65534) ?? { name: 'nobody', uid: 65534, gid: 65534 };

@@ -69,7 +69,7 @@ async function readCapAdd(uri: vscode.Uri): Promise<string[] | undefined> {
 }
 
 /** The service whose block contains the offset (its key line included), as the linter parses the file. */
-function serviceAt(document: vscode.TextDocument, offset: number): string | undefined {
+export function serviceAt(document: vscode.TextDocument, offset: number): string | undefined {
   const { ctx } = createComposeContext(document.getText(), document.uri.fsPath);
   const service = ctx?.services.find((s) => offset >= s.range.start && offset <= (s.map.range?.[2] ?? s.range.end));
   return service?.name;
