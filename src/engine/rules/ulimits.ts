@@ -49,7 +49,11 @@ export default defineRule({
   container(ctx) {
     // The engine's own per-container ulimits (Podman lists nofile and nproc) are not overrides.
     const own = DEFAULT_ULIMITS[ctx.engineKind ?? 'docker'];
-    const limits = (hostConfigOf(ctx.inspect).Ulimits ?? []).filter((l) => !own.includes(ulimitName(l.Name)) || unlimited(l.Soft) || unlimited(l.Hard));
+    const isEngineDefault = (l: { Name: string; Soft: number; Hard: number }) => {
+      const d = own[ulimitName(l.Name)];
+      return d !== undefined && d.soft === l.Soft && d.hard === l.Hard;
+    };
+    const limits = (hostConfigOf(ctx.inspect).Ulimits ?? []).filter((l) => !isEngineDefault(l));
     if (!limits.length) return [];
     const open = limits.filter((l) => unlimited(l.Soft) || unlimited(l.Hard));
     const evidence = `HostConfig.Ulimits=${limits.map((l) => `${l.Name}=${l.Soft}:${l.Hard}`).join(' ')}`;

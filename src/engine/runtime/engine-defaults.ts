@@ -14,12 +14,14 @@ export const DEFAULT_CAPABILITIES: Record<EngineKind, readonly string[]> = {
 
 /**
  * Ulimits the engine writes into every container's HostConfig.Ulimits by itself, by name as
- * `ulimit` spells it. Docker writes none (its daemon defaults are not listed per container);
- * Podman lists RLIMIT_NOFILE and RLIMIT_NPROC, raised to the host's maximum.
+ * `ulimit` spells it, with the values it picks. Docker writes none (its daemon defaults are not
+ * listed per container); rootful Podman 4.3 lists RLIMIT_NOFILE 1048576 and RLIMIT_NPROC 32768
+ * (recorded in test/fixtures/inspect/podman-default.json). The same names with other values come
+ * from `--ulimit` and are real overrides.
  */
-export const DEFAULT_ULIMITS: Record<EngineKind, readonly string[]> = {
-  docker: [],
-  podman: ['nofile', 'nproc'],
+export const DEFAULT_ULIMITS: Record<EngineKind, Readonly<Record<string, { soft: number; hard: number }>>> = {
+  docker: {},
+  podman: { nofile: { soft: 1048576, hard: 1048576 }, nproc: { soft: 32768, hard: 32768 } },
 };
 
 /** `RLIMIT_NOFILE`, `nofile` → `nofile`. */
