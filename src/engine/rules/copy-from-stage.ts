@@ -33,6 +33,12 @@ export default defineRule({
       'COPY --from can only read a stage built before the current one. Naming the current stage, a later stage or a stage number that does not exist yet fails the build, or — for a name — silently pulls a registry image of that name instead of your stage, which is a supply-chain risk.',
     remediation: 'Name an earlier stage (`FROM … AS build` … `COPY --from=build …`), or move the stage you copy from above this one.',
     refs: { hadolint: ['DL3022', 'DL3023'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM debian:12 AS runtime\nCOPY --from=build /app /app\nFROM golang:1.22 AS build\nRUN go build -o /app .\n', 'FROM golang:1.22 AS build\nRUN go build -o /app .\nCOPY --from=build /app /app2\n'],
+        good: ['FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM debian:12\nCOPY --from=build /app /app\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

@@ -36,6 +36,12 @@ export default defineRule({
     rationale: 'pip keeps every downloaded wheel and source archive under ~/.cache/pip. In an image that cache is never reused, makes every pull bigger, and can hold packages from private indexes.',
     remediation: 'Use `pip install --no-cache-dir …`, set `ENV PIP_NO_CACHE_DIR=1`, or use a BuildKit cache mount (`RUN --mount=type=cache,target=/root/.cache/pip pip install …`).',
     refs: { hadolint: ['DL3042'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM python:3.12-slim\nRUN pip install flask==3.0.3\n'],
+        good: ['FROM python:3.12-slim\nRUN pip install --no-cache-dir flask==3.0.3\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

@@ -18,6 +18,12 @@ export default defineRule({
       'CIS Docker Benchmark 5.15 asks for `on-failure` with a small retry limit: a container that restarts forever hides crashes and, when an attacker can trigger them, turns each crash into another attempt and a denial of service of the host. `always` and `unless-stopped` are still the deliberate choice for long-running services that must come back after a daemon restart, so this is information, not a warning: keep them where that is the intent and monitor restarts.',
     remediation: 'Use `restart: "on-failure:5"` (`--restart on-failure:5`) where a service need not survive a daemon restart; otherwise keep `always`/`unless-stopped` and watch the restart count (`docker inspect -f {{.RestartCount}}`).',
     refs: { cis: ['5.15'] },
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    restart: always\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    restart: on-failure:5\n'],
+      },
+    },
   },
   compose(ctx) {
     // A policy set once in an anchor that many services merge is one decision: one finding at the anchor.

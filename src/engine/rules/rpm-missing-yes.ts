@@ -42,6 +42,12 @@ export default defineRule({
       'A build has no terminal: yum, dnf and zypper read an empty answer at their confirmation prompt, abort the transaction and fail the step ("Exiting on user command", "Aborting"), or wait forever where stdin stays open.',
     remediation: 'Use `yum install -y …`, `dnf install -y …`, `zypper install -y …` (or `zypper --non-interactive install …`).',
     refs: { hadolint: ['DL3030', 'DL3038', 'DL3034'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM fedora:40\nRUN dnf install httpd\n'],
+        good: ['FROM fedora:40\nRUN dnf install -y httpd\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

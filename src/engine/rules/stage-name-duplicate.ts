@@ -29,6 +29,12 @@ export default defineRule({
     rationale: 'Docker refuses a Dockerfile whose stages share a name (BuildKit: "duplicate stage name"); with older builders `COPY --from` and `--target` pick one of them, so what ends up in the image depends on the builder.',
     remediation: 'Give every `FROM … AS name` a distinct name.',
     refs: { hadolint: ['DL3024'] },
+    examples: {
+      dockerfile: {
+        bad: ['FROM node:20 AS build\nRUN npm ci\nFROM node:20 AS build\nRUN npm run build\n'],
+        good: ['FROM node:20 AS deps\nRUN npm ci\nFROM node:20 AS build\nRUN npm run build\n'],
+      },
+    },
   },
   dockerfile: dockerfileCheck,
 });

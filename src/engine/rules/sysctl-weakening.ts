@@ -25,6 +25,12 @@ export default defineRule({
       'Namespaced sysctls change the container\'s own network stack. Some of them remove protections: route_localnet exposes loopback-only services to the network, forwarding turns the container into a router between networks it joins, accepting redirects or source routes lets other hosts reroute its traffic, and rp_filter=0 accepts spoofed sources. VPN and router containers need forwarding on purpose; everything else should not.',
     remediation: 'Remove the sysctl, or keep it only on the one service that routes traffic (a VPN gateway) and keep that service on its own network.',
     refs: {},
+    examples: {
+      compose: {
+        bad: ['services:\n  app:\n    image: example/app:1.0\n    sysctls:\n      net.ipv4.conf.all.route_localnet: 1\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    sysctls:\n      net.core.somaxconn: 1024\n'],
+      },
+    },
   },
   compose(ctx) {
     const reports: Report[] = [];
