@@ -4,13 +4,10 @@
 // It creates the containers from local/busybox:test (docker create, not started, parallel batches)
 // and removes them at the end, also when interrupted.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import * as esbuild from 'esbuild';
+import { loadEngine } from './engine.mjs';
 
 const COUNT = Number(process.argv[2] ?? 200);
 const RUNS = Number(process.argv[3] ?? 15);
@@ -21,28 +18,14 @@ const run = promisify(execFile);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // Bulkhead's own modules, bundled from source so the bench measures the code in the tree.
-const scratch = mkdtempSync(join(tmpdir(), 'bulkhead-bench-'));
-const entry = join(scratch, 'entry.js');
-await esbuild.build({
-  stdin: {
-    contents: "export { analyseEngine } from './src/docker/containers'; export { createClient, resolveDefaultEngine } from './src/docker/connection';",
-    resolveDir: process.cwd(),
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  outfile: entry,
-  external: ['cpu-features', './crypto/build/Release/sshcrypto.node'],
-  logLevel: 'warning',
-});
-const { analyseEngine, createClient, resolveDefaultEngine } = createRequire(import.meta.url)(entry);
+const { analyseEngine, createClient, resolveDefaultEngine } = await loadEngine(
+  'containers',
+  "export { analyseEngine } from './src/docker/containers'; export { createClient, resolveDefaultEngine } from './src/docker/connection';",
+);
 
 function cleanup() {
   const ids = execFileSync(DOCKER, ['ps', '-aq', '--filter', `label=${LABEL}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
   for (let i = 0; i < ids.length; i += 50) execFileSync(DOCKER, ['rm', '-f', ...ids.slice(i, i + 50)], { stdio: 'ignore' });
-  rmSync(scratch, { recursive: true, force: true });
   return ids.length;
 }
 process.on('SIGINT', () => {

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-/** `exportsSource` is an ES export list, e.g. "export { lintText } from './src/engine/lint';". */
-export async function loadEngine(name, exportsSource) {
+/** Bundles `exportsSource` (an ES export list, e.g. "export { lintText } from './src/engine/lint';") and returns the file. */
+export async function bundleEngine(name, exportsSource) {
   const outDir = join('node_modules', '.cache', 'bulkhead-bench');
   mkdirSync(outDir, { recursive: true });
-  const entry = join(outDir, `${name}-engine.cjs`);
+  const entry = join(process.cwd(), outDir, `${name}-engine.cjs`);
   await esbuild.build({
     stdin: { contents: exportsSource, resolveDir: process.cwd(), loader: 'ts' },
     bundle: true,
@@ -22,5 +22,10 @@ export async function loadEngine(name, exportsSource) {
     outfile: entry,
     logLevel: 'warning',
   });
-  return require(join(process.cwd(), entry));
+  return entry;
+}
+
+/** The bundled modules, loaded in this process. */
+export async function loadEngine(name, exportsSource) {
+  return require(await bundleEngine(name, exportsSource));
 }

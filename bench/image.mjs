@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as esbuild from 'esbuild';
+import { bundleEngine } from './engine.mjs';
 
 const RUNS = Number(process.argv[2] ?? 3);
 const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
@@ -35,21 +35,10 @@ process.on('SIGINT', () => {
 });
 
 // Bulkhead's own modules, bundled from source so the bench measures the code in the tree.
-const entry = join(scratch, 'entry.js');
-await esbuild.build({
-  stdin: {
-    contents: "export { readImage } from './src/docker/image-reader'; export { checkImage } from './src/engine/image/lint'; export { createClient, resolveDefaultEngine } from './src/docker/connection';",
-    resolveDir: process.cwd(),
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  outfile: entry,
-  external: ['cpu-features', './crypto/build/Release/sshcrypto.node'],
-  logLevel: 'warning',
-});
+const entry = await bundleEngine(
+  'image',
+  "export { readImage } from './src/docker/image-reader'; export { checkImage } from './src/engine/image/lint'; export { createClient, resolveDefaultEngine } from './src/docker/connection';",
+);
 const child = join(scratch, 'audit.js');
 writeFileSync(
   child,
