@@ -95,7 +95,8 @@ suite('compose hardening', () => {
   });
 
   test('the quick-fix menu groups entries per rule and computes fix-all only when it is applied', async () => {
-    const editor = await openNew('menu/compose.yaml', ['services:', '  web:', '    image: nginx:1.25.3', '  db:', '    image: postgres:16.1', ''].join('\n'));
+    // logging: none has a safe fix, so "Fix all safe" is offered (the findings under the cursor only have unsafe ones).
+    const editor = await openNew('menu/compose.yaml', ['services:', '  web:', '    image: nginx:1.25.3', '  db:', '    image: postgres:16.1', '    logging:', '      driver: none', ''].join('\n'));
     const doc = editor.document;
     const at = new vscode.Range(1, 3, 1, 3);
     const under = () => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'bulkhead' && d.range.contains(at.start));
@@ -142,7 +143,11 @@ suite('compose hardening', () => {
     const text = doc.getText();
     assert.match(text, /^ {2}app:\n {4}image: registry\.example\.com\/team\/app:1\.0\.0$/m, text);
     const hardening = ['privileged', 'cap-drop-all', 'no-new-privileges', 'read-only-rootfs', 'resource-limits', 'user-root', 'port-all-interfaces', 'restart-policy', 'healthcheck-missing', 'secret-in-env'];
-    await waitFor('diagnostics computed for the snippet', () => vscode.languages.getDiagnostics(doc.uri).some((d) => d.source === 'bulkhead'));
+    // The half-typed 'services:' had a parse error (no code); wait until the snippet's own lint replaced it.
+    await waitFor('diagnostics computed for the snippet', () => {
+      const ours = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'bulkhead');
+      return ours.length > 0 && ours.every((d) => d.code !== undefined);
+    });
     const found = vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'bulkhead').map((d) => (d.code as { value: string }).value);
     assert.deepEqual(found.filter((id) => hardening.includes(id)), [], found.join(', '));
     await screenshot('compose-hardening-snippet');
