@@ -199,7 +199,8 @@ suite('containers view', () => {
     assert.match(report.getText(), /`cap-add`/);
     assert.match(report.getText(), /Capabilities \(live, effective\) \| .*SYS\\_ADMIN/);
     await vscode.commands.executeCommand('notifications.clearAll');
-    await shown('Hardening report');
+    // The preview's body is a webview (an iframe the window text does not include): wait for its tab.
+    await shown(`Preview ${nameOf('capadmin')}.md`);
     await screenshot('containers-report');
 
     const inspectUri = await vscode.commands.executeCommand<vscode.Uri>('bulkhead.containers.inspect', nameOf('privileged'));
