@@ -7,22 +7,31 @@ import { readTextFile } from './readText';
 const MAX_REFERENCED_BYTES = 4 * 1024 * 1024;
 
 /**
- * The `readProjectFile` the CLI and the extension give the engine: a path written in a compose
- * file is resolved against that file's folder (as Compose v2 does), and read only when it stays
- * inside that folder's tree after following symlinks. Anything else is "outside", whether or not
- * it exists, so a pull request cannot probe or quote the files of the machine that lints it.
+ * The `readProjectFile` the CLI gives the engine: a path written in a compose file is resolved
+ * against that file's folder (as Compose v2 does), and read only when it stays inside the project
+ * after following symlinks. Anything else is "outside", whether or not it exists, so a pull request
+ * cannot probe or quote the files of the machine that lints it.
  */
-export function readProjectFile(composeFile: string | undefined, written: string): ProjectFileRead {
-  if (!composeFile) return { kind: 'outside' };
-  const project = dirname(resolve(composeFile));
-  const candidate = isAbsolute(written) ? written : resolve(project, written);
-  if (!isInside(project, candidate)) return { kind: 'outside' };
-  const real = followLinks(candidate);
-  const realProject = followLinks(project);
-  if (!real || !realProject || !isInside(realProject.path, real.path)) return { kind: 'outside' };
-  if (!real.exists) return { kind: 'missing' };
-  const read = readTextFile(real.path, MAX_REFERENCED_BYTES);
-  return read.file ? { kind: 'text', text: read.file.text } : { kind: 'unreadable', why: read.error };
+export const readProjectFile = projectFileReader();
+
+/**
+ * A reader whose project is the compose file's folder, widened to the workspace folder that holds
+ * it (the editor passes its folders: Profile Container writes `<folder>/profiles/`).
+ */
+export function projectFileReader(roots: () => readonly string[] = () => []): (composeFile: string | undefined, written: string) => ProjectFileRead {
+  return (composeFile, written) => {
+    if (!composeFile) return { kind: 'outside' };
+    const folder = dirname(resolve(composeFile));
+    const project = roots().map((r) => resolve(r)).find((r) => isInside(r, folder)) ?? folder;
+    const candidate = isAbsolute(written) ? written : resolve(folder, written);
+    if (!isInside(project, candidate)) return { kind: 'outside' };
+    const real = followLinks(candidate);
+    const realProject = followLinks(project);
+    if (!real || !realProject || !isInside(realProject.path, real.path)) return { kind: 'outside' };
+    if (!real.exists) return { kind: 'missing' };
+    const read = readTextFile(real.path, MAX_REFERENCED_BYTES);
+    return read.file ? { kind: 'text', text: read.file.text } : { kind: 'unreadable', why: read.error };
+  };
 }
 
 function isInside(folder: string, path: string): boolean {

@@ -6,8 +6,11 @@ import { kindOfDocument } from './documents';
 import { lintSettings, effectiveSeverities, isExcludedBySettings } from './settings';
 import { kindOfFileName } from '../../engine/files';
 import { LineIndex } from '../../engine/text';
-import { readProjectFile } from '../../workspace/projectFiles';
+import { projectFileReader } from '../../workspace/projectFiles';
 import { composeProjectFiles, readComposeProject } from '../../workspace/composeProject';
+
+// Referenced files (seccomp profiles) are read inside the workspace folder that holds the compose file.
+const readProjectFile = projectFileReader(() => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
