@@ -1,12 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixAll } from '../../src/engine/fix';
 import { lintText } from '../../src/engine/lint';
-import { docker, DOCKER_CLI, dockerTestOptions, TEST_IMAGE, uniqueName } from '../support/docker';
+import { docker, DOCKER_CLI, dockerTestOptions, TEST_IMAGE, uniqueName, buildImage, withContext } from '../support/docker';
 
 // Issue 16: the safe fixes of the coverage rules, built and run before and after on the real engine.
 // The bases are busybox stand-ins whose pip, python3, dnf, yum and zypper behave like the real ones
@@ -47,26 +46,7 @@ shift_sub=0
 for a; do case "$a" in -*) ;; *) if [ "$shift_sub" = 0 ]; then shift_sub=1; else mkdir -p /var/lib/rpm && touch "/var/lib/rpm/$a"; fi ;; esac; done
 exit 0
 `;
-function withContext<T>(files: Record<string, string>, body: (dir: string) => T): T {
-  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-coverage-'));
-  try {
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content, { mode: 0o755 });
-    return body(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Builds `dockerfile`; the image tag on success, the builder's output on failure. */
-function build(dockerfile: string): { image?: string; error?: string } {
-  const image = `${prefix}/case:${images.length}`;
-  return withContext({ Dockerfile: dockerfile }, (dir) => {
-    const r = spawnSync(DOCKER_CLI, ['build', '--quiet', '-t', image, dir], { encoding: 'utf8', timeout: 300000 });
-    if (r.status !== 0) return { error: `${r.stderr}${r.stdout}` };
-    images.push(image);
-    return { image };
-  });
-}
+const build = (dockerfile: string) => buildImage(prefix, images, dockerfile);
 
 function built(dockerfile: string): string {
   const r = build(dockerfile);

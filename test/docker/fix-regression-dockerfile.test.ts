@@ -1,12 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixAll } from '../../src/engine/fix';
 import { lintText } from '../../src/engine/lint';
-import { docker, DOCKER_CLI, dockerTestOptions, TEST_IMAGE, uniqueName } from '../support/docker';
+import { docker, DOCKER_CLI, dockerTestOptions, TEST_IMAGE, uniqueName, buildImage, withContext } from '../support/docker';
 
 // Issue 11 regression suite for the Dockerfile fixes of the parsing, apt, verification, pipefail
 // and WORKDIR rules: real-world-shaped Dockerfiles (PHP/pecl stacks, apt multi-RUN stacks, Alpine
@@ -71,26 +70,7 @@ esac; done
 const BASH = '#!/bin/sh\nexec /bin/sh "$@"\n';
 const GPG = '#!/bin/sh\n[ "$1" = --verify ] && [ "$(cat "$2")" = "signed:$(cat "$3")" ] || { echo "gpg: BAD signature" >&2; exit 1; }\n';
 
-function withContext<T>(files: Record<string, string>, body: (dir: string) => T): T {
-  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-fixreg-'));
-  try {
-    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content, { mode: 0o755 });
-    return body(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Builds `dockerfile` with `files` as context; the image tag on success, the builder's error otherwise. */
-function build(dockerfile: string, files: Record<string, string> = {}): { image?: string; error?: string } {
-  const image = `${prefix}/case:${images.length}`;
-  return withContext({ ...files, Dockerfile: dockerfile }, (dir) => {
-    const r = spawnSync(DOCKER_CLI, ['build', '--quiet', '-t', image, dir], { encoding: 'utf8', timeout: 300000 });
-    if (r.status !== 0) return { error: `${r.stderr}${r.stdout}` };
-    images.push(image);
-    return { image };
-  });
-}
+const build = (dockerfile: string, files: Record<string, string> = {}) => buildImage(prefix, images, dockerfile, files);
 
 function run(image: string, command: string[] = []): string {
   return docker(['run', '--rm', image, ...command]);

@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Debian's docker client (an older one sits earlier on PATH on these machines). */
 export const DOCKER_CLI = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
@@ -39,4 +41,29 @@ export function docker(args: string[], opts: { input?: string; cwd?: string; tim
 /** A unique name prefix, so parallel or leftover runs never collide. */
 export function uniqueName(prefix: string): string {
   return `bulkhead-test-${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Writes `files` (executable) into a fresh folder, runs `body` on it, and removes it. */
+export function withContext<T>(files: Record<string, string>, body: (dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-context-'));
+  try {
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content, { mode: 0o755 });
+    return body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds Dockerfiles as `<prefix>/case:N` and remembers every tag in `images` (the suite removes
+ * them): the tag on success, the builder's output on failure.
+ */
+export function buildImage(prefix: string, images: string[], dockerfile: string, files: Record<string, string> = {}): { image?: string; error?: string } {
+  const image = `${prefix}/case:${images.length}`;
+  return withContext({ ...files, Dockerfile: dockerfile }, (dir) => {
+    const r = spawnSync(DOCKER_CLI, ['build', '--quiet', '-t', image, dir], { encoding: 'utf8', timeout: 300000 });
+    if (r.status !== 0) return { error: `${r.stderr}${r.stdout}` };
+    images.push(image);
+    return { image };
+  });
 }
