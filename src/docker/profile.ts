@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { profileFromStrace, type ObservedProfile } from '../engine/profile';
+import { afterRuntimeInit } from '../engine/profile/strace';
 import type { ContainerInspect } from '../engine/runtime/container';
 import { engineApi } from './engine-api';
 
@@ -25,6 +26,11 @@ export interface ObserveOptions {
   onProgress?(message: string): void;
   /** Keep the raw log here instead of a temporary file. */
   logFile?: string;
+  /**
+   * The observation's seconds count from when this settles (bounded by a minute): a workload
+   * held by a gate until strace is attached starts late on a loaded machine.
+   */
+  startAfter?: Promise<unknown>;
 }
 
 export interface ObservedContainer {
@@ -138,15 +144,17 @@ export async function observeContainer(docker: Docker, idOrName: string, options
 interface Tracer {
   child: ReturnType<typeof spawn>;
   logFile: string;
+  /** Traces a runtime's init process (a `docker exec` not yet exec'd): its calls before the exec are dropped. */
+  runtimeInit?: boolean;
   stderr: string;
   closed: Promise<void>;
 }
 
-function startTracer(strace: string, pids: number[], logFile: string): Tracer {
+function startTracer(strace: string, pids: number[], logFile: string, runtimeInit = false): Tracer {
   const args = ['-f', '-qq', '-e', 'trace=all', '-o', logFile];
   for (const pid of pids) args.push('-p', String(pid));
   const child = spawn(strace, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const tracer: Tracer = { child, logFile, stderr: '', closed: Promise.resolve() };
+  const tracer: Tracer = { child, logFile, runtimeInit, stderr: '', closed: Promise.resolve() };
   child.stderr.on('data', (d: Buffer) => {
     if (tracer.stderr.length < 8192) tracer.stderr += d.toString();
   });
@@ -192,6 +200,15 @@ function fileSize(path: string): number {
   }
 }
 
+/** runc's and crun's init for `docker exec` / `podman exec`, before it execs the command. */
+function isRuntimeInit(pid: number): boolean {
+  try {
+    return /^(runc:|runc$|crun$)/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+  } catch {
+    return false;
+  }
+}
+
 function tracedAlready(pid: number): boolean {
   try {
     return !/^TracerPid:\s*0$/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -223,7 +240,15 @@ async function runStrace(pids: number[], options: ObserveOptions, mainPid?: numb
         options.signal?.removeEventListener('abort', onAbort);
         resolve();
       };
-      const timer = setTimeout(finish, Math.max(0.1, options.seconds) * 1000);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const startClock = () => {
+        if (!done && !timer) timer = setTimeout(finish, Math.max(0.1, options.seconds) * 1000);
+      };
+      if (options.startAfter) {
+        void options.startAfter.then(startClock, startClock);
+        // A start signal that never comes does not hold the observation forever.
+        setTimeout(startClock, 60000).unref();
+      } else startClock();
       const onAbort = () => {
         cancelled = true;
         finish();
@@ -245,7 +270,11 @@ async function runStrace(pids: number[], options: ObserveOptions, mainPid?: numb
         const fresh = pidsInNamespaceOf(mainPid).filter((p) => !seen.has(p));
         fresh.forEach((p) => seen.add(p));
         const untraced = fresh.filter((p) => !tracedAlready(p));
-        if (untraced.length) tracers.push(startTracer(strace, untraced, join(dir, `trace-${tracers.length}.log`)));
+        // One tracer per runtime init, so its pre-exec calls can be cut from its own log.
+        const inits = untraced.filter(isRuntimeInit);
+        for (const p of inits) tracers.push(startTracer(strace, [p], join(dir, `trace-${tracers.length}.log`), true));
+        const others = untraced.filter((p) => !inits.includes(p));
+        if (others.length) tracers.push(startTracer(strace, others, join(dir, `trace-${tracers.length}.log`)));
       }, 200);
     });
     // SIGINT makes strace detach cleanly (the traced processes go on untouched).
@@ -258,7 +287,8 @@ async function runStrace(pids: number[], options: ObserveOptions, mainPid?: numb
     if (/spawn: ENOENT/.test(first.stderr)) return { error: STRACE_INSTALL_HINT };
     const logs = tracers.map((t) => {
       try {
-        return readFileSync(t.logFile, 'utf8');
+        const text = readFileSync(t.logFile, 'utf8');
+        return t.runtimeInit ? afterRuntimeInit(text) : text;
       } catch {
         return '';
       }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseStraceLog, syscallCounts } from '../../src/engine/profile/strace';
+import { afterRuntimeInit, parseStraceLog, syscallCounts } from '../../src/engine/profile/strace';
 import { capabilitiesFor, capAddList } from '../../src/engine/profile/capabilities';
 import { buildSeccompProfile, serializeSeccompProfile, validateSeccompProfile, RUNTIME_SYSCALLS } from '../../src/engine/profile/seccomp';
 import { profileFromStrace, capabilitiesDocument } from '../../src/engine/profile';
@@ -268,4 +268,28 @@ test('sequence needs: writing a file after giving it away needs DAC_OVERRIDE; si
   assert.deepEqual(capabilitiesFor(switched).map((c) => `${c.capability}:${c.confidence}`), ['KILL:likely', 'SETUID:required']);
   const sameUid = parseStraceLog('[pid 11] kill(12, SIGTERM) = 0').calls;
   assert.deepEqual(capabilitiesFor(sameUid), []);
+});
+
+test('a docker exec caught while still runc init: its setgroups/setresuid on every Go thread are dropped, the command is kept', () => {
+  // Shape of runc 1.1's exec init (finalizeNamespace → setupUser on all threads, then execve).
+  const runcInit = [
+    '3001  setgroups(0, []) = 0',
+    '3003  setresgid(0, 0, 0 <unfinished ...>',
+    '3001  setresgid(0, 0, 0) = 0',
+    '3003  <... setresgid resumed>) = 0',
+    '3002  setresuid(0, 0, 0) = 0',
+    '3001  setresuid(0, 0, 0) = 0',
+    '3001  capset({_LINUX_CAPABILITY_VERSION_3, 0}, {effective=0, permitted=0, inheritable=0}) = 0',
+    '3001  execve("/bin/ln", ["ln", "-s", "/tmp/f", "/tmp/link"], 0xc000 /* 4 vars */ <unfinished ...>',
+    '3003  +++ exited with 0 +++',
+    '3001  <... execve resumed>) = 0',
+  ].join('\n');
+  const command = ['3001  symlink("/tmp/f", "/tmp/link") = 0', '3001  exit_group(0) = ?', '3001  +++ exited with 0 +++', ''].join('\n');
+  const whole = `${runcInit}\n${command}`;
+  assert.deepEqual(capAddList(capabilitiesFor(parseStraceLog(whole).calls)), ['SETGID', 'SETUID'], 'the whole log blames the workload for runc');
+  const trimmed = parseStraceLog(afterRuntimeInit(whole));
+  assert.deepEqual(capAddList(capabilitiesFor(trimmed.calls)), []);
+  assert.deepEqual([...syscallCounts(trimmed.calls).keys()], ['execve', 'exit_group', 'symlink']);
+  assert.equal(afterRuntimeInit(runcInit.split('\n').slice(0, 7).join('\n')), '', 'an init that never exec’d while traced did nothing of the workload');
+  assert.equal(afterRuntimeInit('3001  execve("/x", ["x"], 0x0 /* 0 vars */) = -1 ENOENT (No such file or directory)\n'), '', 'a failed execve is not the workload starting');
 });

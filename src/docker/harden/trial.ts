@@ -432,7 +432,7 @@ async function runTrial(options: HardenOptions, project: string, text: string, d
     }
     return { listeners, exerciseExitCode };
   })();
-  const observed = await observeContainer(options.docker, summary.Id, { seconds: options.observeSeconds, signal: options.signal, strace: options.strace });
+  const observed = await observeContainer(options.docker, summary.Id, { seconds: options.observeSeconds, signal: options.signal, strace: options.strace, startAfter: release });
   const { listeners, exerciseExitCode } = await activity;
   const { peakMemoryBytes, peakPids } = peaks.stop();
   clearInterval(portSampler);

@@ -178,3 +178,17 @@ export function syscallCounts(calls: readonly SyscallEvent[]): Map<string, numbe
 export function looksLikeStrace(log: StraceLog): boolean {
   return log.calls.length > 0 && log.calls.length >= log.unparsed.count;
 }
+
+const EXEC_DONE = /^\d+\s+(?:execve\(.*|<\.\.\. execve resumed>.*)\)\s+=\s+0\s*$/;
+
+/**
+ * The part of a log made after the traced process's first successful `execve`: a `docker exec`
+ * caught by the tracer while still the container runtime's init (`runc:[2:INIT]`) first makes the
+ * runtime's own calls (setgroups, setresuid, capset… on every Go thread), which are neither the
+ * workload's nor limited by its capabilities. Empty when the init never exec'd while traced.
+ */
+export function afterRuntimeInit(text: string): string {
+  const lines = text.split('\n');
+  const exec = lines.findIndex((l) => EXEC_DONE.test(l.endsWith('\r') ? l.slice(0, -1) : l));
+  return exec < 0 ? '' : lines.slice(exec).join('\n');
+}
