@@ -124,7 +124,7 @@ suite('workspace audit', () => {
     writeFileSync(file, DOCKERFILE(7));
   });
 
-  test('"Fix all safe problems" changes the files on disk in one edit, and undo restores them', async function () {
+  test('"Fix all safe problems" changes the files on disk, and undo restores them', async function () {
     this.timeout(600_000);
     const sample = [generated[0], generated[777], generated[1600]];
     const before = sample.map((f) => readFileSync(f, 'utf8'));
