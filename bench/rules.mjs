@@ -138,6 +138,17 @@ const rows = [...perRule].sort((a, b) => b[1].findings - a[1].findings || b[1].f
 const overall = { labelled: 0, tp: 0, fp: 0, debatable: 0 };
 for (const [, row] of rows) for (const k of Object.keys(overall)) overall[k] += row[k];
 overall.precision = ratio(overall.tp, overall.fp);
+// The sample over-represents the rules judged in full; weighting each rule's verdict shares by its
+// findings estimates the whole corpus (rules with no labelled finding left out).
+const estimated = { findings: 0, tp: 0, fp: 0, debatable: 0 };
+for (const [, row] of rows) {
+  if (!row.labelled) continue;
+  estimated.findings += row.findings;
+  for (const k of ['tp', 'fp', 'debatable']) estimated[k] += (row.findings * row[k]) / row.labelled;
+}
+for (const k of ['tp', 'fp', 'debatable']) estimated[k] = Math.round(estimated[k]);
+estimated.precision = ratio(estimated.tp, estimated.fp);
+overall.estimated = estimated;
 
 if (json) {
   console.log(
@@ -159,6 +170,7 @@ if (json) {
     console.log(`${line}  ${severities}`);
   }
   console.log(`all labelled: ${overall.labelled} findings, ${overall.tp} tp, ${overall.fp} fp, ${overall.debatable} debatable — precision ${percent(overall.precision)}`);
+  console.log(`weighted by each rule's findings: about ${estimated.tp} tp, ${estimated.fp} fp, ${estimated.debatable} debatable of ${estimated.findings} — precision ${percent(estimated.precision)}`);
   const listed = (title, keys) => {
     if (!keys.length) return;
     console.log(`${title} (${keys.length}):`);
