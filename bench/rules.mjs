@@ -20,11 +20,12 @@ const engine = await loadEngine(
     "export { kindOfFileName, SKIPPED_DIRECTORIES, MAX_FILE_BYTES, looksBinary } from './src/engine/files';",
     "export { allRules } from './src/engine/registry';",
     "export { placeFindings } from './src/engine/output/report';",
+    "export { escapeControlOneLine } from './src/engine/output/escape';",
     "export { readProjectFile } from './src/workspace/projectFiles';",
     "export { composeProjectFiles, readComposeProject } from './src/workspace/composeProject';",
   ].join(' '),
 );
-const { lintText, lintComposeProject, kindOfFileName, SKIPPED_DIRECTORIES, MAX_FILE_BYTES, looksBinary, allRules, placeFindings, readProjectFile, composeProjectFiles, readComposeProject } = engine;
+const { lintText, lintComposeProject, kindOfFileName, SKIPPED_DIRECTORIES, MAX_FILE_BYTES, looksBinary, allRules, placeFindings, readProjectFile, composeProjectFiles, readComposeProject, escapeControlOneLine } = engine;
 
 const json = process.argv.includes('--json');
 const corpusRoot = resolve(process.env.BULKHEAD_CORPUS ?? DEFAULT_CORPUS_DIR);
@@ -156,8 +157,10 @@ if (json) {
   );
 } else {
   const describe = (t) => `${t.dockerfile} Dockerfiles, ${t.compose} compose files, ${t.skipped} skipped, ${t.errors} parse errors`;
-  if (corpusPresent) console.log(`corpus: ${corpusRoot} — ${describe(corpusTotals)}`);
-  else console.log(`corpus: ${corpusRoot} is missing — run node bench/corpus/materialise.mjs GIT_ROOT first (docs/precision.md); precision is not measured`);
+  // Paths come from a folder of other people's files: no control characters reach the terminal.
+  const shown = escapeControlOneLine;
+  if (corpusPresent) console.log(`corpus: ${shown(corpusRoot)} — ${describe(corpusTotals)}`);
+  else console.log(`corpus: ${shown(corpusRoot)} is missing — run node bench/corpus/materialise.mjs GIT_ROOT first (docs/precision.md); precision is not measured`);
   console.log(`fixtures: ${fixtureRoots.join(', ')} — ${describe(fixtureTotals)}`);
   const percent = (p) => (p === null ? '-' : `${(p * 100).toFixed(0)}%`);
   const width = Math.max(...rows.map(([id]) => id.length));
@@ -174,7 +177,7 @@ if (json) {
   const listed = (title, keys) => {
     if (!keys.length) return;
     console.log(`${title} (${keys.length}):`);
-    for (const k of keys.slice(0, LISTED)) console.log(`  ${k}`);
+    for (const k of keys.slice(0, LISTED)) console.log(`  ${shown(k)}`);
     if (keys.length > LISTED) console.log(`  … ${keys.length - LISTED} more (--json lists all)`);
   };
   listed('labelled findings the engine no longer gives', labelledGone.map((g) => `${g.key} (was ${g.verdict})`));

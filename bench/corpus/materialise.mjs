@@ -15,9 +15,9 @@ export const DEFAULT_CORPUS_DIR = join('node_modules', '.cache', 'bulkhead-corpu
 const MAX_FILE_BYTES = 1024 * 1024;
 
 /** The folder a repository's files go to: owner__name, as the label keys name it. */
-export const corpusFolder = (repo) => repo.replace('/', '__');
+const corpusFolder = (repo) => repo.replace('/', '__');
 
-export function readSources() {
+function readSources() {
   return JSON.parse(readFileSync(new URL('./sources.json', import.meta.url), 'utf8'));
 }
 
