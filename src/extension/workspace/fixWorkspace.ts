@@ -15,11 +15,11 @@ export interface WorkspaceFixResult {
   fixes: number;
   /** Files changed on disk since the fixes were computed: left as they are. */
   skipped?: string[];
-  /** The user discarded the preview. */
+  /** The user discarded the preview (or the confirmation). */
   cancelled?: boolean;
 }
 
-/** What fix-all would do: one WorkspaceEdit, and per file its text before and after. */
+/** What fix-all would do: the edits, and per file its text before and after. */
 export interface WorkspaceFixPlan {
   edit: vscode.WorkspaceEdit;
   changes: Map<string, { before: string; after: string; fixed: number }>;
@@ -36,9 +36,8 @@ export interface UndoResult {
 const LABEL = 'Bulkhead: fix all safe problems';
 
 /**
- * Applies the safe fixes of every workspace file through ONE WorkspaceEdit (one undo step in
- * VS Code, and a refactor preview when asked for), saves the files it changed, and remembers
- * the texts before and after for `undoLast()`.
+ * Plans the safe fixes of every workspace file, applies them (open documents through one
+ * WorkspaceEdit, other files on disk), and remembers the texts before and after for `undoLast()`.
  */
 export class WorkspaceFixer {
   private last: Map<string, { before: string; after: string }> | undefined;
@@ -72,7 +71,7 @@ export class WorkspaceFixer {
       const lines = new LineIndex(text);
       const a = lines.position(change.start);
       const b = lines.position(change.end);
-      edit.replace(uri, new vscode.Range(a.line, a.character, b.line, b.character), change.newText, { label: LABEL, needsConfirmation: true });
+      edit.replace(uri, new vscode.Range(a.line, a.character, b.line, b.character), change.newText, { label: LABEL, needsConfirmation: false });
       changes.set(key, { before: text, after: result.text, fixed: result.fixed });
       fixes += result.fixed;
     }
@@ -80,33 +79,29 @@ export class WorkspaceFixer {
   }
 
   /**
-   * With `preview`, VS Code's refactor preview shows every change first; discarding it cancels.
-   * Without it, open documents change through one WorkspaceEdit (their undo stack, their save)
-   * and files nobody has open are written straight to disk, atomically and only if they still
-   * hold the text the plan was computed from: a WorkspaceEdit opens a model per file, which took
-   * 20 s for 2,000 files. "Undo Last Workspace Fix" restores both kinds.
+   * Open documents change through one WorkspaceEdit (their undo stack, their save); files nobody
+   * has open are written straight to disk, atomically: a WorkspaceEdit opens a model per file,
+   * which took 20 s for 2,000 files. Either way a file goes ahead only if it still holds the text
+   * the plan was computed from (the user may have edited it while reviewing the preview).
+   * "Undo Last Workspace Fix" restores both kinds.
    */
-  async apply(plan: WorkspaceFixPlan, preview: boolean): Promise<WorkspaceFixResult> {
+  async apply(plan: WorkspaceFixPlan): Promise<WorkspaceFixResult> {
     if (!plan.changes.size) return { files: 0, fixes: 0 };
     const started = Date.now();
     const applied = new Map<string, { before: string; after: string }>();
     const skipped: string[] = [];
-    let edit = plan.edit;
+    const edit = new vscode.WorkspaceEdit();
     const onDisk: [string, { before: string; after: string; fixed: number }][] = [];
-    if (!preview) {
-      edit = new vscode.WorkspaceEdit();
-      for (const [uri, edits] of plan.edit.entries()) {
-        const key = uri.toString();
-        if (uri.scheme === 'file' && !isOpen(key)) onDisk.push([key, plan.changes.get(key)!]);
-        else for (const e of edits) edit.replace(uri, e.range, e.newText, { label: LABEL, needsConfirmation: false });
-      }
+    for (const [uri, edits] of plan.edit.entries()) {
+      const key = uri.toString();
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      if (open && open.getText() !== plan.changes.get(key)!.before) skipped.push(vscode.workspace.asRelativePath(uri));
+      else if (uri.scheme === 'file' && !open) onDisk.push([key, plan.changes.get(key)!]);
+      else for (const e of edits) edit.replace(uri, e.range, e.newText, { label: LABEL, needsConfirmation: false });
     }
     // A refactoring: VS Code saves the files it touched (files.refactoring.autoSave) in one go.
     if (edit.size) {
-      if (!(await vscode.workspace.applyEdit(edit, { isRefactoring: true }))) {
-        if (preview) return { files: 0, fixes: 0, cancelled: true };
-        throw new Error('VS Code refused the edit');
-      }
+      if (!(await vscode.workspace.applyEdit(edit, { isRefactoring: true }))) throw new Error('VS Code refused the edit');
       await saveAll(edit.entries().map(([uri]) => uri.toString()));
       const keys = edit.entries().map(([uri]) => uri.toString());
       // What is on disk now (save participants such as source.fixAll on save may add to it).
@@ -134,7 +129,7 @@ export class WorkspaceFixer {
   }
 
   async fixAllSafe(): Promise<WorkspaceFixResult> {
-    return this.apply(await this.plan(), false);
+    return this.apply(await this.plan());
   }
 
   get canUndo(): boolean {
@@ -179,10 +174,6 @@ export class WorkspaceFixer {
     if (viaEditor.size) await vscode.workspace.applyEdit(viaEditor);
     return { restored, skipped };
   }
-}
-
-function isOpen(key: string): boolean {
-  return vscode.workspace.textDocuments.some((d) => d.uri.toString() === key);
 }
 
 /** Saves what is still dirty (when the user turned refactoring auto-save off), in parallel. */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { BulkheadContext } from '../context';
 import { auditWorkspace, describeSummary, WORKSPACE_FILES_GLOB, type AuditSummary } from './audit';
 import { WorkspaceFixer } from './fixWorkspace';
+import { FixPreview } from './fixPreview';
 import { renderWorkspaceReport } from './report';
 import { CONFIG_FILE_NAME } from '../../engine/config';
 
@@ -13,6 +14,7 @@ export function registerWorkspaceAudit(ctx: BulkheadContext): void {
   const diagnostics = ctx.diagnostics;
   if (!diagnostics) throw new Error('the linting feature must be registered first');
   const fixer = new WorkspaceFixer(diagnostics, (line) => ctx.log.info(line));
+  const preview = new FixPreview();
   let audited = false;
   let lastSummary: AuditSummary | undefined;
   const decoder = new TextDecoder();
@@ -59,8 +61,8 @@ export function registerWorkspaceAudit(ctx: BulkheadContext): void {
   };
 
   /**
-   * Asks before changing many files: "Apply", or "Preview" in VS Code's refactor preview (every
-   * change shown as a diff, files can be unticked). Callers that already asked pass `{ confirm: false }`.
+   * Asks before changing many files: "Apply", or "Preview" (every change in one multi-file diff,
+   * applied or discarded from there). Callers that already asked pass `{ confirm: false }`.
    */
   const fixWorkspace = async (options?: { confirm?: boolean; preview?: boolean }) => {
     const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Bulkhead: computing safe fixes' }, () => fixer.plan());
@@ -68,7 +70,7 @@ export function registerWorkspaceAudit(ctx: BulkheadContext): void {
       void vscode.window.showInformationMessage('Bulkhead: nothing to fix safely.');
       return { files: 0, fixes: 0 };
     }
-    let preview = options?.preview ?? false;
+    let wantsPreview = options?.preview ?? false;
     if (options?.confirm !== false && options?.preview === undefined) {
       const choice = await vscode.window.showInformationMessage(
         `Bulkhead: apply ${plan.fixes} safe fix(es) in ${plan.changes.size} file(s)?`,
@@ -77,11 +79,13 @@ export function registerWorkspaceAudit(ctx: BulkheadContext): void {
         'Preview',
       );
       if (!choice) return { files: 0, fixes: 0, cancelled: true };
-      preview = choice === 'Preview';
+      wantsPreview = choice === 'Preview';
     }
-    const result = await fixer.apply(plan, preview);
+    if (wantsPreview && (await preview.review(plan)) === 'discard') return { files: 0, fixes: 0, cancelled: true };
+    const result = await fixer.apply(plan);
     if (!result.files) return result;
-    void vscode.window.showInformationMessage(`Bulkhead fixed ${result.fixes} problem(s) in ${result.files} file(s).`, 'Undo').then((c) => {
+    const skippedNote = result.skipped?.length ? ` ${result.skipped.length} file(s) changed since the fixes were computed and were left as they are: ${result.skipped.slice(0, 3).join(', ')}${result.skipped.length > 3 ? ', …' : ''}` : '';
+    void vscode.window.showInformationMessage(`Bulkhead fixed ${result.fixes} problem(s) in ${result.files} file(s).${skippedNote}`, 'Undo').then((c) => {
       if (c === 'Undo') void vscode.commands.executeCommand('bulkhead.undoWorkspaceFix');
     });
     return result;
@@ -121,6 +125,9 @@ export function registerWorkspaceAudit(ctx: BulkheadContext): void {
     vscode.commands.registerCommand('bulkhead.auditWorkspace', runAudit),
     vscode.commands.registerCommand('bulkhead.fixWorkspace', fixWorkspace),
     vscode.commands.registerCommand('bulkhead.undoWorkspaceFix', undoWorkspaceFix),
+    vscode.commands.registerCommand('bulkhead.applyFixPreview', () => preview.resolve('apply')),
+    vscode.commands.registerCommand('bulkhead.discardFixPreview', () => preview.resolve('discard')),
+    preview,
     vscode.commands.registerCommand('bulkhead.showWorkspaceReport', async () => {
       const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderWorkspaceReport(diagnostics, lastSummary) });
       await vscode.window.showTextDocument(doc);

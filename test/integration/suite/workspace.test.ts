@@ -143,6 +143,35 @@ suite('workspace audit', () => {
     assert.deepEqual(sample.map((f) => readFileSync(f, 'utf8')), before);
   });
 
+  test('Preview shows every safe fix in one multi-file diff and writes nothing until Apply; Discard changes nothing', async function () {
+    this.timeout(900_000);
+    const file = generated[5];
+    const before = readFileSync(file, 'utf8');
+    const previewTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => /^Bulkhead: safe fixes in \d+ file\(s\)$/.test(t.label));
+    const review = async (decision: 'bulkhead.applyFixPreview' | 'bulkhead.discardFixPreview') => {
+      let settled: { files: number; cancelled?: boolean } | undefined;
+      void vscode.commands.executeCommand<{ files: number; cancelled?: boolean }>('bulkhead.fixWorkspace', { preview: true }).then((r) => (settled = r));
+      const tab = await waitFor('the multi-file diff of the planned fixes', () => previewTab(), 300_000);
+      assert.match(tab.label, /in (1[5-9]\d\d|2\d\d\d) file/, 'every fixed file is in the preview');
+      await screenshot(`workspace-fix-preview-${decision}`);
+      assert.equal(settled, undefined, 'the fix waits for the decision');
+      assert.equal(readFileSync(file, 'utf8'), before, 'nothing is written before the decision');
+      await vscode.commands.executeCommand(decision);
+      const result = await waitFor('the fix to end', () => settled, 600_000);
+      await waitFor('the preview to close', () => !previewTab());
+      return result;
+    };
+    const discarded = await review('bulkhead.discardFixPreview');
+    assert.equal(discarded.cancelled, true);
+    assert.equal(readFileSync(file, 'utf8'), before);
+    const applied = await review('bulkhead.applyFixPreview');
+    assert.ok(!applied.cancelled && applied.files >= 1500, JSON.stringify(applied));
+    assert.doesNotMatch(readFileSync(file, 'utf8'), /^MAINTAINER/m);
+    const undone = await vscode.commands.executeCommand<{ restored: number }>('bulkhead.undoWorkspaceFix');
+    assert.equal(undone.restored, applied.files);
+    assert.equal(readFileSync(file, 'utf8'), before);
+  });
+
   test('undo works when source.fixAll.bulkhead runs on save, and a file edited since the fix is left alone', async function () {
     this.timeout(600_000);
     const editor = vscode.workspace.getConfiguration('editor');
