@@ -200,3 +200,33 @@ test('a cancelled verification leaves nothing behind, whenever it is cancelled',
     spawnSync(DOCKER_CLI, ['rm', '-f', name], { timeout: 60000 });
   }
 });
+
+test('start-up work the observation never saw breaks the start under the profile: refused with its exit code and its hostile log escaped, nothing written', dockerTestOptions(), async () => {
+  // The directory is made before the observation attaches; afterwards the service only waits on
+  // stdin. Its start-up prints terminal escapes and a 40 kB line (shell builtins only).
+  const startup = "printf '\\033[31mred\\033]0;pwned\\007\\n'; s=aaaaaaaaaa; for i in 1 2 3 4 5 6 7 8 9 10 11 12; do s=$s$s; done; echo $s; mkdir /tmp/work || exit 3";
+  const name = uniqueName('verify-startup');
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-verify-'));
+  try {
+    docker(['run', '-d', '-i', '--name', name, TEST_IMAGE, 'sh', '-c', `${startup}; while true; do read -t 1 line; done`]);
+    let out = '';
+    let err = '';
+    const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
+    const file = join(dir, 'startup.json');
+    assert.equal(await main(['profile', name, '--seconds', '2', '--out', file, '--format', 'json'], io), 1, err);
+    assert.ok(!existsSync(file));
+    assert.match(err, /startup\.json not written: the profile did not pass verification \(exit code 3\): stopped \(exit code 3\) where the original kept running/);
+    const report = JSON.parse(out) as { written: boolean; verification: { verified: boolean; trialId: string; profiled: { exitCode: number }; withoutProfile: { running: boolean } } };
+    assert.equal(report.written, false);
+    assert.equal(report.verification.profiled.exitCode, 3);
+    assert.equal(report.verification.withoutProfile.running, true);
+    assert.deepEqual(leftovers(report.verification.trialId), []);
+    assert.ok(!/[\u001b\u0007]/.test(err + out), 'no raw escape or bell from the trial\'s log');
+    assert.match(err, /\\e\[31mred\\e\]0;pwned\\x07/, 'the escapes are shown, not interpreted');
+    assert.match(err, /a{200}… \[\d+ more characters\]/, 'the long line is cut');
+    assert.ok(err.length < 8000, `bounded output (${err.length} characters)`);
+  } finally {
+    spawnSync(DOCKER_CLI, ['rm', '-f', name], { timeout: 60000 });
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
