@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { escapeControl, safeText, truncate } from '../engine/output/escape';
 import { judgeProfileTrial, verdictText, type ProfileTrialOutcome, type ProfileVerdict } from '../engine/profile/verify';
@@ -72,17 +73,6 @@ export interface ProfileVerification extends ProfileVerdict {
 }
 
 class Cancelled extends Error {}
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 /** The create body shared by both trials; an error when the container's process is unknown. */
 export function trialConfig(source: VerifySource, capAdd: readonly string[], trialId: string): { config: Docker.ContainerCreateOptions } | { error: string } {
@@ -163,7 +153,8 @@ async function watch(docker: Docker, trials: [Trial, Trial], windowMs: number, g
     if (trials.every((t) => !t.outcome.running)) return;
     const now = Date.now();
     if (now >= windowEnd && (judgeProfileTrial(baseline.outcome, profiled.outcome).verified || now >= graceEnd)) return;
-    await sleep(POLL_MS, signal);
+    // An abort ends the wait early; the next look sees it.
+    await delay(POLL_MS, undefined, { signal }).catch(() => undefined);
   }
 }
 
