@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main';
 import { judgeProfileTrial, verdictText, type ProfileTrialOutcome } from '../../src/engine/profile/verify';
 import { trialConfig, PROFILE_VERIFY_LABEL, type VerifySource } from '../../src/docker/profile-verify';
 import { fixturePath } from '../support/paths';
@@ -72,4 +75,24 @@ test('trial config: the process the engine ran (Path/Args), env, user, workdir; 
   assert.deepEqual(c.HostConfig, { NetworkMode: 'none', CapDrop: ['ALL'], CapAdd: ['CHOWN'], Init: true, RestartPolicy: { Name: 'no' } });
   assert.equal(c.ExposedPorts, undefined);
   assert.match((trialConfig({ ...source, Path: undefined }, [], 'x') as { error: string }).error, /command is not known/);
+});
+
+test('CLI JSON: a profile from a strace log is written and says why it was not verified', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-profile-json-'));
+  try {
+    let out = '';
+    let err = '';
+    const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
+    const file = join(dir, 'p.json');
+    assert.equal(await main(['profile', '--from-strace', fixturePath('strace', 'busybox-o-file.log'), '--out', file, '--format', 'json'], io), 0, err);
+    const report = JSON.parse(out) as { written: boolean; profile: string; capAdd: string[]; verification: { skipped?: string } };
+    assert.equal(report.written, true);
+    assert.equal(report.profile, file);
+    assert.ok(existsSync(file));
+    assert.deepEqual(report.capAdd, ['CHOWN', 'DAC_OVERRIDE']);
+    assert.match(report.verification.skipped ?? '', /strace log: there is no image to start/);
+    assert.equal(await main(['profile', '--from-strace', fixturePath('strace', 'busybox-o-file.log'), '--out', file, '--format', 'yaml'], io), 2, 'an unknown format is a usage error');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
