@@ -4,6 +4,8 @@ import { writeWholeFile } from '../writeFile';
 import type { BulkheadContext } from '../context';
 import { createClient, resolveDefaultEngine } from '../../docker/connection';
 import { observeContainer, type ObservedContainer } from '../../docker/profile';
+import { verificationText, verifyProfile, type ProfileVerification } from '../../docker/profile-verify';
+import { safeText } from '../../engine/output/escape';
 import { capabilitiesDocument, profileFromStrace, serializeSeccompProfile, type ObservedProfile } from '../../engine/profile';
 import { composeWiringEdits, profiledRunCommand, type ProfileWiring } from '../../engine/profile/wire';
 import { capabilitiesFileFor, COMPOSE_DOCUMENTS, ProfileCodeActions } from './codeActions';
@@ -20,6 +22,10 @@ export type ProfileArgument =
       straceLog?: string;
       /** Apply this follow-up without asking (tests and scripted use). */
       then?: 'compose' | 'copyRun' | 'none';
+      /** false: write without starting the image under the profile first. */
+      verify?: boolean;
+      /** For scripted calls (`then` set): what to do with a profile that failed verification (default cancel). */
+      ifUnverified?: 'write' | 'cancel';
     };
 
 /** What the command returns (for tests and other commands). */
@@ -31,6 +37,8 @@ export interface ProfileCommandResult {
   /** The compose file edited, when the profile was wired into a service. */
   composeFile?: string;
   runCommand?: string;
+  /** The trial start under the profile; absent for a strace log or when skipped. */
+  verification?: Pick<ProfileVerification, 'verified' | 'how' | 'problems' | 'hint' | 'trialId'>;
 }
 
 const DURATIONS: { label: string; seconds: number }[] = [
@@ -135,13 +143,28 @@ async function profileCommand(ctx: BulkheadContext, arg?: ProfileArgument): Prom
     baseName = observed.name;
   }
 
+  const profileText = serializeSeccompProfile(profile.seccomp.profile);
+  let verification: ProfileVerification | undefined;
+  if (observed && options.verify !== false) {
+    verification = await verifyBeforeWriting(ctx, docker, observed, profileText, profile.capAdd);
+    if (verification.cancelled) return undefined;
+    if (!verification.verified) {
+      const message = `The profile of ${safeText(observed.name, 100)} was not written: ${unverifiedSummary(verification)}`;
+      const choice = options.then ? (options.ifUnverified === 'write' ? WRITE_ANYWAY : undefined) : await vscode.window.showErrorMessage(message, WRITE_ANYWAY, 'Cancel');
+      if (options.then && choice !== WRITE_ANYWAY) void vscode.window.showErrorMessage(message);
+      if (choice !== WRITE_ANYWAY) return undefined;
+      ctx.log.warn(`profile: written although it failed verification (${WRITE_ANYWAY})`);
+    }
+  }
+
   const fileName = `${baseName.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'container'}.json`;
   const profileUri = vscode.Uri.joinPath(folder.uri, 'profiles', fileName);
   await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(folder.uri, 'profiles'));
-  await writeWholeFile(profileUri, serializeSeccompProfile(profile.seccomp.profile));
+  await writeWholeFile(profileUri, profileText);
   // Saved beside it so the compose code action can wire the capabilities in later.
   await writeWholeFile(capabilitiesFileFor(profileUri), capabilitiesDocument(profile));
   const result: ProfileCommandResult = { profileUri: profileUri.toString(), allowed: profile.seccomp.allowed, observed: profile.counts.size, capAdd: profile.capAdd };
+  if (verification) result.verification = { verified: verification.verified, how: verification.how, problems: verification.problems, hint: verification.hint, trialId: verification.trialId };
   ctx.log.info(
     `profile: wrote ${profileUri.fsPath}: ${profile.counts.size} observed + ${profile.seccomp.runtimeOnly.length} runtime = ${profile.seccomp.allowed.length} syscalls; caps ${profile.capAdd.join(',') || 'none'}; ` +
       profile.capabilities.map((c) => `${c.capability} ${c.confidence} (${c.reason})`).join('; '),
@@ -151,9 +174,10 @@ async function profileCommand(ctx: BulkheadContext, arg?: ProfileArgument): Prom
 
   const compose = composeTarget(observed);
   const actions = [...(compose ? ['Wire into Compose Service'] : []), 'Copy docker run Command', 'Open Profile'];
+  const verified = !verification ? '' : verification.verified ? ' It starts the image (verified).' : ' It did NOT pass verification (see the log).';
   const summary =
     `Profile ${fileName}: ${profile.seccomp.allowed.length} system calls allowed (Docker's default allows about ${DOCKER_DEFAULT_ALLOWED}). ` +
-    `Capabilities: ${profile.capAdd.length ? profile.capAdd.join(', ') : 'none'}${profile.capabilities.some((c) => c.confidence === 'likely') ? ` (maybe also ${profile.capabilities.filter((c) => c.confidence === 'likely').map((c) => c.capability).join(', ')}: see the log)` : ''}.`;
+    `Capabilities: ${profile.capAdd.length ? profile.capAdd.join(', ') : 'none'}${profile.capabilities.some((c) => c.confidence === 'likely') ? ` (maybe also ${profile.capabilities.filter((c) => c.confidence === 'likely').map((c) => c.capability).join(', ')}: see the log)` : ''}.${verified}`;
   const choice =
     options.then === 'compose' ? 'Wire into Compose Service' : options.then === 'copyRun' ? 'Copy docker run Command' : options.then === 'none' ? undefined : await vscode.window.showInformationMessage(summary, ...actions);
   if (choice === 'Wire into Compose Service' && compose) {
@@ -168,6 +192,43 @@ async function profileCommand(ctx: BulkheadContext, arg?: ProfileArgument): Prom
     await vscode.window.showTextDocument(profileUri);
   }
   return result;
+}
+
+const WRITE_ANYWAY = 'Write anyway';
+
+/** Starts the observed image under the profile (and without it, to compare) behind a cancellable progress notification. */
+async function verifyBeforeWriting(ctx: BulkheadContext, docker: ReturnType<typeof createClient>, observed: ObservedContainer, profileText: string, capAdd: string[]): Promise<ProfileVerification> {
+  const verification = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Verifying the profile of ${safeText(observed.name, 100)}`, cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      const cancel = token.onCancellationRequested(() => controller.abort());
+      try {
+        return await verifyProfile(docker, observed.inspect, {
+          profileText,
+          capAdd,
+          signal: controller.signal,
+          onProgress: (m) => {
+            progress.report({ message: m });
+            ctx.log.info(`profile: verifying: ${m}`);
+          },
+        });
+      } finally {
+        cancel.dispose();
+      }
+    },
+  );
+  const text = `profile: ${verificationText(verification)}`;
+  if (verification.verified) ctx.log.info(text);
+  else ctx.log.warn(text);
+  return verification;
+}
+
+/** One line for a notification: what failed, the likely cause and the trial's last log line (the whole tail is in the log). */
+function unverifiedSummary(v: ProfileVerification): string {
+  if (v.error) return `${v.error}.`;
+  const last = v.logTail?.split('\n').filter(Boolean).pop();
+  return [`under the profile: ${v.problems.join('; ')} (compared with the same start under Docker's default profile and the same capabilities).`, v.hint ? `Likely cause: ${v.hint}.` : '', last ? `Its log ends: ${safeText(last, 200)}` : ''].filter(Boolean).join(' ');
 }
 
 async function pickSource(docker: ReturnType<typeof createClient>): Promise<{ kind: 'container'; id: string } | { kind: 'log'; path: string } | undefined> {

@@ -53,6 +53,7 @@ suite('profile container', () => {
       const result = await vscode.commands.executeCommand<ProfileCommandResult>('bulkhead.profileContainer', { id: `local/container/${id}`, seconds: 3, then: 'compose' });
       assert.ok(result, 'the command returned a result');
       assert.deepEqual(result.capAdd, ['CHOWN']);
+      assert.equal(result.verification?.verified, true, 'verified by starting the image under it before writing');
       assert.ok(result.allowed.includes('chown') && result.allowed.includes('execve') && !result.allowed.includes('mount'), result.allowed.join(','));
       const profilePath = vscode.Uri.parse(result.profileUri).fsPath;
       assert.deepEqual(validateSeccompProfile(readFileSync(profilePath, 'utf8')).problems, []);
@@ -98,6 +99,28 @@ suite('profile container', () => {
       await screenshot('profile-code-action-applied');
     } finally {
       compose(file, project, ['down', '-t', '0']);
+    }
+  });
+
+  test('a profile that cannot start the image is not written unless the user says "Write anyway"', async function () {
+    this.timeout(120_000);
+    // Start-up work (mkdir) the observation, attached later, never sees: the profile lacks it.
+    const name = `bhprofverify${Math.random().toString(36).slice(2, 6)}`;
+    docker(['run', '-d', '-i', '--name', name, TEST_IMAGE, 'sh', '-c', 'mkdir /tmp/work || exit 3; while true; do read -t 1 line; done']);
+    const profileFile = join(workspaceRoot(), 'profiles', `${name}.json`);
+    try {
+      const refused = await vscode.commands.executeCommand<ProfileCommandResult>('bulkhead.profileContainer', { id: name, seconds: 2, then: 'none' });
+      assert.equal(refused, undefined);
+      assert.ok(!existsSync(profileFile), 'nothing written');
+      const written = await vscode.commands.executeCommand<ProfileCommandResult>('bulkhead.profileContainer', { id: name, seconds: 2, then: 'none', ifUnverified: 'write' });
+      assert.ok(written, 'written when the user chose "Write anyway"');
+      assert.equal(written.verification?.verified, false);
+      assert.match(written.verification?.problems.join(' ') ?? '', /stopped \(exit code 3\) where the original kept running/);
+      assert.ok(existsSync(profileFile));
+      const left = docker(['ps', '-a', '-q', '--filter', `label=io.bulkhead.profile-verify=${written.verification?.trialId}`]).trim();
+      assert.equal(left, '', 'the trial containers are removed');
+    } finally {
+      spawnSync(DOCKER_CLI, ['rm', '-f', name], { timeout: 60_000 });
     }
   });
 
