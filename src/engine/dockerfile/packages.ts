@@ -1,5 +1,6 @@
 import type { DockerfileContext } from './context';
-import { runCommands, subcommand, unwrapSudo, type RunCommand } from './run';
+import { finalImageStages } from './stage';
+import { APT_VALUE_OPTIONS, runCommands, subcommand, unwrapSudo, type RunCommand } from './run';
 import type { ShellWord } from './shell';
 
 /** A package manager call in a RUN (through sudo), with its subcommand word. */
@@ -14,7 +15,7 @@ export interface PackageInvocation {
 }
 
 /** yum/dnf/zypper options that take a separate value, so the subcommand is found after them. */
-const RPM_VALUE_OPTIONS = new Set([
+export const RPM_VALUE_OPTIONS = new Set([
   '-c', '--config', '--installroot', '--releasever', '--setopt', '--enablerepo', '--disablerepo', '--repo', '--repoid', '-x', '--exclude',
   '--forcearch', '-d', '--debuglevel', '-e', '--errorlevel', '-R', '--root', '-D', '--reposd-dir', '-C', '--cache-dir', '--raw-cache-dir',
 ]);
@@ -49,4 +50,99 @@ export function pipInstalls(ctx: DockerfileContext): PackageInvocation[] {
     if (sub?.word.value === 'install') found.push({ raw, cmd, args, sub });
   }
   return found;
+}
+
+/** apk options that take a separate value (`--virtual NAME` names a group, not a package). */
+export const APK_VALUE_OPTIONS = new Set(['-X', '--repository', '-p', '--root', '--arch', '--cache-dir', '--keys-dir', '--repositories-file', '-t', '--virtual']);
+
+export type OsManager = 'apt' | 'apk' | RpmManager;
+
+/** A call that installs or removes distribution packages, with the package words it names. */
+export interface OsPackageChange {
+  raw: RunCommand;
+  cmd: RunCommand;
+  manager: OsManager;
+  action: 'install' | 'remove';
+  /** Package arguments: options, their values and an apk `--virtual` name left out. */
+  packages: ShellWord[];
+  /** apk `--virtual NAME`: the group `apk del NAME` removes together. */
+  group?: string;
+}
+
+const INSTALLS: Record<OsManager, RegExp> = {
+  apt: /^(?:install|reinstall)$/,
+  apk: /^add$/,
+  yum: /^(?:install|reinstall|localinstall)$/,
+  dnf: /^(?:install|reinstall|localinstall)$/,
+  microdnf: /^install$/,
+  zypper: /^(?:install|in)$/,
+};
+const REMOVES: Record<OsManager, RegExp> = {
+  apt: /^(?:remove|purge)$/,
+  apk: /^del$/,
+  yum: /^(?:remove|erase)$/,
+  dnf: /^(?:remove|erase)$/,
+  microdnf: /^remove$/,
+  zypper: /^(?:remove|rm)$/,
+};
+
+/** Every install and removal of distribution packages (apt, apk, yum, dnf, microdnf, zypper), in file order. */
+export function osPackageChanges(ctx: DockerfileContext): OsPackageChange[] {
+  const found: OsPackageChange[] = [];
+  for (const raw of runCommands(ctx)) {
+    const cmd = unwrapSudo(raw);
+    const manager: OsManager | undefined =
+      cmd.name === 'apt-get' || cmd.name === 'apt' ? 'apt' : cmd.name === 'apk' ? 'apk' : RPM_MANAGERS.has(cmd.name) ? ((cmd.name === 'dnf5' ? 'dnf' : cmd.name) as RpmManager) : undefined;
+    if (!manager) continue;
+    const valueOptions = manager === 'apt' ? APT_VALUE_OPTIONS : manager === 'apk' ? APK_VALUE_OPTIONS : RPM_VALUE_OPTIONS;
+    const sub = subcommand(cmd.args, valueOptions);
+    if (!sub) continue;
+    const action = INSTALLS[manager].test(sub.word.value) ? 'install' : REMOVES[manager].test(sub.word.value) ? 'remove' : undefined;
+    if (!action) continue;
+    const packages: ShellWord[] = [];
+    let group: string | undefined;
+    for (let k = sub.index + 1; k < cmd.args.length; k++) {
+      const v = cmd.args[k].value;
+      if (!v.startsWith('-')) packages.push(cmd.args[k]);
+      else if (valueOptions.has(v)) {
+        if (v === '-t' || v === '--virtual') group = manager === 'apk' ? cmd.args[k + 1]?.value : group;
+        k++;
+      } else if (manager === 'apk' && v.startsWith('--virtual=')) group = v.slice('--virtual='.length);
+    }
+    found.push({ raw, cmd, manager, action, packages, group });
+  }
+  return found;
+}
+
+/**
+ * The name of a package argument without its version or release (`curl=8.5.0-2` → `curl`,
+ * `gcc~13` → `gcc`, `bash/bookworm-backports` → `bash`, `gcc-11.4.1` → `gcc`), lower-cased.
+ */
+export function packageName(word: string, manager: OsManager): string {
+  const lower = word.toLowerCase();
+  if (manager === 'apt') return lower.split(/[=/]/)[0];
+  if (manager === 'apk') return lower.split(/[=~<>]/)[0];
+  // rpm: `name-version[-release]`; a dash followed by a digit starts the version.
+  return lower.split(/[=<>]/)[0].replace(/-\d.*$/, '');
+}
+
+/**
+ * The distribution packages the final image keeps: installed by a RUN of the final stage or a
+ * stage it builds on, and not removed later there (by name, or an apk `--virtual` group by its
+ * name). Keyed by package name; the value is the last install of it.
+ */
+export function packagesInFinalImage(ctx: DockerfileContext): Map<string, { word: ShellWord; change: OsPackageChange }> {
+  const chain = finalImageStages(ctx);
+  const kept = new Map<string, { word: ShellWord; change: OsPackageChange }>();
+  for (const change of osPackageChanges(ctx)) {
+    const stage = ctx.stageOf(change.raw.instruction);
+    if (!stage || !chain.has(stage)) continue;
+    if (change.action === 'install') {
+      for (const word of change.packages) kept.set(packageName(word.value, change.manager), { word, change });
+    } else {
+      const removed = new Set(change.packages.map((w) => packageName(w.value, change.manager)));
+      for (const [name, entry] of kept) if (removed.has(name) || (entry.change.group !== undefined && removed.has(entry.change.group.toLowerCase()))) kept.delete(name);
+    }
+  }
+  return kept;
 }

@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lintText } from '../../src/engine/lint';
+import { fixAll } from '../../src/engine/fix';
+import type { Finding } from '../../src/engine/model';
+
+// Issue 16: the Dockerfile rules for caches, risky contents, RUN hygiene and pinning, on inputs
+// shaped like real Dockerfiles (continued lines, && chains, if/then, comments inside RUN, heredocs).
+
+const hits = (text: string, ruleId: string) => lintText(text, { kind: 'dockerfile' }).findings.filter((f) => f.ruleId === ruleId);
+const spans = (text: string, found: Finding[]) => found.map((f) => text.slice(f.range!.start, f.range!.end));
+
+/** Fix-all for one rule, safe fixes only; fixing twice equals fixing once. */
+function safeFixed(text: string, ruleId: string): string {
+  const once = fixAll(text, { kind: 'dockerfile', ruleId }).text;
+  assert.equal(fixAll(once, { kind: 'dockerfile', ruleId }).text, once, `${ruleId}: fixing twice changes the text`);
+  return once;
+}
+
+test('package-cache-left: yum, dnf, microdnf and zypper installs without a clean-up in the same RUN, with hadolint ids per case', () => {
+  const text = [
+    'FROM registry.access.redhat.com/ubi9/ubi:9.4',
+    '# the build tools, then the runtime',
+    'RUN yum install -y gcc make \\',
+    '    # comment lines inside a continued RUN are dropped by the builder',
+    '    && yum install -y openssl-devel',
+    'RUN dnf --setopt=install_weak_deps=False install -y python3 && dnf clean all',
+    'RUN dnf clean all && dnf install -y git',
+    'RUN microdnf install -y shadow-utils && rm -rf /var/cache/yum',
+    'RUN zypper --non-interactive install curl && zypper cc',
+    'RUN zypper -n in wget',
+    '',
+  ].join('\n');
+  const found = hits(text, 'package-cache-left');
+  assert.deepEqual(spans(text, found), ['yum install', 'dnf install', 'zypper -n in']);
+  assert.deepEqual(found.map((f) => f.refs?.hadolint), [['DL3032'], ['DL3040'], ['DL3036']]);
+  const after = safeFixed(text, 'package-cache-left');
+  assert.match(after, /&& yum install -y openssl-devel && yum clean all\n/);
+  assert.match(after, /dnf clean all && dnf install -y git && dnf clean all\n/);
+  // zypper's metadata is not always fetched again: the last zypper RUN may clean it, nothing before it.
+  assert.match(after, /RUN zypper -n in wget && zypper clean --all\n/);
+  assert.equal(hits(after, 'package-cache-left').length, 0);
+});
+
+test('package-cache-left: npm and yarn installs; cache options, ENV, cache mounts and clean-ups count; build stages are not checked', () => {
+  const text = [
+    'FROM node:20 AS build',
+    'WORKDIR /src',
+    'COPY . .',
+    'RUN npm ci && npm run build',
+    '',
+    'FROM node:20-slim',
+    'WORKDIR /app',
+    'COPY --from=build /src/dist ./dist',
+    'COPY package.json package-lock.json ./',
+    'RUN npm ci --omit=dev',
+    'RUN npm install -g pm2@5.4.2 && npm cache clean --force',
+    'RUN npm install --cache /tmp/npm-cache left-pad@1.3.0 && rm -rf /tmp/npm-cache',
+    'RUN --mount=type=cache,target=/root/.npm npm install express@4.19.2',
+    'RUN yarn global add serve@14.2.3',
+    'RUN yarn',
+    'RUN yarn add lodash@4.17.21 && yarn cache clean',
+    'RUN npm run test && yarn run lint',
+    '',
+  ].join('\n');
+  const found = hits(text, 'package-cache-left');
+  assert.deepEqual(spans(text, found), ['npm ci', 'yarn global', 'yarn']);
+  assert.deepEqual(found.map((f) => f.refs), [{}, { hadolint: ['DL3060'] }, { hadolint: ['DL3060'] }]);
+  assert.deepEqual(found.map((f) => f.fixes.length), [1, 0, 0], 'yarn gets no fix (Yarn 2+ cache clean fails outside a project)');
+  assert.match(safeFixed(text, 'package-cache-left'), /RUN npm ci --omit=dev && npm cache clean --force\n/);
+  assert.equal(hits('FROM node:20\nENV npm_config_cache=/tmp/.npm\nRUN npm ci\n', 'package-cache-left').length, 0);
+});
+
+test('package-cache-left: no fix where appending would not run after the install, or a later step reads only the cache', () => {
+  const noFix = (text: string) => {
+    const found = hits(text, 'package-cache-left');
+    assert.equal(found.length, 1, text);
+    assert.deepEqual(found[0].fixes, [], text);
+  };
+  // A multi-distribution script: `&& yum clean all` after `fi` would run on Alpine too.
+  noFix('FROM example/base:1\nRUN if command -v yum; then yum install -y curl; else apk add --no-cache curl; fi\n');
+  noFix('FROM example/base:1\nRUN yum install -y curl || true\n');
+  noFix('FROM fedora:40\nRUN dnf install -y --downloadonly httpd\nRUN dnf -C install -y httpd\n');
+  noFix('FROM node:20\nRUN npm ci\nRUN npm install --offline\n');
+  noFix('FROM opensuse/leap:15.6\nRUN zypper -n install curl\nRUN zypper -n install wget && zypper clean\n');
+  noFix('FROM fedora:40\nRUN cd /tmp && (dnf install -y httpd)\n');
+  noFix('FROM fedora:40\nRUN <<EOF\ndnf install -y httpd\nEOF\n');
+  // sudo and absolute paths are kept in the clean-up.
+  assert.match(safeFixed('FROM fedora:40\nUSER app\nRUN sudo /usr/bin/dnf install -y httpd\n', 'package-cache-left'), /sudo \/usr\/bin\/dnf install -y httpd && sudo \/usr\/bin\/dnf clean all\n/);
+});
