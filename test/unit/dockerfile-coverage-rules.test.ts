@@ -88,3 +88,41 @@ test('package-cache-left: no fix where appending would not run after the install
   // sudo and absolute paths are kept in the clean-up.
   assert.match(safeFixed('FROM fedora:40\nUSER app\nRUN sudo /usr/bin/dnf install -y httpd\n', 'package-cache-left'), /sudo \/usr\/bin\/dnf install -y httpd && sudo \/usr\/bin\/dnf clean all\n/);
 });
+
+test('world-writable: chmod modes that let every user write, outside the shared scratch directories', () => {
+  const text = [
+    'FROM eclipse-temurin:21-jre',
+    'RUN mkdir -p /opt/app/logs /opt/app/data \\',
+    '    && chmod -R 777 /opt/app \\',
+    '    && chmod a+rwx,o-x /opt/app/data',
+    'RUN chmod 1777 /srv/shared && chmod 777 /tmp /var/tmp/cache',
+    'RUN chmod +w /opt/app/config && chmod 755 /opt/app/bin && chmod u+w,g+w /opt/app/data',
+    'RUN if [ -d /data ]; then chmod o+w /data; fi',
+    'RUN chmod -w /opt/app/config && chmod o-w /opt/app',
+    'RUN chmod 666 /etc/passwd',
+    '',
+  ].join('\n');
+  const found = hits(text, 'world-writable');
+  assert.deepEqual(spans(text, found), ['chmod -R 777', 'chmod a+rwx,o-x', 'chmod 1777', 'chmod o+w']);
+  assert.deepEqual(found.map((f) => f.severity), ['warning', 'warning', 'info', 'warning']);
+  assert.match(found[0].message, /and everything below/);
+});
+
+test('account-file-writable: group- or world-writable account files, recursive /etc, and chown to a user', () => {
+  const text = [
+    'FROM registry.access.redhat.com/ubi9/ubi:9.4',
+    '# arbitrary uid support, the OpenShift way',
+    'RUN chgrp -R 0 /opt/app && chmod -R g=u /opt/app \\',
+    '    && chmod g=u /etc/passwd',
+    'RUN chmod 0666 /etc/shadow',
+    'RUN chmod -R a+w /etc',
+    'RUN chown app:app /etc/group && chown root:root /etc/gshadow',
+    'RUN chmod 644 /etc/passwd && chmod 640 /etc/shadow && chmod o-w /etc/group',
+    '',
+  ].join('\n');
+  const found = hits(text, 'account-file-writable');
+  assert.deepEqual(spans(text, found), ['chmod g=u /etc/passwd', 'chmod 0666 /etc/shadow', 'chmod -R a+w /etc', 'chown app:app /etc/group']);
+  assert.deepEqual(found.map((f) => f.severity), ['warning', 'error', 'error', 'warning']);
+  // The same chmod is not also a world-writable finding.
+  assert.deepEqual(spans(text, hits(text, 'world-writable')), ['chmod -R a+w']);
+});
