@@ -126,3 +126,63 @@ test('account-file-writable: group- or world-writable account files, recursive /
   // The same chmod is not also a world-writable finding.
   assert.deepEqual(spans(text, hits(text, 'world-writable')), ['chmod -R a+w']);
 });
+
+test('sudo-installed, ssh-port, build-tools-left, curl-and-wget: what the final image keeps, across managers, stages and removals', () => {
+  const text = [
+    'FROM python:3.12-slim AS build',
+    'RUN apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev sudo wget',
+    '',
+    'FROM build AS runtime',
+    'RUN apt-get update \\',
+    '    && apt-get install -y --no-install-recommends \\',
+    '       # the login server for the legacy deploy script',
+    '       openssh-server=1:9.2p1-2+deb12u3 \\',
+    '       curl make \\',
+    '    && rm -rf /var/lib/apt/lists/*',
+    'RUN apt-get purge -y --auto-remove make',
+    '',
+    'FROM alpine:3.20 AS tools',
+    'RUN apk add --no-cache sudo g++ dropbear',
+    '',
+  ].join('\n');
+  // The final image is `tools`: nothing from the Debian stages is in it.
+  assert.deepEqual(spans(text, hits(text, 'sudo-installed')), ['sudo']);
+  assert.deepEqual(spans(text, hits(text, 'ssh-port')), ['dropbear']);
+  assert.deepEqual(spans(text, hits(text, 'build-tools-left')), ['g++']);
+  assert.equal(hits(text, 'curl-and-wget').length, 0);
+
+  // Without the last stage, `runtime` is final and inherits what `build` installed.
+  const runtime = text.slice(0, text.indexOf('FROM alpine'));
+  assert.deepEqual(spans(runtime, hits(runtime, 'sudo-installed')), ['sudo']);
+  assert.deepEqual(spans(runtime, hits(runtime, 'ssh-port')), ['openssh-server=1:9.2p1-2+deb12u3']);
+  assert.deepEqual(hits(runtime, 'build-tools-left').map((f) => f.message.match(/\(([^)]*)\)/)?.[1]), ['gcc, libpq-dev'], 'make was purged');
+  assert.deepEqual(spans(runtime, hits(runtime, 'curl-and-wget')), ['curl']);
+
+  // A single-stage file is not told to move its compilers to a stage it does not have.
+  assert.equal(hits('FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\n', 'build-tools-left').length, 0);
+  // rpm names carry versions after a dash; a telnet client is not a server.
+  const rpm = 'FROM rockylinux:9\nRUN dnf install -y sudo-1.9.5p2 telnet-server telnet && dnf clean all\n';
+  assert.deepEqual(spans(rpm, hits(rpm, 'sudo-installed')), ['sudo-1.9.5p2']);
+  assert.deepEqual(hits(rpm, 'ssh-port').map((f) => f.message.includes('telnet server')), [true]);
+  // apk --virtual groups removed by name.
+  assert.equal(hits('FROM alpine:3.20\nRUN apk add --no-cache --virtual=.deps sudo && do-release && apk del .deps\n', 'sudo-installed').length, 0);
+});
+
+test('cd-in-run: the first cd of each RUN, after then/do and comments too', () => {
+  const text = [
+    'FROM debian:12',
+    'WORKDIR /src',
+    'RUN cd /tmp && curl -fsSLO https://example.com/tool-1.2.3.tar.gz && tar xzf tool-1.2.3.tar.gz \\',
+    '    && cd tool-1.2.3 && ./configure && make install',
+    'RUN if [ -d /opt/plugins ]; then cd /opt/plugins && ./install.sh; fi',
+    'RUN for d in a b; do cd "/srv/$d" && make; done',
+    'RUN echo cd /nowhere && ls',
+    '',
+  ].join('\n');
+  const found = hits(text, 'cd-in-run');
+  assert.equal(found.length, 3);
+  assert.deepEqual(found.map((f) => text.slice(f.range!.start, f.range!.end)), ['cd', 'cd', 'cd']);
+  assert.deepEqual(found.map((f) => lineOf(text, f.range!.start)), [3, 5, 6]);
+});
+
+const lineOf = (text: string, offset: number) => text.slice(0, offset).split('\n').length;

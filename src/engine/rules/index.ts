@@ -65,6 +65,9 @@ import stageNameDuplicate from './stage-name-duplicate';
 import sysctlWeakening from './sysctl-weakening';
 // -- Dockerfile coverage rules (issue 16, dfrules)
 import accountFileWritable from './account-file-writable';
+import buildToolsLeft from './build-tools-left';
+import curlAndWget from './curl-and-wget';
+import cdInRun from './cd-in-run';
 
 export const ALL_RULES: readonly Rule[] = [
   // -- Dockerfile rules
@@ -132,4 +135,7 @@ export const ALL_RULES: readonly Rule[] = [
   sysctlWeakening,
   // -- Dockerfile coverage rules (issue 16, dfrules)
   accountFileWritable,
+  buildToolsLeft,
+  curlAndWget,
+  cdInRun,
 ];
