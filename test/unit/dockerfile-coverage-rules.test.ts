@@ -186,3 +186,69 @@ test('cd-in-run: the first cd of each RUN, after then/do and comments too', () =
 });
 
 const lineOf = (text: string, offset: number) => text.slice(0, offset).split('\n').length;
+
+test('package-unpinned: one info finding per install listing the unpinned names, with the manager\'s hadolint id', () => {
+  const text = [
+    'FROM ubuntu:24.04',
+    'RUN apt-get update && apt-get install -y --no-install-recommends \\',
+    '      ca-certificates=20240203 \\',
+    '      curl \\',
+    '      -t noble-backports git \\',
+    '      ./vendor/tool_1.0_amd64.deb "$EXTRA_PACKAGES" \\',
+    '    && rm -rf /var/lib/apt/lists/*',
+    'RUN apk add --virtual .deps gcc~13 musl-dev',
+    'RUN dnf install -y httpd-2.4.62 mod_ssl @development-tools && zypper in -y nginx>=1.26 vim',
+    'RUN pip install --no-cache-dir -r requirements.txt "flask>=3" uvicorn[standard] -e ./lib -c constraints.txt',
+    'RUN pip3 install --no-cache-dir --index-url https://pypi.example.com/simple django gunicorn==22.0.0',
+    'RUN npm install -g pm2@5.4.2 typescript @angular/cli @nestjs/cli@10.4.5 serve@latest ./local-package',
+    'RUN gem install bundler:2.5.6 && gem install rails && gem install rake -v 13.2.1',
+    '',
+  ].join('\n');
+  const found = hits(text, 'package-unpinned');
+  assert.ok(found.every((f) => f.severity === 'info'));
+  assert.deepEqual(
+    found.map((f) => [f.message.replace(/:.*/, ''), f.refs?.hadolint?.[0]]),
+    [
+      ['apt-get install without a version for 2 packages (curl, git)', 'DL3008'],
+      ['apk add without a version for musl-dev', 'DL3018'],
+      ['dnf install without a version for mod_ssl', 'DL3041'],
+      ['zypper in without a version for vim', 'DL3037'],
+      ['pip3 install without a version for django', 'DL3013'],
+      ['npm install without a version for 3 packages (typescript, @angular/cli, serve@latest)', 'DL3016'],
+      ['gem install without a version for rails', 'DL3028'],
+    ],
+  );
+  // The first pip line is pinned by its constraints file.
+  assert.ok(!found.some((f) => text.slice(f.range!.start, f.range!.end).includes('uvicorn')));
+});
+
+test('source-unpinned: branch archives, git refs, clones without a tag or checkout, latest URLs', () => {
+  const text = [
+    'FROM python:3.12-slim',
+    'RUN pip install --no-cache-dir https://github.com/org/lib/archive/refs/heads/master.tar.gz \\',
+    '    git+https://github.com/org/a.git git+ssh://git@github.com/org/b.git@develop git+https://github.com/org/c.git@v2.1.0',
+    'RUN git clone https://github.com/org/tool.git /src/tool \\',
+    '    && git -C /src/tool checkout 3f2a1c9e0b7d',
+    'RUN git clone --depth 1 --branch main https://github.com/org/site.git /srv/site',
+    'RUN git clone --depth=1 -b v1.2.0 https://github.com/org/pinned.git /srv/pinned',
+    'RUN if [ "$WITH_PLUGINS" = 1 ]; then git clone https://github.com/org/plugins.git /opt/plugins; fi',
+    'RUN curl -fsSL https://raw.githubusercontent.com/org/tool/master/install.sh -o /tmp/install.sh \\',
+    '    && wget -q https://wordpress.org/latest.tar.gz \\',
+    '    && curl -fsSLO https://github.com/org/tool/releases/download/v1.0.0/tool.tar.gz',
+    '',
+  ].join('\n');
+  const found = hits(text, 'source-unpinned');
+  assert.deepEqual(
+    found.map((f) => f.message.replace(/:.*/, '')),
+    [
+      'pip install from branch master',
+      'pip install from the default branch of a git repository',
+      'pip install from branch develop',
+      'git clone of branch main',
+      'git clone without --branch or a checkout',
+      'curl downloads branch master',
+      'wget downloads the latest release',
+    ],
+  );
+  assert.equal(lineOf(text, found[4].range!.start), 8, 'the clone inside if/then is seen; the one followed by a checkout is not reported');
+});

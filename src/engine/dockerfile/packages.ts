@@ -63,6 +63,8 @@ export interface OsPackageChange {
   cmd: RunCommand;
   manager: OsManager;
   action: 'install' | 'remove';
+  /** The subcommand word (`install`, `add`, `in`). */
+  sub: ShellWord;
   /** Package arguments: options, their values and an apk `--virtual` name left out. */
   packages: ShellWord[];
   /** apk `--virtual NAME`: the group `apk del NAME` removes together. */
@@ -109,7 +111,7 @@ export function osPackageChanges(ctx: DockerfileContext): OsPackageChange[] {
         k++;
       } else if (manager === 'apk' && v.startsWith('--virtual=')) group = v.slice('--virtual='.length);
     }
-    found.push({ raw, cmd, manager, action, packages, group });
+    found.push({ raw, cmd, manager, action, sub: sub.word, packages, group });
   }
   return found;
 }

@@ -68,6 +68,8 @@ import accountFileWritable from './account-file-writable';
 import buildToolsLeft from './build-tools-left';
 import curlAndWget from './curl-and-wget';
 import cdInRun from './cd-in-run';
+import packageUnpinned from './package-unpinned';
+import sourceUnpinned from './source-unpinned';
 
 export const ALL_RULES: readonly Rule[] = [
   // -- Dockerfile rules
@@ -138,4 +140,6 @@ export const ALL_RULES: readonly Rule[] = [
   buildToolsLeft,
   curlAndWget,
   cdInRun,
+  packageUnpinned,
+  sourceUnpinned,
 ];
