@@ -15,7 +15,7 @@ export interface PackageInvocation {
 }
 
 /** yum/dnf/zypper options that take a separate value, so the subcommand is found after them. */
-export const RPM_VALUE_OPTIONS = new Set([
+const RPM_VALUE_OPTIONS = new Set([
   '-c', '--config', '--installroot', '--releasever', '--setopt', '--enablerepo', '--disablerepo', '--repo', '--repoid', '-x', '--exclude',
   '--forcearch', '-d', '--debuglevel', '-e', '--errorlevel', '-R', '--root', '-D', '--reposd-dir', '-C', '--cache-dir', '--raw-cache-dir',
 ]);
@@ -120,7 +120,7 @@ export function osPackageChanges(ctx: DockerfileContext): OsPackageChange[] {
  * The name of a package argument without its version or release (`curl=8.5.0-2` → `curl`,
  * `gcc~13` → `gcc`, `bash/bookworm-backports` → `bash`, `gcc-11.4.1` → `gcc`), lower-cased.
  */
-export function packageName(word: string, manager: OsManager): string {
+function packageName(word: string, manager: OsManager): string {
   const lower = word.toLowerCase();
   if (manager === 'apt') return lower.split(/[=/]/)[0];
   if (manager === 'apk') return lower.split(/[=~<>]/)[0];
