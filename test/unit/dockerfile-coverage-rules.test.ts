@@ -60,7 +60,7 @@ test('package-cache-left: npm and yarn installs; cache options, ENV, cache mount
     'RUN yarn global add serve@14.2.3',
     'RUN yarn',
     'RUN yarn add lodash@4.17.21 && yarn cache clean',
-    'RUN npm run test && yarn run lint',
+    'RUN npm run test && yarn run lint && yarn --version',
     '',
   ].join('\n');
   const found = hits(text, 'package-cache-left');

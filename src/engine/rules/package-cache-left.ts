@@ -54,7 +54,9 @@ function fillingOf(cmd: RunCommand): Family | undefined {
   if (cmd.name === 'npm') return NPM_FILLS.test(subcommand(cmd.args, new Set())?.word.value ?? '') ? 'npm' : undefined;
   if (cmd.name === 'yarn') {
     const sub = subcommand(cmd.args, new Set());
-    return !sub || YARN_FILLS.test(sub.word.value) ? 'yarn' : undefined;
+    // A bare `yarn` installs, unless it only asks for its version or help.
+    if (!sub) return cmd.args.some((w) => /^(?:-v|--version|-h|--help)$/.test(w.value)) ? undefined : 'yarn';
+    return YARN_FILLS.test(sub.word.value) ? 'yarn' : undefined;
   }
   return undefined;
 }
