@@ -252,3 +252,27 @@ test('source-unpinned: branch archives, git refs, clones without a tag or checko
   );
   assert.equal(lineOf(text, found[4].range!.start), 8, 'the clone inside if/then is seen; the one followed by a checkout is not reported');
 });
+
+test('what the final image keeps: the official images\' apt-mark auto + purge --auto-remove idiom removes the build packages', () => {
+  // Shaped like docker-library's node and php Dockerfiles.
+  const text = [
+    'FROM debian:bookworm-slim AS base',
+    'RUN set -ex \\',
+    '  && savedAptMark="$(apt-mark showmanual)" \\',
+    '  && apt-get update && apt-get install -y ca-certificates curl wget gnupg gcc make libssl-dev sudo --no-install-recommends \\',
+    '  && ./configure && make -j"$(nproc)" && make install \\',
+    '  && apt-mark auto \'.*\' > /dev/null \\',
+    '  && { [ -z "$savedAptMark" ] || apt-mark manual $savedAptMark > /dev/null; } \\',
+    '  && apt-mark manual ca-certificates sudo \\',
+    '  && find /usr/local -type f -executable -exec ldd \'{}\' \';\' | awk \'/=>/ { print $(NF-1) }\' | sort -u | xargs -r apt-mark manual \\',
+    '  && apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false \\',
+    '  && rm -rf /var/lib/apt/lists/*',
+    '',
+    'FROM base',
+    'COPY app.conf /etc/app.conf',
+    '',
+  ].join('\n');
+  assert.equal(hits(text, 'curl-and-wget').length, 0);
+  assert.equal(hits(text, 'build-tools-left').length, 0);
+  assert.deepEqual(spans(text, hits(text, 'sudo-installed')), ['sudo'], 'marked manual again: kept');
+});

@@ -62,7 +62,10 @@ export interface OsPackageChange {
   raw: RunCommand;
   cmd: RunCommand;
   manager: OsManager;
-  action: 'install' | 'remove';
+  /** `mark-auto`/`mark-manual`: `apt-mark auto|manual` (what a later autoremove may take). */
+  action: 'install' | 'remove' | 'mark-auto' | 'mark-manual';
+  /** apt `autoremove`, or `purge`/`remove --auto-remove`: also removes the packages marked automatic. */
+  autoremove?: boolean;
   /** The subcommand word (`install`, `add`, `in`). */
   sub: ShellWord;
   /** Package arguments: options, their values and an apk `--virtual` name left out. */
@@ -93,13 +96,21 @@ export function osPackageChanges(ctx: DockerfileContext): OsPackageChange[] {
   const found: OsPackageChange[] = [];
   for (const raw of runCommands(ctx)) {
     const cmd = unwrapSudo(raw);
+    if (cmd.name === 'apt-mark') {
+      const sub = subcommand(cmd.args);
+      // `apt-mark auto '.*' > /dev/null`: the redirection is not a package.
+      const names = (sub ? cmd.args.slice(sub.index + 1) : []).filter((w, k, all) => !/^\d*[<>]/.test(w.value) && !/^\d*[<>]+$/.test(all[k - 1]?.value ?? ''));
+      if (sub?.word.value === 'auto' || sub?.word.value === 'manual') found.push({ raw, cmd, manager: 'apt', action: `mark-${sub.word.value}`, sub: sub.word, packages: names });
+      continue;
+    }
     const manager: OsManager | undefined =
       cmd.name === 'apt-get' || cmd.name === 'apt' ? 'apt' : cmd.name === 'apk' ? 'apk' : RPM_MANAGERS.has(cmd.name) ? ((cmd.name === 'dnf5' ? 'dnf' : cmd.name) as RpmManager) : undefined;
     if (!manager) continue;
     const valueOptions = manager === 'apt' ? APT_VALUE_OPTIONS : manager === 'apk' ? APK_VALUE_OPTIONS : RPM_VALUE_OPTIONS;
     const sub = subcommand(cmd.args, valueOptions);
     if (!sub) continue;
-    const action = INSTALLS[manager].test(sub.word.value) ? 'install' : REMOVES[manager].test(sub.word.value) ? 'remove' : undefined;
+    const autoremove = manager === 'apt' && (sub.word.value === 'autoremove' || cmd.args.some((w) => w.value === '--auto-remove' || w.value === '--autoremove'));
+    const action = INSTALLS[manager].test(sub.word.value) ? 'install' : REMOVES[manager].test(sub.word.value) || autoremove ? 'remove' : undefined;
     if (!action) continue;
     const packages: ShellWord[] = [];
     let group: string | undefined;
@@ -111,7 +122,7 @@ export function osPackageChanges(ctx: DockerfileContext): OsPackageChange[] {
         k++;
       } else if (manager === 'apk' && v.startsWith('--virtual=')) group = v.slice('--virtual='.length);
     }
-    found.push({ raw, cmd, manager, action, sub: sub.word, packages, group });
+    found.push({ raw, cmd, manager, action, sub: sub.word, packages, group, autoremove });
   }
   return found;
 }
@@ -130,19 +141,33 @@ function packageName(word: string, manager: OsManager): string {
 
 /**
  * The distribution packages the final image keeps: installed by a RUN of the final stage or a
- * stage it builds on, and not removed later there (by name, or an apk `--virtual` group by its
- * name). Keyed by package name; the value is the last install of it.
+ * stage it builds on, and not removed later there (by name, an apk `--virtual` group by its
+ * name, or an apt autoremove after `apt-mark auto`, the official images' idiom). Keyed by
+ * package name; the value is the last install of it.
  */
 export function packagesInFinalImage(ctx: DockerfileContext): Map<string, { word: ShellWord; change: OsPackageChange }> {
   const chain = finalImageStages(ctx);
   const kept = new Map<string, { word: ShellWord; change: OsPackageChange }>();
+  const automatic = new Set<string>();
+  const names = (change: OsPackageChange) => change.packages.map((w) => packageName(w.value, change.manager));
   for (const change of osPackageChanges(ctx)) {
     const stage = ctx.stageOf(change.raw.instruction);
     if (!stage || !chain.has(stage)) continue;
     if (change.action === 'install') {
-      for (const word of change.packages) kept.set(packageName(word.value, change.manager), { word, change });
+      for (const word of change.packages) {
+        const name = packageName(word.value, change.manager);
+        kept.set(name, { word, change });
+        automatic.delete(name);
+      }
+    } else if (change.action === 'mark-auto') {
+      // A pattern (`'.*'`) marks everything installed so far.
+      const all = change.packages.some((w) => /[*^$[]/.test(w.value));
+      for (const name of all ? [...kept.keys()].filter((n) => kept.get(n)!.change.manager === 'apt') : names(change)) automatic.add(name);
+    } else if (change.action === 'mark-manual') {
+      for (const name of names(change)) automatic.delete(name);
     } else {
-      const removed = new Set(change.packages.map((w) => packageName(w.value, change.manager)));
+      const removed = new Set(names(change));
+      if (change.autoremove) for (const name of automatic) removed.add(name);
       for (const [name, entry] of kept) if (removed.has(name) || (entry.change.group !== undefined && removed.has(entry.change.group.toLowerCase()))) kept.delete(name);
     }
   }
