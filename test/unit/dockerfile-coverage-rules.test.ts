@@ -85,6 +85,7 @@ test('package-cache-left: no fix where appending would not run after the install
   noFix('FROM opensuse/leap:15.6\nRUN zypper -n install curl\nRUN zypper -n install wget && zypper clean\n');
   noFix('FROM fedora:40\nRUN cd /tmp && (dnf install -y httpd)\n');
   noFix('FROM fedora:40\nRUN <<EOF\ndnf install -y httpd\nEOF\n');
+  noFix('FROM fedora:40\nRUN dnf --installroot=/rootfs --releasever=40 install -y glibc-minimal-langpack\n');
   // sudo and absolute paths are kept in the clean-up.
   assert.match(safeFixed('FROM fedora:40\nUSER app\nRUN sudo /usr/bin/dnf install -y httpd\n', 'package-cache-left'), /sudo \/usr\/bin\/dnf install -y httpd && sudo \/usr\/bin\/dnf clean all\n/);
 });

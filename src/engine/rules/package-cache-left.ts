@@ -151,6 +151,8 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     const lastWord = lastCommand.words[lastCommand.words.length - 1];
     const fixable =
       clean !== undefined &&
+      // A cache under --installroot/--root is not the one a plain clean-up empties.
+      !f.cmd.args.some((w) => /^(?:--installroot|--root|-R)(?:=|$)/.test(w.value)) &&
       isShellForm(f.raw.instruction) &&
       !lastCommand.pipedTo &&
       closesCleanly(ctx, f.raw.instruction) &&
