@@ -9,8 +9,10 @@ import { docker, DOCKER_CLI, dockerTestOptions, TEST_IMAGE, uniqueName, buildIma
 
 // Issue 16: the safe fixes of the coverage rules, built and run before and after on the real engine.
 // The bases are busybox stand-ins whose pip, python3, dnf, yum and zypper behave like the real ones
-// where it matters: pip keeps a download cache unless --no-cache-dir, and the rpm managers read an
-// answer at their prompt and abort on the empty stdin of a build unless -y (or -n) is given.
+// where it matters: pip keeps a download cache unless --no-cache-dir, the rpm managers read an
+// answer at their prompt and abort on the empty stdin of a build unless -y (or -n) is given, keep
+// what they download under /var/cache/<manager> until `clean`, and npm keeps its tarballs in
+// ~/.npm/_cacache (read alone by --offline) until `npm cache clean --force`.
 
 process.env.DOCKER_BUILDKIT = '0';
 
@@ -36,15 +38,32 @@ const RPM = `#!/bin/sh
 yes=0
 sub=
 for a; do case "$a" in -y|--assumeyes|-n|--non-interactive|--no-confirm) yes=1 ;; -*) ;; *) [ -z "$sub" ] && sub=$a ;; esac; done
-case "$sub" in install|in|upgrade|update|remove) ;; *) exit 0 ;; esac
+cache=/var/cache/$(basename "$0"); [ "$cache" = /var/cache/zypper ] && cache=/var/cache/zypp
+case "$sub" in clean|cc) rm -rf "$cache"; exit 0 ;; install|in|upgrade|update|remove) ;; *) exit 0 ;; esac
 if [ "$yes" = 0 ]; then
   printf 'Is this ok [y/N]: '
   read answer || answer=
   [ "$answer" = y ] || { echo 'Operation aborted.' >&2; exit 1; }
 fi
 shift_sub=0
-for a; do case "$a" in -*) ;; *) if [ "$shift_sub" = 0 ]; then shift_sub=1; else mkdir -p /var/lib/rpm && touch "/var/lib/rpm/$a"; fi ;; esac; done
+for a; do case "$a" in -*) ;; *) if [ "$shift_sub" = 0 ]; then shift_sub=1; else mkdir -p /var/lib/rpm "$cache" && touch "/var/lib/rpm/$a" "$cache/$a.rpm"; fi ;; esac; done
 exit 0
+`;
+const NPM = `#!/bin/sh
+# Stand-in npm: ci/install put the packages named in ./deps.txt under ./node_modules and their
+# tarballs in ~/.npm/_cacache; --offline installs from that cache alone; cache clean needs --force.
+sub=; offline=0; force=0
+for a; do case "$a" in --offline) offline=1 ;; --force) force=1 ;; -*) ;; *) [ -z "$sub" ] && sub=$a ;; esac; done
+case "$sub" in
+  ci|install|i)
+    for p in $(cat deps.txt); do
+      if [ "$offline" = 1 ]; then [ -f "$HOME/.npm/_cacache/$p.tgz" ] || { echo "ENOTCACHED $p" >&2; exit 1; }
+      else mkdir -p "$HOME/.npm/_cacache" && echo tarball > "$HOME/.npm/_cacache/$p.tgz"; fi
+      mkdir -p "node_modules/$p"
+    done ;;
+  cache) [ "$force" = 1 ] || { echo 'npm ERR! use --force' >&2; exit 1; }; rm -rf "$HOME/.npm/_cacache" ;;
+  *) echo "unsupported $sub" >&2; exit 2 ;;
+esac
 `;
 const build = (dockerfile: string) => buildImage(prefix, images, dockerfile);
 
@@ -66,8 +85,8 @@ function safeFix(text: string, ruleId: string): string {
 
 before(() => {
   if (dockerTestOptions().skip) return;
-  withContext({ pip: PIP, python3: PYTHON, dnf: RPM, yum: RPM, zypper: RPM }, (dir) => {
-    writeFileSync(join(dir, 'Dockerfile'), `FROM ${TEST_IMAGE}\nCOPY pip python3 dnf yum zypper /usr/local/bin/\n`);
+  withContext({ pip: PIP, python3: PYTHON, dnf: RPM, yum: RPM, zypper: RPM, npm: NPM }, (dir) => {
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${TEST_IMAGE}\nCOPY pip python3 dnf yum zypper npm /usr/local/bin/\n`);
     docker(['build', '--quiet', '-t', BASE, dir], { timeout: 300000 });
   });
   images.push(BASE);
@@ -107,4 +126,45 @@ test('rpm-missing-yes: the original build aborts at the prompt; the fixed one in
   assert.match(fixedText, /install -y python3-pip git/);
   assert.match(fixedText, /zypper in -y wget/);
   assert.equal(run(built(fixedText)), 'git\nhttpd\npython3-pip\nwget\n');
+});
+
+test('package-cache-left: the fixed image installs the same packages and keeps no yum, dnf, zypper or npm cache', dockerTestOptions(), () => {
+  const original = [
+    `FROM ${BASE}`,
+    'RUN dnf install -y httpd \\',
+    '    # TLS for the web server',
+    '    && dnf install -y mod_ssl',
+    'RUN yum install -y git',
+    // dnf fetches metadata again by itself: the clean-up above does not break this later install.
+    'RUN dnf install -y unzip',
+    'RUN zypper -n in wget',
+    'WORKDIR /app',
+    'RUN printf "express\\nlodash\\n" > deps.txt && npm ci --omit=dev',
+    'CMD ["sh", "-c", "ls /var/lib/rpm /app/node_modules; find /var/cache /root/.npm -type f 2>/dev/null | wc -l"]',
+    '',
+  ].join('\n');
+  const fixedText = safeFix(original, 'package-cache-left');
+  assert.match(fixedText, /&& dnf install -y mod_ssl && dnf clean all\n/);
+  assert.match(fixedText, /RUN yum install -y git && yum clean all\n/);
+  assert.match(fixedText, /RUN zypper -n in wget && zypper clean --all\n/);
+  assert.match(fixedText, /npm ci --omit=dev && npm cache clean --force\n/);
+  const before = run(built(original));
+  const after = run(built(fixedText));
+  const installed = (out: string) => out.replace(/\s*\d+\n$/, '');
+  assert.match(before, /\s7\n$/, 'the stand-ins really keep their caches without the clean-up (4 rpm + 1 zypper + 2 npm files)');
+  assert.match(after, /\s0\n$/);
+  assert.equal(installed(after), installed(before));
+  assert.match(installed(after), /git\nhttpd\nmod_ssl\nunzip\nwget$/);
+  assert.match(installed(after), /express\nlodash\n/);
+});
+
+test('package-cache-left: no fix where a later step installs from the cache alone; that build keeps working', dockerTestOptions(), () => {
+  const original = [`FROM ${BASE}`, 'WORKDIR /app', 'RUN echo express > deps.txt && npm ci', 'RUN npm ci --offline', 'CMD ["ls", "/app/node_modules"]', ''].join('\n');
+  const finding = lintText(original, { kind: 'dockerfile' }).findings.filter((f) => f.ruleId === 'package-cache-left');
+  assert.equal(finding.length, 1);
+  assert.deepEqual(finding[0].fixes, []);
+  assert.equal(run(built(original)), 'express\n');
+  // What the fix would have done breaks the build: the offline install finds no cache.
+  const cleaned = original.replace('npm ci\n', 'npm ci && npm cache clean --force\n');
+  assert.match(build(cleaned).error ?? '', /ENOTCACHED express/);
 });

@@ -43,7 +43,7 @@ export function unwrapSudo(cmd: RunCommand): RunCommand {
 }
 
 /** apt-get/apt options that take a separate value, so the subcommand is found after them. */
-const APT_VALUE_OPTIONS = new Set(['-o', '-t', '-c', '--option', '--target-release', '--config-file', '--default-release']);
+export const APT_VALUE_OPTIONS = new Set(['-o', '-t', '-c', '--option', '--target-release', '--config-file', '--default-release']);
 
 /** The first non-option argument (the subcommand) of apt-get-like commands. */
 export function subcommand(args: ShellWord[], valueOptions: Set<string> = APT_VALUE_OPTIONS): { word: ShellWord; index: number } | undefined {
@@ -113,4 +113,27 @@ export function aptInvocations(ctx: DockerfileContext): AptInvocation[] {
     if (cmd.name === 'apt-get' || cmd.name === 'apt') found.push({ raw, cmd, sub: subcommand(cmd.args) });
   }
   return found;
+}
+
+/** Words that open or close a compound command: a command after them may not run at all. */
+const COMPOUND_WORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'while', 'until', 'do', 'done', '{', '}', '!']);
+
+/**
+ * Whether a RUN is a plain list: simple commands (pipelines allowed) joined only by `&&`, `;` or
+ * line breaks, with no `||`, background `&`, subshell or compound command. Then `… && X` appended
+ * at its end runs X exactly when every command ran and succeeded.
+ */
+export function isPlainList(ctx: DockerfileContext, instruction: Instruction): boolean {
+  const commands = ctx.commandsOf(instruction);
+  for (let k = 0; k < commands.length; k++) {
+    const words = commands[k].words;
+    if (words.some((w) => COMPOUND_WORDS.has(w.value) && w.end - w.start === w.value.length)) return false;
+    if (k === 0) continue;
+    const previous = commands[k - 1].words;
+    const between = ctx.text.slice(previous[previous.length - 1].end, words[0].start);
+    // Continuations and the comment lines inside them are not separators.
+    const separator = between.split(/\r?\n/).filter((line) => !/^\s*#/.test(line)).join(' ').replace(new RegExp(`\\${ctx.escape}\\s*$|\\${ctx.escape}\\s+`, 'g'), ' ').trim();
+    if (!['&&', ';', '|', ''].includes(separator)) return false;
+  }
+  return true;
 }

@@ -10,6 +10,12 @@ export function finalStage(ctx: DockerfileContext): Stage | undefined {
   return ctx.stages[ctx.stages.length - 1];
 }
 
+/** The stages whose layers the built image carries: the last stage and the stages it builds FROM. */
+export function finalImageStages(ctx: DockerfileContext): Set<Stage> {
+  const final = finalStage(ctx);
+  return new Set(final ? stageChain(final) : []);
+}
+
 /** The stages `stage` builds on, nearest first (FROM an earlier stage), itself included. */
 export function stageChain(stage: Stage): Stage[] {
   const chain: Stage[] = [];

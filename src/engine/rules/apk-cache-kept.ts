@@ -3,9 +3,7 @@ import { leftoverReports } from '../image/leftovers';
 import type { DockerfileContext } from '../dockerfile/context';
 import { runCommands, sameRun, subcommand, unwrapSudo } from '../dockerfile/run';
 import { insertArgumentEdit } from '../dockerfile/shell';
-
-/** apk options taking a separate value, so the subcommand is found after them. */
-const APK_VALUE_OPTIONS = new Set(['-X', '--repository', '-p', '--root', '--arch', '--cache-dir', '--keys-dir', '--repositories-file', '-t', '--virtual']);
+import { APK_VALUE_OPTIONS } from '../dockerfile/packages';
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];

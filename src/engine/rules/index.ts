@@ -63,6 +63,13 @@ import rpmMissingYes from './rpm-missing-yes';
 import copyFromStage from './copy-from-stage';
 import stageNameDuplicate from './stage-name-duplicate';
 import sysctlWeakening from './sysctl-weakening';
+// -- Dockerfile coverage rules (issue 16, dfrules)
+import accountFileWritable from './account-file-writable';
+import buildToolsLeft from './build-tools-left';
+import curlAndWget from './curl-and-wget';
+import cdInRun from './cd-in-run';
+import packageUnpinned from './package-unpinned';
+import sourceUnpinned from './source-unpinned';
 
 export const ALL_RULES: readonly Rule[] = [
   // -- Dockerfile rules
@@ -128,4 +135,11 @@ export const ALL_RULES: readonly Rule[] = [
   copyFromStage,
   stageNameDuplicate,
   sysctlWeakening,
+  // -- Dockerfile coverage rules (issue 16, dfrules)
+  accountFileWritable,
+  buildToolsLeft,
+  curlAndWget,
+  cdInRun,
+  packageUnpinned,
+  sourceUnpinned,
 ];

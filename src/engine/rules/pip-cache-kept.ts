@@ -2,6 +2,7 @@ import { defineRule, type Report } from '../rule';
 import type { DockerfileContext } from '../dockerfile/context';
 import { pipInstalls } from '../dockerfile/packages';
 import { insertArgumentEdit } from '../dockerfile/shell';
+import { leftoverReports } from '../image/leftovers';
 
 /** An ENV or ARG that configures pip's cache away for every later pip call. */
 function cacheDisabledByEnvironment(ctx: DockerfileContext): boolean {
@@ -32,7 +33,7 @@ export default defineRule({
     id: 'pip-cache-kept',
     title: 'pip cache left in the image',
     severity: 'info',
-    targets: ['dockerfile'],
+    targets: ['dockerfile', 'image'],
     rationale: 'pip keeps every downloaded wheel and source archive under ~/.cache/pip. In an image that cache is never reused, makes every pull bigger, and can hold packages from private indexes.',
     remediation: 'Use `pip install --no-cache-dir …`, set `ENV PIP_NO_CACHE_DIR=1`, or use a BuildKit cache mount (`RUN --mount=type=cache,target=/root/.cache/pip pip install …`).',
     refs: { hadolint: ['DL3042'] },
@@ -44,4 +45,5 @@ export default defineRule({
     },
   },
   dockerfile: dockerfileCheck,
+  image: (ctx) => leftoverReports(ctx, ['pip-cache']),
 });

@@ -6,6 +6,7 @@ import type { ComposeContext } from '../compose/context';
 import type { DockerfileContext } from '../dockerfile/context';
 import { removeInstructionEdit } from '../dockerfile/context';
 import { removeWordEdit } from '../dockerfile/shell';
+import { packagesInFinalImage, type OsManager } from '../dockerfile/packages';
 import { containerPorts, type ContainerContext } from '../runtime/container';
 import { includesSshPort } from '../runtime/judge';
 
@@ -15,8 +16,33 @@ function includesSsh(value: string): boolean {
   return includesSshPort(ports, protocol);
 }
 
-function dockerfileCheck(ctx: DockerfileContext): Report[] {
+/**
+ * Packages that install a remote-login daemon (an SSH server is this concern whether or not port
+ * 22 is exposed; telnetd is the same service without encryption). A telnet or ssh client opens
+ * no port and is not reported.
+ */
+const LOGIN_SERVERS: Partial<Record<OsManager, RegExp>> = {
+  apt: /^(?:openssh-server|ssh|dropbear|dropbear-bin|telnetd|inetutils-telnetd|telnetd-ssl)$/,
+  apk: /^(?:openssh|openssh-server|dropbear)$/,
+};
+const RPM_LOGIN_SERVERS = /^(?:openssh-server|dropbear|telnet-server)$/;
+
+function loginServerReports(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
+  for (const [name, { word, change }] of packagesInFinalImage(ctx)) {
+    if (!(LOGIN_SERVERS[change.manager] ?? RPM_LOGIN_SERVERS).test(name)) continue;
+    const telnet = name.includes('telnet');
+    reports.push({
+      message: `${change.cmd.name} installs ${telnet ? 'a telnet server (plain-text logins)' : 'an SSH server'} in the final image: containers should not run a remote-login daemon`,
+      range: { start: word.start, end: word.end },
+      fixes: [],
+    });
+  }
+  return reports;
+}
+
+function dockerfileCheck(ctx: DockerfileContext): Report[] {
+  const reports: Report[] = loginServerReports(ctx);
   for (const instruction of ctx.ofKeyword('EXPOSE')) {
     const args = instruction.getArguments();
     for (const arg of args) {
@@ -38,7 +64,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
       });
     }
   }
-  return reports;
+  return reports.sort((a, b) => a.range!.start - b.range!.start);
 }
 
 function composeCheck(ctx: ComposeContext): Report[] {
@@ -67,17 +93,18 @@ function imageCheck(ctx: ImageContext): Report[] {
 export default defineRule({
   meta: {
     id: 'ssh-port',
-    title: 'SSH port exposed',
+    title: 'SSH server or port in the container',
     severity: 'warning',
     severityWhen: { info: 'a container exposes port 22 without publishing it' },
     targets: ['dockerfile', 'compose', 'container', 'image'],
     rationale:
       'An SSH daemon in a container is another network service with credentials to manage and patch, and a way around the engine\'s own access control. `docker exec` already gives operators a shell.',
-    remediation: 'Remove port 22 from EXPOSE and the SSH server from the image; use `docker exec` (or `kubectl exec`) for debugging.',
+    remediation:
+      'Remove port 22 from EXPOSE and the SSH server from the image; use `docker exec` (or `kubectl exec`) for debugging. In a Dockerfile, installing an SSH or telnet server (openssh-server, dropbear, telnetd) that stays in the final image is reported too.',
     refs: { trivy: ['DS-0004'], checkov: ['CKV_DOCKER_1'] },
     examples: {
       dockerfile: {
-        bad: ['FROM debian:12\nEXPOSE 22 8080\n'],
+        bad: ['FROM debian:12\nEXPOSE 22 8080\n', 'FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends openssh-server\n'],
         good: ['FROM debian:12\nEXPOSE 8080\n'],
       },
       compose: {
