@@ -3,6 +3,8 @@ import type { WorkspaceFixPlan } from './fixWorkspace';
 
 const SCHEME = 'bulkhead-fix-preview';
 const PENDING_CONTEXT = 'bulkhead.fixPreviewPending';
+/** VS Code adds the file count to the tab: "Bulkhead: safe fixes (1501 files)". */
+const PREVIEW_TITLE = 'Bulkhead: safe fixes';
 
 export type PreviewDecision = 'apply' | 'discard';
 
@@ -31,14 +33,14 @@ export class FixPreview implements vscode.Disposable {
     }
     const decision = new Promise<PreviewDecision>((resolve) => (this.decide = resolve));
     await vscode.commands.executeCommand('setContext', PENDING_CONTEXT, true);
-    await vscode.commands.executeCommand('vscode.changes', previewTitle(plan), entries);
+    await vscode.commands.executeCommand('vscode.changes', PREVIEW_TITLE, entries);
     void vscode.window.showInformationMessage(`Bulkhead: review ${plan.fixes} safe fix(es) in ${plan.changes.size} file(s), then apply them.`, 'Apply', 'Discard').then((choice) => {
       // A notification closed without a choice leaves the decision to the commands.
       if (choice) this.resolve(choice === 'Apply' ? 'apply' : 'discard');
     });
     const result = await decision;
     await vscode.commands.executeCommand('setContext', PENDING_CONTEXT, false);
-    await closePreviewTabs(previewTitle(plan));
+    await closePreviewTabs(PREVIEW_TITLE);
     this.texts.clear();
     return result;
   }
@@ -57,11 +59,8 @@ export class FixPreview implements vscode.Disposable {
   }
 }
 
-function previewTitle(plan: WorkspaceFixPlan): string {
-  return `Bulkhead: safe fixes in ${plan.changes.size} file(s)`;
-}
 
 async function closePreviewTabs(title: string): Promise<void> {
-  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === title);
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === title || t.label.startsWith(`${title} (`));
   if (tabs.length) await vscode.window.tabGroups.close(tabs);
 }

@@ -147,12 +147,12 @@ suite('workspace audit', () => {
     this.timeout(900_000);
     const file = generated[5];
     const before = readFileSync(file, 'utf8');
-    const previewTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => /^Bulkhead: safe fixes in \d+ file\(s\)$/.test(t.label));
+    const previewTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label.startsWith('Bulkhead: safe fixes'));
     const review = async (decision: 'bulkhead.applyFixPreview' | 'bulkhead.discardFixPreview') => {
       let settled: { files: number; cancelled?: boolean } | undefined;
       void vscode.commands.executeCommand<{ files: number; cancelled?: boolean }>('bulkhead.fixWorkspace', { preview: true }).then((r) => (settled = r));
       const tab = await waitFor('the multi-file diff of the planned fixes', () => previewTab(), 300_000);
-      assert.match(tab.label, /in (1[5-9]\d\d|2\d\d\d) file/, 'every fixed file is in the preview');
+      assert.match(tab.label, /\((1[5-9]\d\d|2\d\d\d) files\)/, `every fixed file is in the preview: ${tab.label}`);
       await screenshot(`workspace-fix-preview-${decision}`);
       assert.equal(settled, undefined, 'the fix waits for the decision');
       assert.equal(readFileSync(file, 'utf8'), before, 'nothing is written before the decision');
