@@ -74,3 +74,104 @@ test('pipefail-missing: an exempt pipeline does not hide a later one in the same
   const text = 'FROM debian:12\nRUN echo "$SHA *f" | sha256sum -c - && curl -fsSL https://example.org/x.sh | sh\n';
   assert.deepEqual(marked(text, 'pipefail-missing'), ['curl -fsSL https://example.org/x.sh']);
 });
+
+const composeHits = (text: string, ruleId: string, options: Parameters<typeof lintText>[1] = {}) =>
+  lintText(text, { kind: 'compose', file: '/project/compose.yaml', ...options }).findings.filter((f) => f.ruleId === ruleId);
+
+test('ARG defaults built from earlier ARGs are expanded before FROM is matched (user-root, healthcheck-missing, image-unpinned)', () => {
+  const text = ['ARG REGISTRY=quay.io', 'ARG OWNER=jupyter', 'ARG BASE_IMAGE=$REGISTRY/$OWNER/scipy-notebook', 'FROM $BASE_IMAGE', 'RUN mamba install --yes xgboost', ''].join('\n');
+  assert.equal(hits(text, 'user-root').length, 0, 'quay.io/jupyter/* runs as jovyan');
+  assert.equal(hits(text, 'healthcheck-missing').length, 0, 'base-notebook and the images on it define a HEALTHCHECK');
+  const [unpinned] = hits(text, 'image-unpinned');
+  assert.match(unpinned.message, /quay\.io\/jupyter\/scipy-notebook after ARG defaults/);
+  assert.doesNotMatch(unpinned.message, /\$REGISTRY/);
+  // A variable without a default leaves the reference unknown, also through another ARG.
+  const unknown = ['ARG OWNER', 'ARG BASE_IMAGE=quay.io/$OWNER/scipy-notebook', 'FROM $BASE_IMAGE', ''].join('\n');
+  assert.equal(hits(unknown, 'image-unpinned').length, 0);
+  assert.match(hits(unknown, 'user-root')[0].message, /unless the base image sets a user/);
+  // The foundation image below base-notebook has no HEALTHCHECK.
+  assert.equal(hits('FROM quay.io/jupyter/docker-stacks-foundation:2025-01-01\nCMD ["start-notebook.py"]\n', 'healthcheck-missing').length, 1);
+});
+
+test('healthcheck-missing: a base image with a HEALTHCHECK (table or local image config) is inherited', () => {
+  const text = 'FROM example.org/team/web:1.4\nCOPY site/ /srv/\nCMD ["web", "--port", "8080"]\n';
+  assert.equal(hits(text, 'healthcheck-missing').length, 1, 'unknown base: reported');
+  const withCheck = lintText(text, { kind: 'dockerfile', baseImages: () => ({ user: '', healthcheck: true, source: 'local image' }) });
+  assert.equal(withCheck.findings.filter((f) => f.ruleId === 'healthcheck-missing').length, 0);
+  const without = lintText(text, { kind: 'dockerfile', baseImages: () => ({ user: '', healthcheck: false, source: 'local image' }) });
+  assert.equal(without.findings.filter((f) => f.ruleId === 'healthcheck-missing').length, 1);
+  const compose = [
+    'services:',
+    '  db:',
+    '    image: "${ORACLE_DB_IMAGE:-oracle/database:19.3.0-ee}"',
+    '  db2:',
+    '    image: ${DB_REGISTRY}/oracle/database:${DB_VERSION}',
+    '  mc:',
+    '    image: itzg/minecraft-server',
+    '  web:',
+    '    image: nginx:1.27',
+    '',
+  ].join('\n');
+  assert.deepEqual(composeHits(compose, 'healthcheck-missing').map((f) => f.message), ['service "web" has no healthcheck: unless the image defines one, the engine cannot tell a hung service from a healthy one']);
+});
+
+test('healthcheck-missing: images with nothing to probe (shell, REPL, --version, no CMD on an OS base) are not reported', () => {
+  const quiet = [
+    'FROM python:3.13-slim\nENV PYTHON_VERSION=3.13.1\nCMD ["python3"]\n',
+    'FROM debian:12-slim\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT ["docker-entrypoint.sh"]\nCMD [ "node" ]\n',
+    'FROM alpine:3.20\nRUN apk add --no-cache php83\nENTRYPOINT ["docker-php-entrypoint"]\nCMD ["php", "-a"]\n',
+    'FROM oraclelinux:9-slim\nRUN dnf install -y oracle-instantclient-basic\nCMD ["sqlplus", "-v"]\n',
+    'FROM ghcr.io/oracle/oraclelinux:8\nRUN dnf install -y kubectl\nENTRYPOINT ["kubectl"]\nCMD ["--help"]\n',
+    'FROM oraclelinux:7-slim\nRUN yum install -y ruby\nCMD irb\n',
+    'FROM alpine:3.20 AS build\nRUN make\nFROM alpine:3.20\nCOPY --from=build /usr/local/go /usr/local/go\n',
+    'FROM ubuntu:24.04\nCMD ["/bin/bash"]\n',
+  ];
+  for (const text of quiet) assert.equal(hits(text, 'healthcheck-missing').length, 0, text);
+  const services = [
+    'FROM python:3.13-slim\nCOPY app.py /app/\nCMD ["python3", "/app/app.py"]\n',
+    'FROM debian:12\nENTRYPOINT ["tini", "--"]\nCMD ["nginx", "-g", "daemon off;"]\n',
+    'FROM php:8.3-apache\nCOPY . /var/www/html/\n',
+    'FROM node:22\nCMD node server.js\n',
+    'FROM example.org/base:1\nRUN make install\n',
+  ];
+  for (const text of services) assert.equal(hits(text, 'healthcheck-missing').length, 1, text);
+});
+
+test('user-root: well-known non-root images and build: Dockerfiles ending in a non-root USER are not root', () => {
+  const compose = [
+    'services:',
+    '  elasticsearch:',
+    '    image: elasticsearch:7.17.0',
+    '  logstash:',
+    '    image: docker.elastic.co/logstash/logstash:8.15.0',
+    '  kibana:',
+    '    image: kibana:7.17.0',
+    '  redpanda:',
+    '    image: docker.redpanda.com/redpandadata/redpanda:v24.2.1',
+    '  pgadmin:',
+    '    image: dpage/pgadmin4:8',
+    '  db:',
+    '    image: "${DB_IMAGE:-oracle/database:19.3.0-ee}"',
+    '  xe:',
+    '    image: oracle/database:18.4.0-xe',
+    '  proxy:',
+    '    build: ./proxy',
+    '  api:',
+    '    build:',
+    '      context: api',
+    '      dockerfile: Dockerfile.prod',
+    '  worker:',
+    '    build: worker',
+    '',
+  ].join('\n');
+  const files: Record<string, string> = {
+    './proxy/Dockerfile': 'FROM nginx:1.27\nRUN chown -R nginx /var/cache/nginx\nUSER nginx\n',
+    'api/Dockerfile.prod': 'FROM python:3.12-slim AS build\nRUN pip wheel .\nFROM python:3.12-slim\nRUN useradd nonroot\nUSER nonroot\nCMD ["gunicorn", "app:app"]\n',
+    'worker/Dockerfile': 'FROM python:3.12-slim\nCMD ["python3", "worker.py"]\n',
+  };
+  const readProjectFile = (_file: string | undefined, written: string) => (written in files ? { kind: 'text' as const, text: files[written] } : { kind: 'missing' as const });
+  const names = (found: ReturnType<typeof composeHits>) => found.map((f) => /service "([^"]+)"/.exec(f.message)![1]);
+  assert.deepEqual(names(composeHits(compose, 'user-root', { readProjectFile })), ['xe', 'worker']);
+  // Without a reader the Dockerfiles are not known: the built services are reported as before.
+  assert.deepEqual(names(composeHits(compose, 'user-root')), ['xe', 'proxy', 'api', 'worker']);
+});
