@@ -175,3 +175,69 @@ test('user-root: well-known non-root images and build: Dockerfiles ending in a n
   // Without a reader the Dockerfiles are not known: the built services are reported as before.
   assert.deepEqual(names(composeHits(compose, 'user-root')), ['xe', 'proxy', 'api', 'worker']);
 });
+
+test('shell-form-command: CMD exec … leaves no shell as PID 1; other shell forms are still reported', () => {
+  const text = [
+    'FROM oraclelinux:8-slim',
+    'ENV ORACLE_BASE=/opt/oracle RUN_FILE=runOracle.sh',
+    'CMD exec $ORACLE_BASE/$RUN_FILE',
+    '',
+  ].join('\n');
+  assert.deepEqual(hits(text, 'shell-form-command'), []);
+  assert.deepEqual(marked('FROM debian:12\nCMD $ORACLE_BASE/$RUN_FILE\n', 'shell-form-command'), ['$ORACLE_BASE/$RUN_FILE']);
+  assert.equal(hits('FROM debian:12\nENTRYPOINT exec /run.sh\n', 'shell-form-command').length, 1, 'a shell-form ENTRYPOINT still ignores CMD and run arguments');
+  assert.equal(hits('FROM debian:12\nCMD executor --serve\n', 'shell-form-command').length, 1);
+});
+
+test('add-instead-of-copy: a source written as a variable may be an archive ADD extracts: not reported', () => {
+  const text = [
+    'FROM oraclelinux:8',
+    'ARG INSTALLER_TARFILE',
+    'ADD ${INSTALLER_TARFILE} /opt/installer/',
+    'ADD $PATCH_DIR/opatch.zip /opt/patches/',
+    'ADD config.xml /opt/app/',
+    '',
+  ].join('\n');
+  assert.deepEqual(marked(text, 'add-instead-of-copy'), ['ADD']);
+  assert.equal(hits(text, 'add-instead-of-copy')[0].range!.start, text.indexOf('ADD config.xml'));
+});
+
+test('update-alone: an install through xargs (… | xargs [-r] apt-get install) is an install', () => {
+  const text = [
+    'FROM ubuntu:24.04',
+    'RUN apt-get update --yes && \\',
+    "    dpkg -l | grep ^ii | cut -d' ' -f3 | xargs apt-get install --yes --no-install-recommends --reinstall man && \\",
+    '    rm -rf /var/lib/apt/lists/*',
+    'RUN apt-get update && grep -v "^#" /tmp/packages.txt | xargs -r -n 50 sudo apt-get install -y',
+    'RUN apk update && cat /tmp/apk.txt | xargs apk add --no-cache',
+    'RUN apt-get update && ls /debs | xargs -I{} echo {}',
+    '',
+  ].join('\n');
+  assert.deepEqual(marked(text, 'update-alone'), ['apt-get update']);
+  assert.equal(hits(text, 'update-alone')[0].range!.start, text.lastIndexOf('apt-get update'));
+});
+
+test('image-unpinned: an image on an anchor merged by several services is reported once, naming them', () => {
+  const text = [
+    'x-redis: &redis',
+    '  image: docker.io/valkey/valkey:8.1-alpine',
+    '  command: valkey-server --appendonly yes',
+    'services:',
+    '  redis:',
+    '    <<: *redis',
+    '  redis-cache:',
+    '    <<: *redis',
+    '  db:',
+    '    image: postgres:17-alpine',
+    '',
+  ].join('\n');
+  const found = composeHits(text, 'image-unpinned');
+  assert.deepEqual(found.map((f) => f.message), [
+    '2 services ("redis", "redis-cache") image docker.io/valkey/valkey:8.1-alpine is not pinned by digest: the tag 8.1-alpine can be moved',
+    'service "db" image postgres:17-alpine is not pinned by digest: the tag 17-alpine can be moved',
+  ]);
+  assert.equal(found[0].range!.start, text.indexOf('docker.io/valkey'));
+  // A service that overrides the anchor's image is judged on its own.
+  const own = text.replace('  redis-cache:\n    <<: *redis', '  redis-cache:\n    <<: *redis\n    image: valkey/valkey:latest');
+  assert.deepEqual(composeHits(own, 'image-unpinned').map((f) => /^(?:2 services|service "[^"]+")/.exec(f.message)![0]), ['service "redis"', 'service "redis-cache"', 'service "db"']);
+});

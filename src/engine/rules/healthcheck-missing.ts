@@ -118,15 +118,17 @@ function commandWords(instruction: Instruction): string[] | undefined {
 }
 
 /**
- * Why the final image has no service a probe could ask, or undefined when it may have one: its
- * command (after pass-through entrypoints such as docker-entrypoint.sh or tini) is an interactive
- * shell, a REPL, or a one-shot `--version`/`--help`; or the Dockerfile sets no command and the base
- * image's default is a shell or a REPL.
+ * Whether the final image runs nothing a health probe could ask (and EXPOSEs no port): its command,
+ * after pass-through entrypoints such as docker-entrypoint.sh or tini, is an interactive shell, a
+ * REPL or a one-shot `--version`/`--help`; or the Dockerfile sets no command and the base image's
+ * default is a shell or a REPL (an OS or language-runtime base).
  */
-function nothingToProbe(stage: Stage, facts: BaseImageFacts | undefined): string | undefined {
+function nothingToProbe(stage: Stage, facts: BaseImageFacts | undefined): boolean {
+  // An EXPOSEd port says something is meant to listen, whatever the default command.
+  if (lastInChain(stage, 'EXPOSE')) return false;
   const entrypoint = lastInChain(stage, 'ENTRYPOINT');
   const cmd = lastInChain(stage, 'CMD');
-  if (!entrypoint && !cmd) return facts?.interactive ? 'the base image runs a shell or REPL and the Dockerfile sets no command' : undefined;
+  if (!entrypoint && !cmd) return facts?.interactive === true;
   const words = [...(entrypoint ? (commandWords(entrypoint) ?? [undefined]) : []), ...(cmd ? (commandWords(cmd) ?? [undefined]) : [])];
   let k = 0;
   for (; k < words.length && words[k] !== undefined && PASS_THROUGH.test(baseName(words[k]!)); k++) {
@@ -134,12 +136,11 @@ function nothingToProbe(stage: Stage, facts: BaseImageFacts | undefined): string
     while (k + 1 < words.length && words[k + 1]?.startsWith('-')) k++;
   }
   const [program, ...args] = words.slice(k);
-  if (program === undefined || args.some((a) => a === undefined)) return undefined;
+  if (program === undefined || args.some((a) => a === undefined)) return false;
   const name = baseName(program);
-  if (SHELLS.has(name) && args.every((a) => /^-[il]+$/.test(a!))) return `its command is an interactive shell (${name})`;
-  if ((REPLS.test(name) && !args.length) || (name === 'php' && args.length === 1 && args[0] === '-a')) return `its command is a REPL (${name})`;
-  if (args.length && args.every((a) => VERSION_OR_HELP.test(a!))) return `its command only prints ${name}'s version or help and exits`;
-  return undefined;
+  if (SHELLS.has(name) && args.every((a) => /^-[il]+$/.test(a!))) return true;
+  if ((REPLS.test(name) && !args.length) || (name === 'php' && args.length === 1 && args[0] === '-a')) return true;
+  return args.length > 0 && args.every((a) => VERSION_OR_HELP.test(a!));
 }
 
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
@@ -234,12 +235,16 @@ export default defineRule({
     rationale:
       'Without a health check the engine only knows whether the process exists. A deadlocked or degraded service keeps receiving traffic, and restart policies and orchestrators cannot replace it.',
     remediation:
-      'Add `HEALTHCHECK CMD <probe>` to the final stage with a probe of the service itself (an HTTP endpoint, a port, a CLI ping), or `HEALTHCHECK NONE` to opt out deliberately.',
+      'Add `HEALTHCHECK CMD <probe>` to the final stage with a probe of the service itself (an HTTP endpoint, a port, a CLI ping), or `HEALTHCHECK NONE` to opt out deliberately. Not reported: an image whose base defines a HEALTHCHECK (the local image\'s config, or Bulkhead\'s table of well-known images such as jupyter\'s base-notebook and everything built on it, oracle/database), and an image with nothing to probe that EXPOSEs no port: its command is an interactive shell, a REPL (`python3`, `node`, `php -a`) or a `--version`/`--help` call, or it sets no command on an OS or language-runtime base.',
     refs: { cis: ['4.6', '5.27'], trivy: ['DS-0026'], checkov: ['CKV_DOCKER_2'] },
     examples: {
       dockerfile: {
         bad: ['FROM nginx:1.27\nCOPY site/ /usr/share/nginx/html/\n'],
-        good: ['FROM nginx:1.27\nCOPY site/ /usr/share/nginx/html/\nHEALTHCHECK CMD curl -fsS http://localhost/ || exit 1\n'],
+        good: [
+          'FROM nginx:1.27\nCOPY site/ /usr/share/nginx/html/\nHEALTHCHECK CMD curl -fsS http://localhost/ || exit 1\n',
+          'ARG BASE_IMAGE=quay.io/jupyter/scipy-notebook\nFROM $BASE_IMAGE\nRUN mamba install --yes xgboost\n',
+          'FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*\nCMD ["python3"]\n',
+        ],
       },
       compose: {
         bad: ['services:\n  web:\n    image: nginx:1.27\n    healthcheck:\n      disable: true\n'],

@@ -196,12 +196,15 @@ export default defineRule({
     rationale:
       'A RUN fails only when the last command of a pipeline fails. `curl … | tar x` or `wget -O- … | sh` builds "successfully" with a truncated or empty download, shipping a broken or half-installed image.',
     remediation:
-      'Set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the RUN (`/bin/sh` on Alpine and busybox, whose ash supports pipefail and which have no bash), or start the RUN with `set -o pipefail &&` where the shell supports it. Pipelines meant to end by SIGPIPE (`yes | …`, `… | head`) are not reported, and no SHELL is offered for a stage that has one: pipefail would fail them with 141.',
+      'Set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the RUN (`/bin/sh` on Alpine and busybox, whose ash supports pipefail and which have no bash), or start the RUN with `set -o pipefail &&` where the shell supports it. Pipelines meant to end by SIGPIPE (`yes | …`, `… | head`) are not reported, and no SHELL is offered for a stage that has one: pipefail would fail them with 141. Nor are pipelines where pipefail changes nothing: `echo`/`printf` (or a `{ … }`/`( … )` group of only those) before the pipe, or a local query (`cat`, `grep`, `locale`…) into a check of its whole output (`sha256sum -c`, a `grep PATTERN` whose output only reaches the log).',
     refs: { hadolint: ['DL4006'] },
     examples: {
       dockerfile: {
         bad: ['FROM debian:12\nRUN curl -fsSL https://example.com/data.json | jq .version > /version\n'],
-        good: ['FROM debian:12\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN curl -fsSL https://example.com/data.json | jq .version > /version\n'],
+        good: [
+          'FROM debian:12\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN curl -fsSL https://example.com/data.json | jq .version > /version\n',
+          'FROM debian:12\nRUN curl -fsSLo app.tar.gz https://example.com/app.tar.gz \\\n && echo "$APP_SHA256 *app.tar.gz" | sha256sum -c - \\\n && { echo \'[app]\'; echo \'port = 8080\'; } | tee /etc/app.conf\n',
+        ],
       },
     },
   },

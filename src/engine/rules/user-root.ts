@@ -188,7 +188,7 @@ export default defineRule({
     rationale:
       'A process running as root inside the container is root on the host kernel: a container escape, a writable host mount or a missing capability drop turns an application bug into host compromise. Build stages may run as root; the image that ships should not.',
     remediation:
-      'Create an unprivileged user in the final stage and switch to it with `USER uid:gid` before CMD/ENTRYPOINT (numeric ids work even without /etc/passwd and let Kubernetes verify runAsNonRoot).',
+      'Create an unprivileged user in the final stage and switch to it with `USER uid:gid` before CMD/ENTRYPOINT (numeric ids work even without /etc/passwd and let Kubernetes verify runAsNonRoot). A base image that already runs as non-root (its local config, or Bulkhead\'s table of well-known images: jupyter, grafana, elastic, redpanda, pgadmin4, oracle/database…) needs nothing; a compose service with `build:` is judged by its Dockerfile\'s final USER.',
     refs: { cis: ['4.1'], hadolint: ['DL3002'], trivy: ['DS-0002'], checkov: ['CKV_DOCKER_3', 'CKV_DOCKER_8'] },
     examples: {
       dockerfile: {
@@ -197,7 +197,7 @@ export default defineRule({
       },
       compose: {
         bad: ['services:\n  app:\n    image: example/app:1.0\n    user: root\n'],
-        good: ['services:\n  app:\n    image: example/app:1.0\n    user: "10001:10001"\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    user: "10001:10001"\n', 'services:\n  search:\n    image: docker.elastic.co/elasticsearch/elasticsearch:8.15.0\n'],
       },
     },
   },
