@@ -27,14 +27,15 @@ export async function inspectImageFacts(client: Docker, reference: string, optio
   const timeoutMs = options.timeoutMs ?? 10000;
   const deadline = Date.now() + timeoutMs;
   const left = () => Math.max(1, deadline - Date.now());
-  let config: { User?: string } | undefined;
+  let config: { User?: string; Healthcheck?: { Test?: string[] } | null } | undefined;
   try {
     const info = await withTimeout(client.getImage(reference).inspect(), left(), `inspecting image ${reference}`);
     config = info.Config ?? {};
   } catch {
     return undefined;
   }
-  const facts: BaseImageFacts = { user: typeof config.User === 'string' ? config.User : '', source: 'local image' };
+  const test = config.Healthcheck?.Test;
+  const facts: BaseImageFacts = { user: typeof config.User === 'string' ? config.User : '', healthcheck: Array.isArray(test) && test.length > 0 && test[0] !== 'NONE', source: 'local image' };
   let container: Docker.Container | undefined;
   try {
     // Never started: the entrypoint only satisfies "no command specified" on images without one.

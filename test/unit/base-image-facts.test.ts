@@ -23,7 +23,7 @@ test('known images: documented non-root bases, shell-less bases, official root b
   assert.equal(knownImageFacts('gcr.io/distroless/base-debian12')?.user, '');
   assert.equal(knownImageFacts('gcr.io/distroless/base-debian12:debug')?.hasShell, true);
   assert.equal(knownImageFacts('cgr.dev/chainguard/static:latest')?.hasShell, false);
-  assert.deepEqual(knownImageFacts('docker.io/library/debian:12'), { user: '', hasShell: true, source: 'known image' });
+  assert.deepEqual(knownImageFacts('docker.io/library/debian:12'), { user: '', hasShell: true, healthcheck: false, interactive: true, source: 'known image' });
   assert.equal(knownImageFacts('myorg/base:1'), undefined);
   assert.equal(knownImageFacts('ghcr.io/someone/node:20'), undefined, 'only the official library image is known');
 });

@@ -177,7 +177,8 @@ test('sudo-in-run drops sudo (safe only while the build is root)', () => {
 
 test('ADD: local files become COPY, archives and URLs do not', () => {
   const text = 'FROM a:1\nADD app.py /app/\nadd --chown=1:1 ["x y", "/z"]\nADD rootfs.tar.gz /\nADD https://x/y.bin /y\nADD --checksum=sha256:abc https://x/z /z\nADD ${SRC} /s\n';
-  assert.equal(hits(text, 'add-instead-of-copy').length, 3);
+  // `ADD ${SRC}` may name a local archive ADD extracts on purpose: not reported.
+  assert.equal(hits(text, 'add-instead-of-copy').length, 2);
   assert.deepEqual(marked(text, 'add-remote-url'), ['https://x/y.bin']);
   assert.equal(fixed(text, 'add-instead-of-copy'), 'FROM a:1\nCOPY app.py /app/\ncopy --chown=1:1 ["x y", "/z"]\nADD rootfs.tar.gz /\nADD https://x/y.bin /y\nADD --checksum=sha256:abc https://x/z /z\nADD ${SRC} /s\n');
 });

@@ -161,7 +161,10 @@ function buildStages(dockerfile: Dockerfile): Stage[] {
   const globalArgs = new Map<string, string | undefined>();
   for (const a of dockerfile.getInitialARGs()) {
     const p = a.getProperty();
-    if (p) globalArgs.set(p.getName(), p.getValue() ?? undefined);
+    // A default may use earlier ARGs (`ARG BASE_IMAGE=$REGISTRY/$OWNER/base`): expanded as the builder does.
+    const raw = p?.getValue();
+    const expanded = raw == null ? undefined : substituteArgs(raw, globalArgs);
+    if (p) globalArgs.set(p.getName(), expanded?.resolved ? expanded.value : undefined);
   }
   const byName = new Map<string, Stage>();
   for (const instruction of dockerfile.getInstructions()) {
@@ -182,19 +185,24 @@ function buildStages(dockerfile: Dockerfile): Stage[] {
 
 const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
-/** Substitutes global ARG defaults into the FROM reference, as the builder does. */
-function resolveImage(from: From, globalArgs: Map<string, string | undefined>, earlier: Map<string, Stage>): ResolvedImage {
-  const raw = from.getImage() ?? '';
+/** Substitutes ARG defaults into `raw`; `resolved` is false when a variable without a default was used. */
+function substituteArgs(raw: string, args: Map<string, string | undefined>): { value: string; resolved: boolean } {
   let resolved = true;
-  const reference = raw.replace(VARIABLE, (_m, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
+  const value = raw.replace(VARIABLE, (_m, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
     const name = braced ?? bare ?? '';
-    const value = globalArgs.get(name);
+    const value = args.get(name);
     const isSet = value !== undefined && value !== '';
     if (op === '-') return isSet ? value : (word ?? '');
     if (op === '+') return isSet ? (word ?? '') : '';
     if (!isSet) resolved = false;
     return value ?? '';
   });
+  return { value, resolved };
+}
+
+/** Substitutes global ARG defaults into the FROM reference, as the builder does. */
+function resolveImage(from: From, globalArgs: Map<string, string | undefined>, earlier: Map<string, Stage>): ResolvedImage {
+  const { value: reference, resolved } = substituteArgs(from.getImage() ?? '', globalArgs);
   const lower = reference.toLowerCase();
   const stage = earlier.get(lower);
   const { name, tag, digest } = splitReference(reference);

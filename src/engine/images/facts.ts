@@ -14,6 +14,10 @@ export interface BaseImageFacts {
   httpClients?: string[];
   /** Paths of setuid/setgid files; `[]` means the image was searched and has none. */
   setuidFiles?: string[];
+  /** Whether the image defines a HEALTHCHECK (Config.Healthcheck, `NONE` counting as none). */
+  healthcheck?: boolean;
+  /** Whether its default command is an interactive shell or a REPL: nothing runs that a health probe could ask. */
+  interactive?: boolean;
   /** Where the facts come from: the local engine's copy of the image, or Bulkhead's table. */
   source: 'local image' | 'known image';
 }
@@ -28,28 +32,54 @@ function repositoryOf(reference: string): { repository: string; tag?: string } {
   return { repository, tag: tag?.toLowerCase() };
 }
 
-const NON_ROOT_NAMED: { match: (repository: string, tag: string) => boolean; user: string }[] = [
+/**
+ * Well-known images, each entry checked against the image's public Dockerfile or documentation.
+ * Columns (absent = unknown): `user` is Config.User ('' = root); `healthcheck` whether the image
+ * defines a HEALTHCHECK; `interactive` whether its default command is an interactive shell or a
+ * REPL (an OS or language-runtime image: nothing runs that a probe could ask).
+ */
+const KNOWN_IMAGES: { match: (repository: string, tag: string) => boolean; user?: string; healthcheck?: boolean; interactive?: boolean }[] = [
   // Grafana's images run as the grafana user, uid 472 (Grafana's Docker installation docs).
   { match: (r) => /^grafana\/grafana(?:-oss|-enterprise)?$/.test(r), user: '472' },
-  // Jupyter Docker Stacks switch to jovyan, NB_UID 1000 (docker-stacks Dockerfiles and docs).
-  { match: (r) => /^(?:quay\.io\/)?jupyter\/[a-z0-9-]+$/.test(r), user: '1000' },
+  // Jupyter Docker Stacks switch to jovyan, NB_UID 1000; base-notebook and every image built on it
+  // define a HEALTHCHECK (docker_healthcheck.py), the foundation image below it does not.
+  { match: (r) => /^(?:quay\.io\/)?jupyter\/docker-stacks-foundation$/.test(r), user: '1000', healthcheck: false },
+  { match: (r) => /^(?:quay\.io\/)?jupyter\/[a-z0-9-]+$/.test(r), user: '1000', healthcheck: true },
   // The official SonarQube image runs as the sonarqube user.
   { match: (r) => r === 'sonarqube', user: 'sonarqube' },
   // SQL Server 2019 and later run as the non-root mssql user (2017 images ran as root).
   { match: (r, t) => r === 'mcr.microsoft.com/mssql/server' && !t.startsWith('2017'), user: 'mssql' },
-  // Elastic's images run as elasticsearch, uid 1000, gid 0.
-  { match: (r) => r === 'docker.elastic.co/elasticsearch/elasticsearch', user: '1000:0' },
+  // Elastic's images (docker.elastic.co and the Docker Hub copies) run as uid 1000, gid 0, no HEALTHCHECK.
+  { match: (r) => /^(?:docker\.elastic\.co\/(?:elasticsearch|logstash|kibana)\/)?(?:elasticsearch|logstash|kibana)$/.test(r), user: '1000:0', healthcheck: false },
+  // Redpanda's image runs as the redpanda user (uid 101).
+  { match: (r) => /^(?:docker\.redpanda\.com\/)?(?:vectorized|redpandadata)\/redpanda$/.test(r), user: '101' },
+  // pgAdmin 4 runs as the pgadmin user, uid 5050.
+  { match: (r) => r === 'dpage/pgadmin4', user: '5050' },
+  // Images from oracle/docker-images' OracleDatabase/SingleInstance: USER oracle (except the 11.2.0.2
+  // and 18.4.0 XE images, which run as root) and a HEALTHCHECK running checkDBStatus.sh.
+  { match: (r, t) => r === 'oracle/database' && /^(?:11\.2\.0\.2|18\.4\.0)/.test(t), user: '', healthcheck: true },
+  { match: (r, t) => r === 'oracle/database' && /^\d/.test(t), user: 'oracle', healthcheck: true },
+  { match: (r) => r === 'oracle/database', healthcheck: true },
+  // itzg/minecraft-server defines a HEALTHCHECK (mc-health).
+  { match: (r) => r === 'itzg/minecraft-server', healthcheck: true },
+  // Dev Container images are development environments, never run as a service.
+  { match: (r) => r.startsWith('mcr.microsoft.com/devcontainers/'), interactive: true },
+  // Docker Official Images set no USER and no HEALTHCHECK (deployments add their own). Distributions
+  // default to a shell; language runtimes to a REPL or a shell (php's cli tags: `php -a`).
+  { match: (r) => /^(?:alpine|debian|ubuntu|busybox|fedora|centos|rockylinux|almalinux|amazonlinux|oraclelinux|ghcr\.io\/oracle\/oraclelinux)$/.test(r), user: '', healthcheck: false, interactive: true },
+  { match: (r) => /^(?:node|python|golang|ruby|openjdk|eclipse-temurin|rust|perl|buildpack-deps)$/.test(r), user: '', healthcheck: false, interactive: true },
+  { match: (r, t) => r === 'php' && /fpm|apache/.test(t), user: '', healthcheck: false, interactive: false },
+  { match: (r) => r === 'php', user: '', healthcheck: false, interactive: true },
+  { match: (r) => /^(?:nginx|httpd|postgres|redis|mysql|mariadb|mongo|memcached)$/.test(r), user: '', healthcheck: false, interactive: false },
 ];
-
-const ROOT_OFFICIAL = /^(?:alpine|debian|ubuntu|busybox|fedora|centos|rockylinux|almalinux|amazonlinux|oraclelinux|node|python|golang|ruby|php|openjdk|eclipse-temurin|rust|perl|buildpack-deps|nginx|httpd|postgres|redis|mysql|mariadb|mongo|memcached)$/;
 
 /**
  * Facts Bulkhead knows about well-known public images without pulling them; undefined for
- * anything else. Each entry was checked against the image's public documentation.
+ * anything else.
  */
 export function knownImageFacts(reference: string): BaseImageFacts | undefined {
   const { repository, tag = 'latest' } = repositoryOf(reference);
-  if (repository === 'scratch') return { user: '', hasShell: false, httpClients: [], setuidFiles: [], source: 'known image' };
+  if (repository === 'scratch') return { user: '', hasShell: false, httpClients: [], setuidFiles: [], healthcheck: false, source: 'known image' };
   // Distroless: no shell except the :debug variants (busybox at /busybox/sh); :nonroot runs as 65532.
   if (repository.startsWith('gcr.io/distroless/')) {
     const debug = tag.includes('debug');
@@ -57,10 +87,24 @@ export function knownImageFacts(reference: string): BaseImageFacts | undefined {
   }
   // Chainguard's static image: no shell, runs as nonroot (65532).
   if (repository === 'cgr.dev/chainguard/static') return { user: '65532', hasShell: false, source: 'known image' };
-  const named = NON_ROOT_NAMED.find((n) => n.match(repository, tag));
-  if (named) return { user: named.user, hasShell: true, source: 'known image' };
-  // Docker Official Images of distributions and runtimes set no USER: root, with a shell.
-  return ROOT_OFFICIAL.test(repository) ? { user: '', hasShell: true, source: 'known image' } : undefined;
+  const known = KNOWN_IMAGES.find((n) => n.match(repository, tag));
+  if (!known) return undefined;
+  const { user, healthcheck, interactive } = known;
+  return { user, healthcheck, interactive, hasShell: true, source: 'known image' };
+}
+
+/**
+ * knownImageFacts for a compose `image:` value: interpolation defaults (`${IMAGE:-oracle/database:19.3.0-ee}`)
+ * are what compose uses when the variable is unset, and a registry or tag left to a variable
+ * (`${REGISTRY}/oracle/database:${VERSION}`) still names the same repository. Undefined when
+ * the repository itself is not written.
+ */
+export function knownComposeImageFacts(image: string): BaseImageFacts | undefined {
+  const reference = image
+    .replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}$]*)\}/g, '$1')
+    .replace(/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?\//, '')
+    .replace(/:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/, '');
+  return reference.includes('$') ? undefined : knownImageFacts(reference);
 }
 
 /** The local engine's copy of the image first (it is what the build uses), else the table. */

@@ -23,11 +23,11 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const reports: Report[] = [];
   for (const instruction of ctx.ofKeyword('ADD')) {
     const sources = addSources(instruction);
-    if (!sources.length || sources.some((s) => REMOTE.test(s) || ARCHIVE.test(s))) continue;
+    // A variable may name a local archive that ADD extracts on purpose (`ADD ${TARFILE} /opt/`): COPY would not.
+    if (!sources.length || sources.some((s) => REMOTE.test(s) || ARCHIVE.test(s) || s.includes('$'))) continue;
     const keyword = ctx.rangeOf(instruction.getInstructionRange());
     const flags = (instruction as JSONInstruction).getFlags?.() ?? [];
-    // A variable could name an archive, which ADD would extract and COPY would not.
-    const fixable = !sources.some((s) => s.includes('$')) && !flags.some((f) => ADD_ONLY_FLAGS.has(f.getName()));
+    const fixable = !flags.some((f) => ADD_ONLY_FLAGS.has(f.getName()));
     const copy = instruction.getInstruction() === instruction.getInstruction().toLowerCase() ? 'copy' : 'COPY';
     reports.push({
       message: 'ADD of local files: COPY does the same without ADD\'s implicit archive extraction and URL fetching',
@@ -46,12 +46,12 @@ export default defineRule({
     targets: ['dockerfile'],
     rationale:
       'ADD silently extracts local archives and fetches URLs; when the source changes (a file renamed to .tar, a path swapped for a URL) the build does something else without any change to the instruction. COPY only copies.',
-    remediation: 'Use COPY for local files and directories; keep ADD only for local tar archives you want extracted.',
+    remediation: 'Use COPY for local files and directories; keep ADD only for local tar archives you want extracted. A source written as a variable is not reported: it may name such an archive.',
     refs: { cis: ['4.9'], hadolint: ['DL3020'], trivy: ['DS-0005'], checkov: ['CKV_DOCKER_4'] },
     examples: {
       dockerfile: {
         bad: ['FROM node:20-alpine\nADD package.json /app/\n'],
-        good: ['FROM node:20-alpine\nCOPY package.json /app/\n', 'FROM alpine:3.20\nADD rootfs.tar.gz /\n'],
+        good: ['FROM node:20-alpine\nCOPY package.json /app/\n', 'FROM alpine:3.20\nADD rootfs.tar.gz /\n', 'FROM oraclelinux:8\nARG APP_TARFILE\nADD ${APP_TARFILE} /opt/app/\n'],
       },
     },
   },

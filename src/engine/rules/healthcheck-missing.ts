@@ -9,7 +9,9 @@ import { composeBool, mapGet, pairRange, scalarString } from '../compose/values'
 import type { ContainerContext } from '../runtime/container';
 import { eolOf } from '../text';
 import type { DockerfileContext, Stage } from '../dockerfile/context';
-import { baseImageFacts, type BaseImageFacts } from '../images/facts';
+import { baseImageFacts, knownComposeImageFacts, type BaseImageFacts } from '../images/facts';
+import { baseName } from '../dockerfile/shell';
+import { JSONInstruction, type Instruction } from 'dockerfile-ast';
 import { finalStage, lastInChain, linesToInsert, runtimeInsertionPoint, stageChain } from '../dockerfile/stage';
 
 /** The first port the image EXPOSEs (its own stage chain), which a health probe can ask. */
@@ -101,14 +103,56 @@ function probeFor(stage: Stage, facts: BaseImageFacts | undefined): { probe?: st
 
 const OPTIONS = '--interval=30s --timeout=5s --start-period=15s --retries=3';
 
+/** Entrypoints that only prepare and then exec their arguments: the program is what follows them. */
+const PASS_THROUGH = /^(?:docker-[a-z0-9-]*entrypoint(?:\.sh)?|tini|tini-static|dumb-init)$/;
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh']);
+/** Interpreters that start a REPL when given no script (`php -a` is PHP's). */
+const REPLS = /^(?:node|nodejs|python\d*(?:\.\d+)?|irb|jshell|iex|ghci|R)$/;
+const VERSION_OR_HELP = /^(?:-v|-V|--version|version|-h|--help|help)$/;
+
+/** The words of a CMD or ENTRYPOINT (exec form, or a shell form of plain words); undefined when the shell would interpret it. */
+function commandWords(instruction: Instruction): string[] | undefined {
+  if (instruction instanceof JSONInstruction && instruction.getOpeningBracket()) return instruction.getJSONStrings().map((s) => s.getJSONValue());
+  const words = instruction.getArguments().map((a) => a.getValue());
+  return words.some((w) => /[$`|&;<>(){}*?]/.test(w)) ? undefined : words;
+}
+
+/**
+ * Whether the final image runs nothing a health probe could ask (and EXPOSEs no port): its command,
+ * after pass-through entrypoints such as docker-entrypoint.sh or tini, is an interactive shell, a
+ * REPL or a one-shot `--version`/`--help`; or the Dockerfile sets no command and the base image's
+ * default is a shell or a REPL (an OS or language-runtime base).
+ */
+function nothingToProbe(stage: Stage, facts: BaseImageFacts | undefined): boolean {
+  // An EXPOSEd port says something is meant to listen, whatever the default command.
+  if (lastInChain(stage, 'EXPOSE')) return false;
+  const entrypoint = lastInChain(stage, 'ENTRYPOINT');
+  const cmd = lastInChain(stage, 'CMD');
+  if (!entrypoint && !cmd) return facts?.interactive === true;
+  const words = [...(entrypoint ? (commandWords(entrypoint) ?? [undefined]) : []), ...(cmd ? (commandWords(cmd) ?? [undefined]) : [])];
+  let k = 0;
+  for (; k < words.length && words[k] !== undefined && PASS_THROUGH.test(baseName(words[k]!)); k++) {
+    // tini's and dumb-init's own options come before the program (`tini -g -- start.sh`).
+    while (k + 1 < words.length && words[k + 1]?.startsWith('-')) k++;
+  }
+  const [program, ...args] = words.slice(k);
+  if (program === undefined || args.some((a) => a === undefined)) return false;
+  const name = baseName(program);
+  if (SHELLS.has(name) && args.every((a) => /^-[il]+$/.test(a!))) return true;
+  if ((REPLS.test(name) && !args.length) || (name === 'php' && args.length === 1 && args[0] === '-a')) return true;
+  return args.length > 0 && args.every((a) => VERSION_OR_HELP.test(a!));
+}
+
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const stage = finalStage(ctx);
   if (!stage || stage.image.scratch && !stage.instructions.length) return [];
   // HEALTHCHECK NONE is a deliberate opt-out, and an inherited check still applies.
   if (lastInChain(stage, 'HEALTHCHECK')) return [];
-  const point = runtimeInsertionPoint(ctx, stage);
   const base = stageChain(stage).pop()!.image;
   const facts = base.resolved && !base.scratch && base.name ? baseImageFacts(base.reference, ctx.baseImages) : undefined;
+  // The base image's HEALTHCHECK is inherited; an image with nothing running to probe needs none.
+  if (facts?.healthcheck || nothingToProbe(stage, facts)) return [];
+  const point = runtimeInsertionPoint(ctx, stage);
   const { probe, port, why } = probeFor(stage, facts);
   const snippetProbe = stage.family === 'windows'
     ? 'CMD ${1:powershell -Command "try { Invoke-WebRequest -UseBasicParsing http://localhost:${2:8080}/ } catch { exit 1 }"}'
@@ -151,6 +195,9 @@ function composeHealthcheck(ctx: ComposeContext): Report[] {
       continue;
     }
     if (s.partial) continue;
+    // A well-known image that defines its own HEALTHCHECK (compose uses it when the service sets none).
+    const image = scalarString(s.get('image')?.value);
+    if (image && !s.has('build') && knownComposeImageFacts(image)?.healthcheck) continue;
     const at = insertServiceKeyEdit(ctx, s, 'x', { scalar: 'x' });
     const { keyColumn, step } = s.indentation();
     const eol = eolOf(ctx.text);
@@ -188,12 +235,16 @@ export default defineRule({
     rationale:
       'Without a health check the engine only knows whether the process exists. A deadlocked or degraded service keeps receiving traffic, and restart policies and orchestrators cannot replace it.',
     remediation:
-      'Add `HEALTHCHECK CMD <probe>` to the final stage with a probe of the service itself (an HTTP endpoint, a port, a CLI ping), or `HEALTHCHECK NONE` to opt out deliberately.',
+      'Add `HEALTHCHECK CMD <probe>` to the final stage with a probe of the service itself (an HTTP endpoint, a port, a CLI ping), or `HEALTHCHECK NONE` to opt out deliberately. Not reported: an image whose base defines a HEALTHCHECK (the local image\'s config, or Bulkhead\'s table of well-known images such as jupyter\'s base-notebook and everything built on it, oracle/database), and an image with nothing to probe that EXPOSEs no port: its command is an interactive shell, a REPL (`python3`, `node`, `php -a`) or a `--version`/`--help` call, or it sets no command on an OS or language-runtime base.',
     refs: { cis: ['4.6', '5.27'], trivy: ['DS-0026'], checkov: ['CKV_DOCKER_2'] },
     examples: {
       dockerfile: {
         bad: ['FROM nginx:1.27\nCOPY site/ /usr/share/nginx/html/\n'],
-        good: ['FROM nginx:1.27\nCOPY site/ /usr/share/nginx/html/\nHEALTHCHECK CMD curl -fsS http://localhost/ || exit 1\n'],
+        good: [
+          'FROM nginx:1.27\nCOPY site/ /usr/share/nginx/html/\nHEALTHCHECK CMD curl -fsS http://localhost/ || exit 1\n',
+          'ARG BASE_IMAGE=quay.io/jupyter/scipy-notebook\nFROM $BASE_IMAGE\nRUN mamba install --yes xgboost\n',
+          'FROM debian:12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*\nCMD ["python3"]\n',
+        ],
       },
       compose: {
         bad: ['services:\n  web:\n    image: nginx:1.27\n    healthcheck:\n      disable: true\n'],

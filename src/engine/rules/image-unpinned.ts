@@ -1,6 +1,7 @@
 import { defineRule, type Report } from '../rule';
 import type { ComposeContext } from '../compose/context';
 import { svc } from '../compose/checks';
+import type { ComposeService, Field } from '../compose/service';
 import { isInterpolated, rangeOf, scalarString } from '../compose/values';
 import type { ContainerContext } from '../runtime/container';
 import { imagePinning } from '../runtime/judge';
@@ -33,19 +34,32 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
   return reports;
 }
 
+/** Services named in a shared finding's message; the rest are counted. */
+const MAX_NAMED = 12;
+
 function composeImageUnpinned(ctx: ComposeContext): Report[] {
-  const reports: Report[] = [];
+  // An image set once in an anchor that several services merge is one decision: one finding there.
+  const byPair = new Map<Field['pair'], { field: Field; image: string; services: ComposeService[] }>();
   for (const s of ctx.services) {
     const field = s.get('image');
     const image = scalarString(field?.value);
     // With `build:` the image is built and tagged locally, not pulled.
     if (!field || !image || isInterpolated(image) || s.has('build')) continue;
+    const group = byPair.get(field.pair);
+    if (group) group.services.push(s);
+    else byPair.set(field.pair, { field, image, services: [s] });
+  }
+  const reports: Report[] = [];
+  for (const { field, image, services } of byPair.values()) {
     const { state, tag } = imagePinning(image);
     if (state === 'pinned') continue;
+    const names = services.slice(0, MAX_NAMED).map((s) => `"${s.name}"`).join(', ');
+    const more = services.length > MAX_NAMED ? ` and ${services.length - MAX_NAMED} more` : '';
+    const who = services.length > 1 ? `${services.length} services (${names}${more})` : svc(services[0]);
     const range = rangeOf(field.value);
-    if (state === 'latest') reports.push({ message: `${svc(s)} uses the mutable :latest tag (${image})`, range, fixes: [], refs: LATEST });
-    else if (state === 'untagged') reports.push({ message: `${svc(s)} image ${image} has no tag, so it means :latest`, range, fixes: [], refs: UNTAGGED });
-    else reports.push({ message: `${svc(s)} image ${image} is not pinned by digest: the tag ${tag} can be moved`, range, severity: 'info', fixes: [], refs: GENERAL });
+    if (state === 'latest') reports.push({ message: `${who} use${services.length > 1 ? '' : 's'} the mutable :latest tag (${image})`, range, fixes: [], refs: LATEST });
+    else if (state === 'untagged') reports.push({ message: `${who} image ${image} has no tag, so it means :latest`, range, fixes: [], refs: UNTAGGED });
+    else reports.push({ message: `${who} image ${image} is not pinned by digest: the tag ${tag} can be moved`, range, severity: 'info', fixes: [], refs: GENERAL });
   }
   return reports;
 }

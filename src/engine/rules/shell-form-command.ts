@@ -17,6 +17,8 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
       const start = ctx.offsetAt(args[0].getRange().start);
       const end = ctx.offsetAt(args[args.length - 1].getRange().end);
       const body = ctx.text.slice(start, end);
+      // `CMD exec app …`: the shell replaces itself with the program, which is PID 1 and gets SIGTERM.
+      if (keyword === 'CMD' && /^exec\s/.test(body)) continue;
       const convertible = stage.family !== 'windows' && !body.includes('\n') && !SHELL_SYNTAX.test(body);
       const words = body.split(/[ \t]+/);
       reports.push({
@@ -47,12 +49,12 @@ export default defineRule({
     targets: ['dockerfile'],
     rationale:
       'In shell form the command runs as `/bin/sh -c "…"`: the shell is PID 1 and does not forward SIGTERM, so `docker stop` waits and then kills the application without a graceful shutdown. It also requires a shell in the image.',
-    remediation: 'Use exec form: `CMD ["node", "server.js"]`. If you need shell features, exec the program at the end (`sh -c "… && exec node server.js"`).',
+    remediation: 'Use exec form: `CMD ["node", "server.js"]`. If you need shell features, exec the program at the end (`sh -c "… && exec node server.js"`). A shell-form CMD that starts with `exec` is not reported: the shell replaces itself with the program.',
     refs: { hadolint: ['DL3025'] },
     examples: {
       dockerfile: {
         bad: ['FROM node:20-alpine\nCMD node server.js\n'],
-        good: ['FROM node:20-alpine\nCMD ["node", "server.js"]\n'],
+        good: ['FROM node:20-alpine\nCMD ["node", "server.js"]\n', 'FROM oraclelinux:8\nENV RUN_FILE=runOracle.sh\nCMD exec /opt/oracle/$RUN_FILE\n'],
       },
     },
   },

@@ -2,6 +2,7 @@ import { defineRule, type Report } from '../rule';
 import { eolOf } from '../text';
 import type { DockerfileContext } from '../dockerfile/context';
 import type { Fix } from '../model';
+import { baseName } from '../dockerfile/shell';
 import { closesCleanly, commandsOfRun, isShellForm, runCommands, sameRun, subcommand, unwrapSudo, type RunCommand } from '../dockerfile/run';
 
 /** Index refresh commands and the installs that must share their RUN. */
@@ -10,6 +11,18 @@ function refreshOf(cmd: RunCommand): 'apt' | 'apk' | undefined {
   if ((cmd.name === 'apt-get' || cmd.name === 'apt') && sub === 'update') return 'apt';
   if (cmd.name === 'apk' && sub === 'update') return 'apk';
   return undefined;
+}
+
+/** xargs options that take a separate value (`-n 1`, `-I {}`). */
+const XARGS_VALUE_OPTIONS = new Set(['-a', '-d', '-E', '-e', '-I', '-i', '-L', '-l', '-n', '-P', '-s', '--arg-file', '--delimiter', '--eof', '--max-lines', '--max-args', '--max-procs', '--max-chars', '--replace']);
+
+/** The command `xargs [options] CMD …` runs (`… | xargs -r apt-get install -y` installs), else the command itself. */
+function unwrapXargs(cmd: RunCommand): RunCommand {
+  if (cmd.name !== 'xargs') return cmd;
+  let k = 0;
+  while (k < cmd.args.length && cmd.args[k].value.startsWith('-')) k += XARGS_VALUE_OPTIONS.has(cmd.args[k].value) ? 2 : 1;
+  const word = cmd.args[k];
+  return word ? { ...cmd, name: baseName(word.value), nameWord: word, args: cmd.args.slice(k + 1) } : cmd;
 }
 
 function installs(cmd: RunCommand, family: 'apt' | 'apk'): boolean {
@@ -24,7 +37,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     const cmd = unwrapSudo(raw);
     const family = refreshOf(cmd);
     if (!family) continue;
-    if (sameRun(ctx, raw).some((c) => installs(unwrapSudo(c), family))) continue;
+    if (sameRun(ctx, raw).some((c) => installs(unwrapSudo(unwrapXargs(unwrapSudo(c))), family))) continue;
     reports.push({
       message: `${cmd.name} update without an install in the same RUN: the cached layer keeps a stale package index, so later installs get outdated packages`,
       range: { start: cmd.nameWord.start, end: subcommand(cmd.args)!.word.end },
@@ -70,7 +83,7 @@ export default defineRule({
     examples: {
       dockerfile: {
         bad: ['FROM debian:12\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends curl\n'],
-        good: ['FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n'],
+        good: ['FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n', 'FROM debian:12\nRUN apt-get update && grep -v "^#" /tmp/packages.txt | xargs -r apt-get install -y --no-install-recommends\n'],
       },
     },
   },

@@ -6,11 +6,13 @@ import { lastStep } from '../image/history';
 import type { ComposeContext } from '../compose/context';
 import { fix, setScalarEdits, svc } from '../compose/checks';
 import { insertServiceKeyEdit } from '../compose/edit';
-import { isInterpolated, pairRange, scalarString } from '../compose/values';
+import { isInterpolated, mapGet, pairRange, scalarString } from '../compose/values';
+import type { ComposeService } from '../compose/service';
+import { isMap } from 'yaml';
 import type { ContainerContext } from '../runtime/container';
 import { isRootUser } from '../runtime/judge';
-import type { DockerfileContext, Stage } from '../dockerfile/context';
-import { baseImageFacts, describeSource, knownImageFacts, type BaseImageFacts } from '../images/facts';
+import { createDockerfileContext, type DockerfileContext, type Stage } from '../dockerfile/context';
+import { baseImageFacts, describeSource, knownComposeImageFacts, type BaseImageFacts } from '../images/facts';
 import { APP_UID, createUserCommand, finalStage, linesToInsert, runtimeInsertionPoint, stageChain } from '../dockerfile/stage';
 
 /** The user part of `USER user[:group]`, variables resolved where the Dockerfile defines them. */
@@ -132,8 +134,10 @@ function composeUserRoot(ctx: ComposeContext): Report[] {
     if (!field && s.partial) continue;
     // A well-known image that already runs as non-root needs no user: key.
     const image = scalarString(s.get('image')?.value);
-    const known = !field && image && !isInterpolated(image) && !s.has('build') ? knownImageFacts(image) : undefined;
+    const known = !field && image && !s.has('build') ? knownComposeImageFacts(image) : undefined;
     if (known?.user !== undefined && !isRootUser(known.user)) continue;
+    // A built image runs as its Dockerfile's final USER: judged there, once.
+    if (!field && builtImageRunsAsNonRoot(ctx, s)) continue;
     reports.push({
       message: field ? `${svc(s)} runs as root (user: ${user})` : `${svc(s)} sets no user: it runs as the image's user, root unless the image sets USER`,
       range: field ? pairRange(field.pair) : s.range,
@@ -143,6 +147,23 @@ function composeUserRoot(ctx: ComposeContext): Report[] {
     });
   }
   return reports;
+}
+
+/**
+ * Whether the service's `build:` Dockerfile, read through the project-file reader, runs as non-root by
+ * the same judgement as a Dockerfile lint (its final USER, or a base image known to be non-root).
+ * False when there is no build, no reader, or the file cannot be read.
+ */
+function builtImageRunsAsNonRoot(ctx: ComposeContext, s: ComposeService): boolean {
+  const build = s.get('build');
+  if (!build || !ctx.readProjectFile) return false;
+  const value = ctx.resolve(build.value);
+  const context = isMap(value) ? scalarString(mapGet(ctx, value, 'context')?.node) ?? '.' : scalarString(value);
+  const dockerfile = isMap(value) ? scalarString(mapGet(ctx, value, 'dockerfile')?.node) ?? 'Dockerfile' : 'Dockerfile';
+  // A remote context (git URL) or an interpolated path is not a file of the project.
+  if (context === undefined || isInterpolated(context) || isInterpolated(dockerfile) || /^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(context)) return false;
+  const read = ctx.readProjectFile(ctx.file, dockerfile.startsWith('/') ? dockerfile : `${context.replace(/\/+$/, '')}/${dockerfile}`);
+  return read.kind === 'text' && !dockerfileCheck(createDockerfileContext(read.text)).length;
 }
 
 function containerUserRoot(ctx: ContainerContext): Report[] {
@@ -167,7 +188,7 @@ export default defineRule({
     rationale:
       'A process running as root inside the container is root on the host kernel: a container escape, a writable host mount or a missing capability drop turns an application bug into host compromise. Build stages may run as root; the image that ships should not.',
     remediation:
-      'Create an unprivileged user in the final stage and switch to it with `USER uid:gid` before CMD/ENTRYPOINT (numeric ids work even without /etc/passwd and let Kubernetes verify runAsNonRoot).',
+      'Create an unprivileged user in the final stage and switch to it with `USER uid:gid` before CMD/ENTRYPOINT (numeric ids work even without /etc/passwd and let Kubernetes verify runAsNonRoot). A base image that already runs as non-root (its local config, or Bulkhead\'s table of well-known images: jupyter, grafana, elastic, redpanda, pgadmin4, oracle/database…) needs nothing; a compose service with `build:` is judged by its Dockerfile\'s final USER.',
     refs: { cis: ['4.1'], hadolint: ['DL3002'], trivy: ['DS-0002'], checkov: ['CKV_DOCKER_3', 'CKV_DOCKER_8'] },
     examples: {
       dockerfile: {
@@ -176,7 +197,7 @@ export default defineRule({
       },
       compose: {
         bad: ['services:\n  app:\n    image: example/app:1.0\n    user: root\n'],
-        good: ['services:\n  app:\n    image: example/app:1.0\n    user: "10001:10001"\n'],
+        good: ['services:\n  app:\n    image: example/app:1.0\n    user: "10001:10001"\n', 'services:\n  search:\n    image: docker.elastic.co/elasticsearch/elasticsearch:8.15.0\n'],
       },
     },
   },
