@@ -96,6 +96,17 @@ export function fix(title: string, safe: boolean, edits: TextEdit[] | undefined,
 
 export const svc = (s: ComposeService) => `service "${s.name}"`;
 
+/** Services named in a shared finding's message; the rest are counted. */
+const MAX_NAMED_SERVICES = 12;
+
+/** `service "a"`, or `3 services ("a", "b", "c")` for a value several services share (an anchor). */
+export function servicesText(services: readonly ComposeService[]): string {
+  if (services.length === 1) return svc(services[0]);
+  const names = services.slice(0, MAX_NAMED_SERVICES).map((s) => `"${s.name}"`).join(', ');
+  const more = services.length > MAX_NAMED_SERVICES ? ` and ${services.length - MAX_NAMED_SERVICES} more` : '';
+  return `${services.length} services (${names}${more})`;
+}
+
 // ---- volumes ---------------------------------------------------------------------------------
 
 export interface VolumeEntry {

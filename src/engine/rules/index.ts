@@ -63,6 +63,8 @@ import rpmMissingYes from './rpm-missing-yes';
 import copyFromStage from './copy-from-stage';
 import stageNameDuplicate from './stage-name-duplicate';
 import sysctlWeakening from './sysctl-weakening';
+// -- Compose project rules (issue 16, compose helper)
+import hostSocket from './host-socket';
 
 export const ALL_RULES: readonly Rule[] = [
   // -- Dockerfile rules
@@ -128,4 +130,6 @@ export const ALL_RULES: readonly Rule[] = [
   copyFromStage,
   stageNameDuplicate,
   sysctlWeakening,
+  // -- Compose project rules (issue 16, compose helper)
+  hostSocket,
 ];
