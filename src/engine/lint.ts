@@ -24,6 +24,12 @@ export interface LintOptions {
    * references are not checked.
    */
   readProjectFile?: ProjectFileReader;
+  /**
+   * Whether a file a compose file names (an env_file) is committed to version control. The engine
+   * cannot ask git: the CLI and the extension pass a check filled from `git ls-files`. Without one,
+   * or when it answers undefined (not a repository), committed files are not reported.
+   */
+  isCommitted?: CommittedFileCheck;
   /** Asked between rules: true stops linting with a "too slow to lint" error (the adapter's time budget). */
   outOfTime?: () => boolean;
 }
@@ -33,6 +39,9 @@ export type ProjectFileRead = { kind: 'text'; text: string } | { kind: 'missing'
 
 /** `written` is the path as the compose file writes it; `composeFile` the file that names it. */
 export type ProjectFileReader = (composeFile: string | undefined, written: string) => ProjectFileRead;
+
+/** `written` is the path as the compose file writes it; `composeFile` the file that names it. */
+export type CommittedFileCheck = (composeFile: string | undefined, written: string) => boolean | undefined;
 
 /** Lints one Dockerfile or compose text. Never throws: problems come back in `errors`. */
 export function lintText(text: string, options: LintOptions = {}): LintResult {
@@ -50,6 +59,7 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
   const { ctx, errors } = createComposeContext(text, options.file);
   if (!ctx) return { findings: [], errors };
   ctx.readProjectFile = options.readProjectFile;
+  ctx.isCommitted = options.isCommitted;
   return finish(runRules('compose', ctx, options), ctx.lines);
 }
 
@@ -68,6 +78,7 @@ export function lintComposeProject(files: readonly ProjectFileText[], options: O
   const project = createComposeProject(files);
   if (!project.ctx) return alone();
   project.ctx.readProjectFile = options.readProjectFile;
+  project.ctx.isCommitted = options.isCommitted;
   const linted = runRules('compose', project.ctx, options);
   const placed = placeProjectFindings(project, linted.findings);
   for (const f of files) {

@@ -154,3 +154,96 @@ test('secret-in-env: build args from a shared build anchor, map and list form, i
   assert.ok(once.includes('"SENTRY_AUTH_TOKEN=${SENTRY_AUTH_TOKEN:?SENTRY_AUTH_TOKEN must be set}"'));
   assert.equal(fixAll(once, { kind: 'compose', ruleId: 'secret-in-env', unsafe: true }).text, once);
 });
+
+// ---- env_file committed ------------------------------------------------------------------------
+
+const SECRET_ENV = '# shared by api and worker\nexport DB_PASSWORD="Zq8vN3xR1tY"\nSTRIPE_KEY=sk_live_Zq8vN3xR1tYa0b1c2d3e\nLOG_LEVEL=debug  # chatty\nPORT=8080\n';
+const PLAIN_ENV = 'LOG_LEVEL=info\nPORT=8080\nFEATURE_FLAGS=a,b\n';
+
+test('dotenv: export, quotes, escapes and trailing comments read as compose reads them; offsets are the lines', async () => {
+  const { parseDotenv } = await import('../../src/engine/compose/dotenv');
+  const text = 'A=1\r\nexport B="x\\ny" # kept? no: quoted\nC=\'$literal # not a comment\'\nD=plain # comment\n# E=skipped\n  F = spaced  \nnot a line\n';
+  const entries = parseDotenv(text);
+  assert.deepEqual(entries.map((e) => [e.name, e.value]), [['A', '1'], ['B', 'x\ny'], ['C', '$literal # not a comment'], ['D', 'plain'], ['F', 'spaced']]);
+  assert.equal(text.slice(entries[1].start, entries[1].end), 'export B="x\\ny" # kept? no: quoted');
+});
+
+test('env-file-committed: committed env files with secrets, through an anchor, the long syntax and a plain string; values never shown', () => {
+  const text = [
+    'x-app: &app',
+    '  image: example/app:3.2',
+    '  env_file:',
+    '    - ./config/secrets.env',
+    '    - ./config/plain.env',
+    'services:',
+    '  api:',
+    '    <<: *app',
+    '  worker:',
+    '    <<: *app',
+    '    command: ["worker"]',
+    '  admin:',
+    '    image: example/admin:1.0',
+    '    env_file:',
+    '      - path: ./admin.env',
+    '        required: false',
+    '      - path: ./local.env',
+    '  cron:',
+    '    image: example/cron:1.0',
+    '    env_file: ${CRON_ENV:-./cron.env}',
+    '  legacy:',
+    '    image: example/legacy:1.0',
+    '    env_file: ./legacy.env',
+    '',
+  ].join('\n');
+  const files: Record<string, string> = { './config/secrets.env': SECRET_ENV, './config/plain.env': PLAIN_ENV, './admin.env': 'ADMIN_PASSWORD=Zq8vN3xR1tY\n', './local.env': SECRET_ENV };
+  const asked: string[] = [];
+  const findings = lintText(text, {
+    kind: 'compose',
+    file: '/repo/compose.yaml',
+    readProjectFile: (_f, written) => (written in files ? { kind: 'text', text: files[written] } : { kind: 'unreadable', why: 'permission denied' }),
+    isCommitted: (_f, written) => (asked.push(written), written !== './local.env'),
+  }).findings.filter((f) => f.ruleId === 'env-file-committed');
+  assert.deepEqual(findings.map((f) => text.slice(f.range!.start, f.range!.end)), ['./config/secrets.env', 'path: ./admin.env\n        required: false\n', './legacy.env']);
+  assert.match(findings[0].message, /^2 services \("api", "worker"\) read env_file \.\/config\/secrets\.env, committed to version control, with secrets \(DB_PASSWORD, STRIPE_KEY; values not shown\)/);
+  assert.match(findings[1].message, /service "admin" reads env_file \.\/admin\.env.*ADMIN_PASSWORD/);
+  assert.equal(findings[2].severity, 'info', 'unreadable: said so, at info');
+  assert.deepEqual(findings.map((f) => f.severity).slice(0, 2), ['warning', 'warning']);
+  for (const f of findings) assert.ok(!/Zq8vN3xR1tY|sk_live/.test(f.message));
+  assert.ok(!asked.some((a) => a.includes('$')), 'an interpolated path is not asked about');
+  assert.equal(asked.filter((a) => a === './config/secrets.env').length, 1, 'one question per file, however many services merge it');
+  // Without a check (no git), nothing is reported.
+  assert.equal(lintText(text, { kind: 'compose' }).findings.filter((f) => f.ruleId === 'env-file-committed').length, 0);
+});
+
+test('env-file-committed: the CLI asks the real git (tracked, untracked, outside a repository) and reports through the project', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { committedFileCheck } = await import('../../src/workspace/gitFiles');
+  const { main } = await import('../../src/cli/main');
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-envfile-'));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  mkdirSync(join(dir, 'app'));
+  writeFileSync(join(dir, 'app', 'compose.yaml'), 'services:\n  api:\n    image: example/api:1.0\n    env_file: [.env.prod, .env.local, ../shared.env]\n');
+  writeFileSync(join(dir, 'app', 'compose.override.yaml'), 'services:\n  api:\n    env_file: [./override.env]\n');
+  writeFileSync(join(dir, 'app', '.env.prod'), SECRET_ENV);
+  writeFileSync(join(dir, 'app', '.env.local'), SECRET_ENV);
+  writeFileSync(join(dir, 'app', 'override.env'), SECRET_ENV);
+  writeFileSync(join(dir, 'shared.env'), PLAIN_ENV);
+  // Outside any repository, git cannot say: unknown.
+  const check = committedFileCheck();
+  assert.equal(check(join(dir, 'app', 'compose.yaml'), '.env.prod'), undefined);
+  git('init', '-q');
+  git('add', 'app/compose.yaml', 'app/compose.override.yaml', 'app/.env.prod', 'app/override.env', 'shared.env');
+  const fresh = committedFileCheck();
+  assert.deepEqual(['.env.prod', '.env.local', '../shared.env', './override.env', ':(glob)*.env'].map((p) => fresh(join(dir, 'app', 'compose.yaml'), p)), [true, false, true, true, false]);
+  let out = '';
+  const code = await main(['lint', '--format', 'json', join(dir, 'app')], { out: (t) => (out += t), err: () => undefined });
+  const found = (JSON.parse(out) as { findings: { ruleId: string; file: string; message: string }[] }).findings.filter((f) => f.ruleId === 'env-file-committed');
+  assert.ok(code !== 0 || found.length > 0);
+  const where = (f: { file: string; message: string }) => [f.file.replace(/\\/g, '/').split('/').pop(), /env_file (\S+),/.exec(f.message)?.[1]];
+  assert.deepEqual(found.map(where).sort(), [['compose.override.yaml', './override.env'], ['compose.yaml', '../shared.env'], ['compose.yaml', '.env.prod']]);
+  assert.match(found.find((f) => f.message.includes('../shared.env'))!.message, /outside the project folder, so it was not read/);
+  assert.ok(!out.includes('Zq8vN3xR1tY'));
+});

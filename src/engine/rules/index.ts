@@ -65,6 +65,7 @@ import stageNameDuplicate from './stage-name-duplicate';
 import sysctlWeakening from './sysctl-weakening';
 // -- Compose project rules (issue 16, compose helper)
 import hostSocket from './host-socket';
+import envFileCommitted from './env-file-committed';
 
 export const ALL_RULES: readonly Rule[] = [
   // -- Dockerfile rules
@@ -132,4 +133,5 @@ export const ALL_RULES: readonly Rule[] = [
   sysctlWeakening,
   // -- Compose project rules (issue 16, compose helper)
   hostSocket,
+  envFileCommitted,
 ];
