@@ -45,6 +45,11 @@ export type CommittedFileCheck = (composeFile: string | undefined, written: stri
 
 /** Lints one Dockerfile or compose text. Never throws: problems come back in `errors`. */
 export function lintText(text: string, options: LintOptions = {}): LintResult {
+  return lintOne(text, options, true);
+}
+
+/** `loadExtends`: a compose file whose services extend another file's is linted as a one-file project. */
+function lintOne(text: string, options: LintOptions, loadExtends: boolean): LintResult {
   const kind = options.kind ?? (options.file ? kindOfFileName(options.file) : undefined);
   if (!kind) return { findings: [], errors: [{ message: 'not a Dockerfile or compose file name' }] };
   if (looksBinary(text)) return { findings: [], errors: [{ message: 'binary file (contains NUL bytes): not linted' }] };
@@ -56,6 +61,15 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
     ctx.baseImages = options.baseImages;
     return finish(runRules('dockerfile', ctx, options), ctx.lines);
   }
+  // A service that extends one in another file is judged with it: linted as a one-file project.
+  if (loadExtends && options.file && options.readProjectFile && mayExtendOtherFile(text)) return lintComposeProject([{ file: options.file, text }], options).get(options.file)!;
+  return lintComposeAlone(text, options);
+}
+
+/** A cheap test before parsing: `extends:` and a `file:` key somewhere (two linear scans). */
+const mayExtendOtherFile = (text: string) => /\bextends\s*:/.test(text) && /\bfile\s*:/.test(text);
+
+function lintComposeAlone(text: string, options: LintOptions): LintResult {
   const { ctx, errors } = createComposeContext(text, options.file);
   if (!ctx) return { findings: [], errors };
   ctx.readProjectFile = options.readProjectFile;
@@ -71,12 +85,13 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
 export function lintComposeProject(files: readonly ProjectFileText[], options: Omit<LintOptions, 'file' | 'kind'> = {}): Map<string, LintResult> {
   const results = new Map<string, LintResult>();
   const alone = () => {
-    for (const f of files) results.set(f.file, lintText(f.text, { ...options, file: f.file, kind: 'compose' }));
+    for (const f of files) results.set(f.file, lintOne(f.text, { ...options, file: f.file, kind: 'compose' }, files.length > 1));
     return results;
   };
-  if (files.length < 2 || files.some((f) => looksBinary(f.text) || f.text.length > MAX_FILE_BYTES)) return alone();
-  const project = createComposeProject(files);
-  if (!project.ctx) return alone();
+  if (files.some((f) => looksBinary(f.text) || f.text.length > MAX_FILE_BYTES)) return alone();
+  const project = createComposeProject(files, options.readProjectFile);
+  // One file whose `extends: {file}` could not be loaded is linted alone.
+  if (!project.ctx || (files.length < 2 && project.segments.length < 2)) return alone();
   project.ctx.readProjectFile = options.readProjectFile;
   project.ctx.isCommitted = options.isCommitted;
   const linted = runRules('compose', project.ctx, options);

@@ -94,7 +94,14 @@ export function fix(title: string, safe: boolean, edits: TextEdit[] | undefined,
   return edits && edits.length ? [{ title, safe, preferred: true, edits, ...extra }] : [];
 }
 
-export const svc = (s: ComposeService) => `service "${s.name}"`;
+export const svc = (s: ComposeService) => `service "${s.name}"${profilesText(s)}`;
+
+/** ` (profile "debug")`: a service only some runs start, named so a reader knows when it matters. */
+function profilesText(s: ComposeService): string {
+  const profiles = s.profiles();
+  if (!profiles.length) return '';
+  return ` (${profiles.length > 1 ? 'profiles' : 'profile'} ${profiles.map((p) => `"${p}"`).join(', ')})`;
+}
 
 /** Services named in a shared finding's message; the rest are counted. */
 const MAX_NAMED_SERVICES = 12;

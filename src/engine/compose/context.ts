@@ -23,6 +23,11 @@ export interface ComposeContext {
   isOverrideFile: boolean;
   /** Reads a file the compose file names (a seccomp profile); given by the adapter that lints. */
   readProjectFile?: ProjectFileReader;
+  /**
+   * The base service an `extends: {file, service}` mapping names, loaded from the other file
+   * (compose projects only: see project.ts); undefined when it was not loaded.
+   */
+  extendsTarget?(extendsValue: unknown): ComposeService | undefined;
   /** Whether a file the compose file names is committed (LintOptions.isCommitted). */
   isCommitted?: CommittedFileCheck;
 }
