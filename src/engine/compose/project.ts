@@ -105,7 +105,7 @@ export function createComposeProject(files: readonly ProjectFileText[], readProj
       if (!built.ctx || !base) continue;
       contexts.push(built.ctx);
       extendsTargets.set(value, base);
-      const at = ext.key as Scalar;
+      const at = ext.key;
       segments.push({ file: written, start: offset, end: offset + read.text.length, extendedBy: { range: { start: at.range![0], end: at.range![1] }, label: `${written} service "${name}"` } });
       parts.push(read.text, '\n');
       offset += read.text.length + 1;
