@@ -47,6 +47,8 @@ export interface ComposeProject {
  * written: `- path` and `- path: a` / `path: [a, b]`. Interpolated paths are left out.
  */
 export function composeIncludes(text: string): string[] {
+  // Most files have no include: skip the parse (the editor asks on every lint).
+  if (!/^include[ \t]*:/m.test(text)) return [];
   const { ctx } = createComposeContext(text);
   const include = ctx && isMap(ctx.doc.contents) ? ctx.resolve(ctx.doc.contents.get('include', true)) : undefined;
   if (!isSeq(include)) return [];
