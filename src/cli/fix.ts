@@ -72,7 +72,7 @@ export async function runFix(argv: string[], io: Io): Promise<number> {
   for (const target of work.targets) {
     const file = displayPath(target.path);
     if (inProject.has(resolve(target.path))) continue;
-    const project = target.kind === 'compose' ? composeProjectFiles(target.path) : [];
+    const project = target.kind === 'compose' ? composeProjectFiles(target.path, process.env, work.teamConfig.forFile(target.path)) : [];
     if (project.length > 1) {
       // Fixed as docker compose loads it: each fix edits the file that defines the value.
       for (const p of project) inProject.add(p);

@@ -31,7 +31,7 @@ export async function runLint(argv: string[], io: Io): Promise<number> {
   for (const target of work.targets) {
     const file = displayPath(target.path);
     if (inProject.has(resolve(target.path))) continue;
-    const project = target.kind === 'compose' ? composeProjectFiles(target.path) : [];
+    const project = target.kind === 'compose' ? composeProjectFiles(target.path, process.env, work.teamConfig.forFile(target.path)) : [];
     if (project.length > 1) {
       // Linted as docker compose loads it: findings land in the file that defines the value.
       for (const p of project) inProject.add(p);

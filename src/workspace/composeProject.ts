@@ -3,6 +3,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { composeIncludes, type ProjectFileText } from '../engine/compose/project';
 import { parseDotenv } from '../engine/compose/dotenv';
 import { readProjectFile } from './projectFiles';
+import type { LoadedTeamConfig } from './teamConfig';
 import { readTextFile, type TextFile } from './readText';
 
 /** Base file names docker compose looks for, in its order of preference. */
@@ -12,12 +13,15 @@ const BASE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker
  * The files docker compose would load, in order, for a project that contains `composeFile`:
  * COMPOSE_FILE (from the environment, else from the `.env` next to the file) when it lists the
  * file; else the folder's base file and its `.override` file. A file outside both is its own
- * project. Files named by `include:` come before the file that includes them (inside the project
+ * project. A file set named in `.bulkhead.yaml` (`compose_projects`) that lists the file wins
+ * over both. Files named by `include:` come before the file that includes them (inside the project
  * folder only, as readProjectFile allows).
  */
-export function composeProjectFiles(composeFile: string, env: NodeJS.ProcessEnv = process.env): string[] {
+export function composeProjectFiles(composeFile: string, env: NodeJS.ProcessEnv = process.env, team?: Pick<LoadedTeamConfig, 'root' | 'config'>): string[] {
   const file = resolve(composeFile);
-  const project = withIncludes(loadedFiles(file, env));
+  // A set the team's .bulkhead.yaml names wins: it is how the repository is really deployed.
+  const named = team?.root ? team.config.composeProjects.map((set) => set.map((p) => resolve(team.root!, p))).find((set) => set.includes(file)) : undefined;
+  const project = withIncludes(named ? named.filter(existsSync) : loadedFiles(file, env));
   return project.includes(file) ? project : withIncludes([file]);
 }
 

@@ -109,3 +109,23 @@ test('include + override on disk: included files load before the includer, findi
   assert.equal(after.length, 1);
   assert.match(after[0].file.replace(/\\/g, '/'), /db\/compose\.db\.yaml$/);
 });
+
+test('.bulkhead.yaml compose_projects: a named file set is linted as one project, in its order; bad entries are reported', async () => {
+  const { parseTeamConfig } = await import('../../src/engine/config');
+  const parsed = parseTeamConfig('compose_projects:\n  - [deploy/compose.yaml, deploy/compose.prod.yml]\n  - []\n  - deploy/one.yaml\n');
+  assert.deepEqual(parsed.config.composeProjects, [['deploy/compose.yaml', 'deploy/compose.prod.yml']]);
+  assert.equal(parsed.errors.length, 2);
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-sets-'));
+  mkdirSync(join(dir, 'deploy'));
+  writeFileSync(join(dir, '.bulkhead.yaml'), 'compose_projects:\n  - [deploy/compose.yaml, deploy/compose.prod.yml]\n');
+  writeFileSync(join(dir, 'deploy', 'compose.yaml'), 'services:\n  api:\n    image: busybox:1.36\n    privileged: true\n');
+  // Not a name docker compose loads by itself: only the set makes it part of the project.
+  writeFileSync(join(dir, 'deploy', 'compose.prod.yml'), 'services:\n  api:\n    privileged: false\n');
+  const team = { root: dir, config: parsed.config };
+  assert.deepEqual(composeProjectFiles(join(dir, 'deploy', 'compose.prod.yml'), {}, team), [join(dir, 'deploy', 'compose.yaml'), join(dir, 'deploy', 'compose.prod.yml')]);
+  assert.deepEqual(composeProjectFiles(join(dir, 'deploy', 'compose.yaml'), {}, { root: dir, config: { ...parsed.config, composeProjects: [] } }), [join(dir, 'deploy', 'compose.yaml')]);
+  let out = '';
+  await main(['lint', '--format', 'json', dir], { out: (t) => (out += t), err: () => undefined });
+  const privileged = (JSON.parse(out) as { findings: { ruleId: string }[] }).findings.filter((f) => f.ruleId === 'privileged');
+  assert.deepEqual(privileged, [], 'the prod file of the named set clears the base file\'s privileged');
+});

@@ -92,7 +92,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
       return undefined;
     }
     if (kind === 'compose' && doc.uri.scheme === 'file') {
-      const project = composeProjectFiles(doc.fileName);
+      const project = composeProjectFiles(doc.fileName, process.env, this.ctx.teamConfig.forFile(doc.fileName));
       if (project.length > 1) return this.lintProject(doc, project);
     }
     const started = Date.now();
