@@ -14,6 +14,7 @@ import { readTextFile } from '../workspace/readText';
 import { writeFileAtomic } from '../workspace/atomicWrite';
 import { describeFsError } from '../workspace/readText';
 import { readProjectFile } from '../workspace/projectFiles';
+import { isCommitted } from '../workspace/gitFiles';
 import { composeProjectFiles, readComposeProject } from '../workspace/composeProject';
 import { resolve } from 'node:path';
 import { configNotes, displayConfigErrors, loadWorkload } from './teamConfig';
@@ -71,7 +72,7 @@ export async function runFix(argv: string[], io: Io): Promise<number> {
   for (const target of work.targets) {
     const file = displayPath(target.path);
     if (inProject.has(resolve(target.path))) continue;
-    const project = target.kind === 'compose' ? composeProjectFiles(target.path) : [];
+    const project = target.kind === 'compose' ? composeProjectFiles(target.path, process.env, work.teamConfig.forFile(target.path)) : [];
     if (project.length > 1) {
       // Fixed as docker compose loads it: each fix edits the file that defines the value.
       for (const p of project) inProject.add(p);
@@ -82,7 +83,7 @@ export async function runFix(argv: string[], io: Io): Promise<number> {
       if (read.errors.length || bad.length) continue;
       const team = work.teamConfig.forFile(target.path);
       const outOfTime = lintBudget();
-      const result = fixComposeProject(read.texts, { severities: team.config.severities, readProjectFile, outOfTime, rules: selection.rules && new Set(selection.rules), unsafeRules: selection.unsafeRules === 'all' ? 'all' : new Set(selection.unsafeRules) });
+      const result = fixComposeProject(read.texts, { severities: team.config.severities, readProjectFile, isCommitted, outOfTime, rules: selection.rules && new Set(selection.rules), unsafeRules: selection.unsafeRules === 'all' ? 'all' : new Set(selection.unsafeRules) });
       if (outOfTime()) {
         fail(file, TOO_SLOW_TO_LINT);
         continue;
@@ -115,7 +116,7 @@ export async function runFix(argv: string[], io: Io): Promise<number> {
     }
     const { text } = read.file;
     const baseImages = target.kind === 'dockerfile' ? await baseImagesFor(text) : undefined;
-    const options: LintOptions = { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, baseImages, outOfTime: lintBudget() };
+    const options: LintOptions = { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, isCommitted, baseImages, outOfTime: lintBudget() };
     const linted = lintText(text, options);
     if (linted.errors.length) {
       for (const e of linted.errors) fail(file, e.message);

@@ -10,6 +10,7 @@ import { baseImagesFor } from './baseImages';
 import { VERSION, docsUrl, type Io } from './io';
 import { readTextFile } from '../workspace/readText';
 import { readProjectFile } from '../workspace/projectFiles';
+import { isCommitted } from '../workspace/gitFiles';
 import { composeProjectFiles, readComposeProject } from '../workspace/composeProject';
 import { resolve } from 'node:path';
 import { configNotes, displayConfigErrors, loadWorkload } from './teamConfig';
@@ -30,14 +31,14 @@ export async function runLint(argv: string[], io: Io): Promise<number> {
   for (const target of work.targets) {
     const file = displayPath(target.path);
     if (inProject.has(resolve(target.path))) continue;
-    const project = target.kind === 'compose' ? composeProjectFiles(target.path) : [];
+    const project = target.kind === 'compose' ? composeProjectFiles(target.path, process.env, work.teamConfig.forFile(target.path)) : [];
     if (project.length > 1) {
       // Linted as docker compose loads it: findings land in the file that defines the value.
       for (const p of project) inProject.add(p);
       const team = work.teamConfig.forFile(target.path);
       const read = readComposeProject(project);
       for (const e of read.errors) errors.push({ file: displayPath(e.file), message: e.message });
-      const results = lintComposeProject(read.texts, { severities: team.config.severities, readProjectFile, outOfTime: lintBudget() });
+      const results = lintComposeProject(read.texts, { severities: team.config.severities, readProjectFile, isCommitted, outOfTime: lintBudget() });
       for (const t of read.texts) {
         const r = results.get(t.file)!;
         const placed = placeFindings(displayPath(t.file), t.text, r.findings, r.errors);
@@ -58,7 +59,7 @@ export async function runLint(argv: string[], io: Io): Promise<number> {
     }
     const { text } = read.file;
     const baseImages = target.kind === 'dockerfile' ? await baseImagesFor(text) : undefined;
-    const result = lintText(text, { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, baseImages, outOfTime: lintBudget() });
+    const result = lintText(text, { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, isCommitted, baseImages, outOfTime: lintBudget() });
     const placed = placeFindings(file, text, result.findings, result.errors);
     // One push per item: a spread of hundreds of thousands of findings overflows the stack.
     for (const f of placed.findings) findings.push(f);

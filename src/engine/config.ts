@@ -12,15 +12,19 @@ import { getRule } from './registry';
  *     healthcheck-missing: off
  *   exclude:               # globs relative to the file's folder
  *     - legacy/**
+ *   compose_projects:      # compose file sets linted together, in load order (like -f a -f b)
+ *     - [compose.yaml, compose.prod.yaml]
  */
 export const CONFIG_FILE_NAME = '.bulkhead.yaml';
 
 export interface TeamConfig {
   severities: Record<string, SeverityOverride>;
   exclude: string[];
+  /** Compose file sets (paths relative to the config's folder) linted as one project each. */
+  composeProjects: string[][];
 }
 
-export const EMPTY_CONFIG: TeamConfig = { severities: {}, exclude: [] };
+export const EMPTY_CONFIG: TeamConfig = { severities: {}, exclude: [], composeProjects: [] };
 const LEVELS: readonly string[] = ['error', 'warning', 'info', 'off'];
 
 /**
@@ -35,7 +39,7 @@ export function checkSeverityOverride(ruleId: string, level: unknown): { overrid
 
 /** Parses and validates; every problem is an error with its position, and valid parts still apply. */
 export function parseTeamConfig(text: string): { config: TeamConfig; errors: LintError[] } {
-  const config: TeamConfig = { severities: {}, exclude: [] };
+  const config: TeamConfig = { severities: {}, exclude: [], composeProjects: [] };
   const errors: LintError[] = [];
   const at = (node: Node | null | undefined, message: string) =>
     errors.push({ message, range: node?.range ? { start: node.range[0], end: node.range[1] } : undefined });
@@ -69,8 +73,18 @@ export function parseTeamConfig(text: string): { config: TeamConfig; errors: Lin
         if (isScalar(item) && typeof item.value === 'string' && item.value.trim()) config.exclude.push(item.value.trim());
         else at(item as Node, 'each "exclude" entry must be a glob string');
       }
+    } else if (key === 'compose_projects') {
+      if (!isSeq(value)) {
+        at(value ?? pair.key, '"compose_projects" must be a list of compose file lists');
+        continue;
+      }
+      for (const set of value.items) {
+        const files = isSeq(set) ? set.items.map((i) => (isScalar(i) && typeof i.value === 'string' ? i.value.trim() : '')) : [];
+        if (files.length && files.every(Boolean)) config.composeProjects.push(files);
+        else at(set as Node, 'each "compose_projects" entry must be a non-empty list of compose file paths');
+      }
     } else {
-      at(pair.key, `unknown key "${key}": expected "rules" or "exclude"`);
+      at(pair.key, `unknown key "${key}": expected "rules", "exclude" or "compose_projects"`);
     }
   }
   return { config, errors };

@@ -24,6 +24,12 @@ export interface LintOptions {
    * references are not checked.
    */
   readProjectFile?: ProjectFileReader;
+  /**
+   * Whether a file a compose file names (an env_file) is committed to version control. The engine
+   * cannot ask git: the CLI and the extension pass a check filled from `git ls-files`. Without one,
+   * or when it answers undefined (not a repository), committed files are not reported.
+   */
+  isCommitted?: CommittedFileCheck;
   /** Asked between rules: true stops linting with a "too slow to lint" error (the adapter's time budget). */
   outOfTime?: () => boolean;
 }
@@ -34,8 +40,16 @@ export type ProjectFileRead = { kind: 'text'; text: string } | { kind: 'missing'
 /** `written` is the path as the compose file writes it; `composeFile` the file that names it. */
 export type ProjectFileReader = (composeFile: string | undefined, written: string) => ProjectFileRead;
 
+/** `written` is the path as the compose file writes it; `composeFile` the file that names it. */
+export type CommittedFileCheck = (composeFile: string | undefined, written: string) => boolean | undefined;
+
 /** Lints one Dockerfile or compose text. Never throws: problems come back in `errors`. */
 export function lintText(text: string, options: LintOptions = {}): LintResult {
+  return lintOne(text, options, true);
+}
+
+/** `loadExtends`: a compose file whose services extend another file's is linted as a one-file project. */
+function lintOne(text: string, options: LintOptions, loadExtends: boolean): LintResult {
   const kind = options.kind ?? (options.file ? kindOfFileName(options.file) : undefined);
   if (!kind) return { findings: [], errors: [{ message: 'not a Dockerfile or compose file name' }] };
   if (looksBinary(text)) return { findings: [], errors: [{ message: 'binary file (contains NUL bytes): not linted' }] };
@@ -47,9 +61,19 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
     ctx.baseImages = options.baseImages;
     return finish(runRules('dockerfile', ctx, options), ctx.lines);
   }
+  // A service that extends one in another file is judged with it: linted as a one-file project.
+  if (loadExtends && options.file && options.readProjectFile && mayExtendOtherFile(text)) return lintComposeProject([{ file: options.file, text }], options).get(options.file)!;
+  return lintComposeAlone(text, options);
+}
+
+/** A cheap test before parsing: `extends:` and a `file:` key somewhere (two linear scans). */
+const mayExtendOtherFile = (text: string) => /\bextends\s*:/.test(text) && /\bfile\s*:/.test(text);
+
+function lintComposeAlone(text: string, options: LintOptions): LintResult {
   const { ctx, errors } = createComposeContext(text, options.file);
   if (!ctx) return { findings: [], errors };
   ctx.readProjectFile = options.readProjectFile;
+  ctx.isCommitted = options.isCommitted;
   return finish(runRules('compose', ctx, options), ctx.lines);
 }
 
@@ -61,13 +85,15 @@ export function lintText(text: string, options: LintOptions = {}): LintResult {
 export function lintComposeProject(files: readonly ProjectFileText[], options: Omit<LintOptions, 'file' | 'kind'> = {}): Map<string, LintResult> {
   const results = new Map<string, LintResult>();
   const alone = () => {
-    for (const f of files) results.set(f.file, lintText(f.text, { ...options, file: f.file, kind: 'compose' }));
+    for (const f of files) results.set(f.file, lintOne(f.text, { ...options, file: f.file, kind: 'compose' }, files.length > 1));
     return results;
   };
-  if (files.length < 2 || files.some((f) => looksBinary(f.text) || f.text.length > MAX_FILE_BYTES)) return alone();
-  const project = createComposeProject(files);
-  if (!project.ctx) return alone();
+  if (files.some((f) => looksBinary(f.text) || f.text.length > MAX_FILE_BYTES)) return alone();
+  const project = createComposeProject(files, options.readProjectFile);
+  // One file whose `extends: {file}` could not be loaded is linted alone.
+  if (!project.ctx || (files.length < 2 && project.segments.length < 2)) return alone();
   project.ctx.readProjectFile = options.readProjectFile;
+  project.ctx.isCommitted = options.isCommitted;
   const linted = runRules('compose', project.ctx, options);
   const placed = placeProjectFindings(project, linted.findings);
   for (const f of files) {

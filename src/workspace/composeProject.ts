@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { ProjectFileText } from '../engine/compose/project';
+import { composeIncludes, type ProjectFileText } from '../engine/compose/project';
+import { parseDotenv } from '../engine/compose/dotenv';
+import { readProjectFile } from './projectFiles';
+import type { LoadedTeamConfig } from './teamConfig';
 import { readTextFile, type TextFile } from './readText';
 
 /** Base file names docker compose looks for, in its order of preference. */
@@ -9,10 +12,36 @@ const BASE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker
 /**
  * The files docker compose would load, in order, for a project that contains `composeFile`:
  * COMPOSE_FILE (from the environment, else from the `.env` next to the file) when it lists the
- * file; else the folder's base file and its `.override` file. A file outside both is its own project.
+ * file; else the folder's base file and its `.override` file. A file outside both is its own
+ * project. A file set named in `.bulkhead.yaml` (`compose_projects`) that lists the file wins
+ * over both. Files named by `include:` come before the file that includes them (inside the project
+ * folder only, as readProjectFile allows).
  */
-export function composeProjectFiles(composeFile: string, env: NodeJS.ProcessEnv = process.env): string[] {
+export function composeProjectFiles(composeFile: string, env: NodeJS.ProcessEnv = process.env, team?: Pick<LoadedTeamConfig, 'root' | 'config'>): string[] {
   const file = resolve(composeFile);
+  // A set the team's .bulkhead.yaml names wins: it is how the repository is really deployed.
+  const named = team?.root ? team.config.composeProjects.map((set) => set.map((p) => resolve(team.root!, p))).find((set) => set.includes(file)) : undefined;
+  const project = withIncludes(named ? named.filter(existsSync) : loadedFiles(file, env));
+  return project.includes(file) ? project : withIncludes([file]);
+}
+
+/** How deep `include:` is followed (an included file may include others). */
+const MAX_INCLUDE_DEPTH = 4;
+
+function withIncludes(files: readonly string[], depth = 0): string[] {
+  const out: string[] = [];
+  for (const f of files) {
+    const read = depth < MAX_INCLUDE_DEPTH ? readTextFile(f) : undefined;
+    const included = (read?.file ? composeIncludes(read.file.text) : [])
+      .filter((written) => readProjectFile(f, written).kind === 'text')
+      .map((written) => resolve(dirname(f), written));
+    for (const i of withIncludes(included, depth + 1)) if (!out.includes(i) && !files.includes(i)) out.push(i);
+    if (!out.includes(f)) out.push(f);
+  }
+  return out;
+}
+
+function loadedFiles(file: string, env: NodeJS.ProcessEnv): string[] {
   const dir = dirname(file);
   const listed = composeFileVariable(dir, env);
   if (listed !== undefined) {
@@ -36,11 +65,7 @@ function composeFileVariable(dir: string, env: NodeJS.ProcessEnv): string | unde
   if (env.COMPOSE_FILE) return env.COMPOSE_FILE;
   const read = readTextFile(join(dir, '.env'));
   if (!read.file) return undefined;
-  for (const line of read.file.text.split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?COMPOSE_FILE\s*=\s*(.*?)\s*$/.exec(line);
-    if (m) return m[1].replace(/^(["'])(.*)\1$/, '$2') || undefined;
-  }
-  return undefined;
+  return parseDotenv(read.file.text).find((e) => e.name === 'COMPOSE_FILE')?.value || undefined;
 }
 
 /**

@@ -76,3 +76,54 @@ test('docker-compose config -f base -f override agrees with the merged project B
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// `extends: {file, service}` across files, with an anchor in the base file and an override on top:
+// docker-compose 1.29 supports it (the compose spec reinstated extends). `include:` is compose 2.20+
+// and not in 1.29: its loading is covered by test/unit/compose-effective.test.ts.
+const COMMON = [
+  'x-hardened: &hardened',
+  '  read_only: true',
+  '  cap_drop: [ALL]',
+  'services:',
+  '  app-base:',
+  '    <<: *hardened',
+  '    image: busybox:1.36',
+  '    privileged: true',
+  '    user: "10001"',
+  '    cap_add: [CHOWN]',
+  '',
+].join('\n');
+const EXTENDING = ['services:', '  web:', '    extends:', '      file: common.yml', '      service: app-base', '    cap_add: [NET_ADMIN]', '  worker:', '    extends: {file: common.yml, service: app-base}', '    user: "2000"', ''].join('\n');
+const EXTENDING_OVERRIDE = ['services:', '  web:', '    privileged: false', ''].join('\n');
+
+test('docker-compose config agrees with the project Bulkhead lints when services extend a service in another file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-extends-'));
+  try {
+    writeFileSync(join(dir, 'common.yml'), COMMON);
+    writeFileSync(join(dir, 'compose.yaml'), EXTENDING);
+    writeFileSync(join(dir, 'compose.override.yaml'), EXTENDING_OVERRIDE);
+    const out = execFileSync('docker-compose', ['-f', join(dir, 'compose.yaml'), '-f', join(dir, 'compose.override.yaml'), 'config'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    const compose = parse(out) as { services: Record<string, Record<string, unknown>> };
+    const project = createComposeProject(
+      [
+        { file: 'compose.yaml', text: EXTENDING },
+        { file: 'compose.override.yaml', text: EXTENDING_OVERRIDE },
+      ],
+      (_file, written) => (written === 'common.yml' ? { kind: 'text', text: COMMON } : { kind: 'missing' }),
+    );
+    const ctx = project.ctx!;
+    assert.deepEqual(ctx.services.map((s) => [s.name, s.partial]), [['web', false], ['worker', false]], 'the bases were loaded');
+    for (const service of ctx.services) {
+      for (const key of ['image', 'user', 'read_only', 'privileged', 'cap_add', 'cap_drop']) {
+        const field = service.get(key);
+        const own = field ? plain(field.value, ctx.resolve) : undefined;
+        // Compose appends a base's list items to the service's own list.
+        const value = Array.isArray(own) || (own === undefined && service.baseListTexts(key).length) ? [...((own as string[] | undefined) ?? []), ...service.baseListTexts(key)] : own;
+        const expected = compose.services[service.name][key];
+        assert.deepEqual(value === undefined ? undefined : normal(value), expected === undefined ? undefined : normal(expected), `${service.name}.${key}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

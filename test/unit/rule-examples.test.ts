@@ -10,11 +10,16 @@ import type { FileKind } from '../../src/engine/model';
 
 const KINDS: FileKind[] = ['dockerfile', 'compose'];
 
-/** The examples' project: one valid seccomp profile (./profile.json); every other referenced file is missing. */
+/**
+ * The examples' project: one valid seccomp profile (./profile.json), a committed ./app.env holding
+ * a password and an untracked ./local.env holding one; every other referenced file is missing.
+ */
 const PROFILE = JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read', 'write', 'exit'], action: 'SCMP_ACT_ALLOW' }] });
-const readProjectFile: LintOptions['readProjectFile'] = (_file, written) => (written === './profile.json' ? { kind: 'text', text: PROFILE } : { kind: 'missing' });
+const PROJECT_FILES: Record<string, string> = { './profile.json': PROFILE, './app.env': 'DB_PASSWORD=Zq8vN3xR1tY\n', './local.env': 'DB_PASSWORD=Zq8vN3xR1tY\n' };
+const readProjectFile: LintOptions['readProjectFile'] = (_file, written) => (written in PROJECT_FILES ? { kind: 'text', text: PROJECT_FILES[written] } : { kind: 'missing' });
+const isCommitted: LintOptions['isCommitted'] = (_file, written) => written !== './local.env';
 
-const hits = (text: string, kind: FileKind, ruleId: string) => lintText(text, { kind, readProjectFile }).findings.filter((f) => f.ruleId === ruleId);
+const hits = (text: string, kind: FileKind, ruleId: string) => lintText(text, { kind, readProjectFile, isCommitted }).findings.filter((f) => f.ruleId === ruleId);
 
 for (const rule of allRules()) {
   const { id, targets, examples } = rule.meta;

@@ -26,7 +26,7 @@ test('validation errors are precise and the valid parts still apply', () => {
     'loud => rule "privileged": severity must be one of error, warning, info, off',
     'no-such-rule => unknown rule "no-such-rule" (see docs/rules)',
     'legacy => "exclude" must be a list of globs',
-    'extra => unknown key "extra": expected "rules" or "exclude"',
+    'extra => unknown key "extra": expected "rules", "exclude" or "compose_projects"',
   ]);
   assert.deepEqual(config.severities, { 'maintainer-deprecated': 'error' });
   assert.match(parseTeamConfig('rules: [').errors[0].message, /^YAML/);

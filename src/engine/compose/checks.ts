@@ -94,7 +94,25 @@ export function fix(title: string, safe: boolean, edits: TextEdit[] | undefined,
   return edits && edits.length ? [{ title, safe, preferred: true, edits, ...extra }] : [];
 }
 
-export const svc = (s: ComposeService) => `service "${s.name}"`;
+export const svc = (s: ComposeService) => `service "${s.name}"${profilesText(s)}`;
+
+/** ` (profile "debug")`: a service only some runs start, named so a reader knows when it matters. */
+function profilesText(s: ComposeService): string {
+  const profiles = s.profiles();
+  if (!profiles.length) return '';
+  return ` (${profiles.length > 1 ? 'profiles' : 'profile'} ${profiles.map((p) => `"${p}"`).join(', ')})`;
+}
+
+/** Services named in a shared finding's message; the rest are counted. */
+const MAX_NAMED_SERVICES = 12;
+
+/** `service "a"`, or `3 services ("a", "b", "c")` for a value several services share (an anchor). */
+export function servicesText(services: readonly ComposeService[]): string {
+  if (services.length === 1) return svc(services[0]);
+  const names = services.slice(0, MAX_NAMED_SERVICES).map((s) => `"${s.name}"`).join(', ');
+  const more = services.length > MAX_NAMED_SERVICES ? ` and ${services.length - MAX_NAMED_SERVICES} more` : '';
+  return `${services.length} services (${names}${more})`;
+}
 
 // ---- volumes ---------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-import type { ProjectFileReader } from '../lint';
+import type { CommittedFileCheck, ProjectFileReader } from '../lint';
 import { isAlias, isCollection, isMap, isPair, isScalar, parseDocument, type Alias, type Document, type Node } from 'yaml';
 import { LineIndex } from '../text';
 import type { LintError } from '../model';
@@ -23,6 +23,13 @@ export interface ComposeContext {
   isOverrideFile: boolean;
   /** Reads a file the compose file names (a seccomp profile); given by the adapter that lints. */
   readProjectFile?: ProjectFileReader;
+  /**
+   * The base service an `extends: {file, service}` mapping names, loaded from the other file
+   * (compose projects only: see project.ts); undefined when it was not loaded.
+   */
+  extendsTarget?(extendsValue: unknown): ComposeService | undefined;
+  /** Whether a file the compose file names is committed (LintOptions.isCommitted). */
+  isCommitted?: CommittedFileCheck;
 }
 
 /** Expanded node count above which aliases are treated as an alias bomb ("billion laughs"). */

@@ -1,8 +1,11 @@
 import { isAlias, isMap, isScalar, isSeq, Pair, YAMLMap, YAMLSeq, type Scalar } from 'yaml';
-import type { Finding, LintError, TextEdit } from '../model';
+import type { ProjectFileReader } from '../lint';
+import type { Finding, LintError, OffsetRange, TextEdit } from '../model';
+import { MAX_FILE_BYTES, looksBinary } from '../files';
 import { LineIndex } from '../text';
 import { createComposeContext, type ComposeContext } from './context';
 import { ComposeService } from './service';
+import { isInterpolated, scalarString } from './values';
 
 /** One file of a compose project, in the order docker compose loads it (`-f a -f b`). */
 export interface ProjectFileText {
@@ -15,7 +18,15 @@ interface Segment {
   file: string;
   start: number;
   end: number;
+  /**
+   * A file loaded for one service's `extends: {file, service}`: what is found in it is reported at
+   * that `extends` in the service's file (the base is shared; the service is where it is fixed).
+   */
+  extendedBy?: { range: OffsetRange; label: string };
 }
+
+/** Files loaded for `extends: {file}` per project, bounded (each is parsed once per service that extends it). */
+const MAX_EXTENDS_FILES = 32;
 
 /**
  * The project as one compose context: each file is parsed on its own, but its nodes' ranges are
@@ -31,10 +42,35 @@ export interface ComposeProject {
   segments: Segment[];
 }
 
+/**
+ * The files a compose file's top-level `include:` names (compose spec; docker compose 2.20+), as
+ * written: `- path` and `- path: a` / `path: [a, b]`. Interpolated paths are left out.
+ */
+export function composeIncludes(text: string): string[] {
+  // Most files have no include: skip the parse (the editor asks on every lint).
+  if (!/^include[ \t]*:/m.test(text)) return [];
+  const { ctx } = createComposeContext(text);
+  const include = ctx && isMap(ctx.doc.contents) ? ctx.resolve(ctx.doc.contents.get('include', true)) : undefined;
+  if (!isSeq(include)) return [];
+  const out: string[] = [];
+  for (const item of include.items.map(ctx!.resolve)) {
+    const path = isMap(item) ? ctx!.resolve(item.get('path', true)) : item;
+    for (const p of isSeq(path) ? path.items.map(ctx!.resolve) : [path]) {
+      const written = scalarString(p);
+      if (written && !isInterpolated(written)) out.push(written);
+    }
+  }
+  return out;
+}
+
 /** Sequences whose later value replaces the earlier one (compose merge rules); other sequences append. */
 const REPLACED_SEQUENCES = new Set(['command', 'entrypoint', 'test', 'args']);
 
-export function createComposeProject(files: readonly ProjectFileText[]): ComposeProject {
+/**
+ * `readProjectFile` loads the files services `extends` (one level: the base file's own
+ * `extends: {file}` are not followed); without it such services stay partial.
+ */
+export function createComposeProject(files: readonly ProjectFileText[], readProjectFile?: ProjectFileReader): ComposeProject {
   const segments: Segment[] = [];
   const contexts: ComposeContext[] = [];
   const errors: ComposeProject['errors'] = [];
@@ -53,6 +89,30 @@ export function createComposeProject(files: readonly ProjectFileText[]): Compose
     offset += f.text.length + 1;
   }
   if (errors.length) return { errors, segments };
+  // Bases in other files, parsed behind the project's files; keyed by the `extends` mapping.
+  const extendsTargets = new Map<unknown, ComposeService>();
+  for (const c of [...contexts]) {
+    for (const s of c.services) {
+      if (segments.length - files.length >= MAX_EXTENDS_FILES) break;
+      const ext = s.ownPair('extends');
+      const value = c.resolve(ext?.value);
+      if (!ext || !isMap(value) || !readProjectFile) continue;
+      const written = scalarString(c.resolve(value.get('file', true)));
+      const name = scalarString(c.resolve(value.get('service', true)));
+      if (!written || !name || isInterpolated(written)) continue;
+      const read = readProjectFile(c.file, written);
+      if (read.kind !== 'text' || read.text.length > MAX_FILE_BYTES || looksBinary(read.text)) continue;
+      const built = createComposeContext('\n'.repeat(offset) + read.text, written);
+      const base = built.ctx?.services.find((b) => b.name === name);
+      if (!built.ctx || !base) continue;
+      contexts.push(built.ctx);
+      extendsTargets.set(value, base);
+      const at = ext.key;
+      segments.push({ file: written, start: offset, end: offset + read.text.length, extendedBy: { range: { start: at.range![0], end: at.range![1] }, label: `${written} service "${name}"` } });
+      parts.push(read.text, '\n');
+      offset += read.text.length + 1;
+    }
+  }
   const text = parts.join('');
   const resolve = (node: unknown): unknown => {
     if (!isAlias(node)) return node;
@@ -67,18 +127,20 @@ export function createComposeProject(files: readonly ProjectFileText[]): Compose
     file: first?.file,
     text,
     lines: new LineIndex(text),
-    doc: contexts[contexts.length - 1].doc,
+    doc: contexts[files.length - 1].doc,
     services: [],
     resolve,
     aliasUses: (node) => contexts.reduce((n, c) => n + c.aliasUses(node), 0),
-    isOverrideFile: false,
+    // One file (linted as a project for its `extends: {file}`) keeps its own override status.
+    isOverrideFile: files.length === 1 && contexts[0].isOverrideFile,
+    extendsTarget: (value) => extendsTargets.get(value),
   };
   // Editing an anchor used once is safe only when it is not itself a service; with several files
   // that is not tracked, so such anchors count as shared (the fix overrides in the service instead).
   const servicesMap = new YAMLMap();
   servicesMap.range = [0, text.length, text.length];
   const byName = new Map<string, { keyNode: Scalar; maps: YAMLMap[] }>();
-  for (const c of contexts) {
+  for (const c of contexts.slice(0, files.length)) {
     for (const s of c.services) {
       const entry = byName.get(s.name);
       if (entry) {
@@ -161,17 +223,24 @@ function mergePairs(key: string, pairs: Pair[], resolve: (n: unknown) => unknown
   return new Pair(lastPair.key, seq);
 }
 
-/** A finding of the project context, placed in the file its range falls in (offsets local to that file). */
+/**
+ * A finding of the project context, placed in the file its range falls in (offsets local to that
+ * file). One found in a file loaded for `extends` is placed at that `extends` in the service's file.
+ */
 export function placeProjectFindings(project: ComposeProject, findings: Finding[]): Map<string, Finding[]> {
-  const out = new Map<string, Finding[]>(project.segments.map((s) => [s.file, []]));
+  const files = project.segments.filter((s) => !s.extendedBy);
+  const out = new Map<string, Finding[]>(files.map((s) => [s.file, []]));
   const segmentAt = (offset: number) => project.segments.find((s) => offset >= s.start && offset <= s.end) ?? project.segments[0];
   for (const f of findings) {
-    const segment = segmentAt(f.range?.start ?? 0);
+    const found = segmentAt(f.range?.start ?? 0);
+    const range = found.extendedBy ? found.extendedBy.range : f.range;
+    const segment = found.extendedBy ? segmentAt(range!.start) : found;
     const local = (start: number, end: number) => ({ start: start - segment.start, end: end - segment.start });
     const inside = (e: TextEdit) => e.start >= segment.start && e.end <= segment.end;
     out.get(segment.file)!.push({
       ...f,
-      range: f.range && local(f.range.start, Math.min(f.range.end, segment.end)),
+      ...(found.extendedBy ? { message: `${f.message} (set in ${found.extendedBy.label})` } : {}),
+      range: range && local(range.start, Math.min(range.end, segment.end)),
       // A fix whose edits reach into another file is left out: a fix edits one file.
       fixes: f.fixes
         .filter((x) => x.edits.every(inside) && (!x.snippet || (x.snippet.at >= segment.start && x.snippet.at <= segment.end)))

@@ -35,12 +35,14 @@ export class ComposeService {
     private readonly ctx: ComposeContext,
     readonly keyNode: Scalar,
     readonly map: YAMLMap,
-    private readonly servicesMap: YAMLMap,
+    /** The `services:` mapping the service is in (its `extends` without `file` looks there). */
+    readonly servicesMap: YAMLMap,
   ) {
     this.name = String(keyNode.value);
     const ext = this.ownPair('extends');
     const extValue = ext ? ctx.resolve(ext.value) : undefined;
-    const extendsOtherFile = isMap(extValue) && extValue.has('file');
+    // A base in another file is judged with the service when the project loaded it.
+    const extendsOtherFile = isMap(extValue) && extValue.has('file') && !ctx.extendsTarget?.(extValue);
     const fragment = !this.ownPair('image') && !this.ownPair('build') && !ext && !this.hasMerge();
     this.partial = extendsOtherFile || ctx.isOverrideFile || fragment;
   }
@@ -54,6 +56,8 @@ export class ComposeService {
   private readonly memo = new Map<string, unknown>();
   /** The services this one extends in the same file, nearest first. */
   private readonly bases: YAMLMap[] = [];
+  /** Bases loaded from other files (`extends: {file}`), which are not services of this context. */
+  private readonly otherFileBases = new Map<YAMLMap, ComposeService>();
 
   /**
    * Scalar items of a list key in the services this one extends (same file). Compose appends
@@ -63,7 +67,8 @@ export class ComposeService {
     this.fields();
     const out: string[] = [];
     for (const base of this.bases) {
-      const value = this.ctx.resolve(this.ctx.services.find((s) => s.map === base)?.get(key)?.value);
+      const service = this.ctx.services.find((s) => s.map === base) ?? this.otherFileBases.get(base);
+      const value = this.ctx.resolve(service?.get(key)?.value);
       if (!isSeq(value)) continue;
       for (const item of value.items) {
         const v = this.ctx.resolve(item);
@@ -71,6 +76,15 @@ export class ComposeService {
       }
     }
     return out;
+  }
+
+  /** `profiles: [debug]`: the service starts only when one of them is enabled (still linted; messages say which). */
+  profiles(): string[] {
+    return this.cached('profiles', () => {
+      const value = this.get('profiles')?.value;
+      if (!isSeq(value)) return [];
+      return value.items.map((i) => this.ctx.resolve(i)).filter((i): i is Scalar => isScalar(i) && i.value !== null).map((i) => String(i.value));
+    });
   }
 
   /** A value derived from the service, computed once per lint (several rules read ports, volumes…). */
@@ -148,13 +162,25 @@ export class ComposeService {
 
   private collectExtends(depth: number, seen: Set<YAMLMap>): void {
     let current: YAMLMap = this.map;
+    let services = this.servicesMap;
     for (let d = depth; d < MAX_MERGE_DEPTH; d++) {
       const ext = ownPairOf(current, 'extends');
       if (!ext) return;
       const value = this.ctx.resolve(ext.value);
-      const baseName = isScalar(value) ? value.value : isMap(value) && !value.has('file') ? (this.ctx.resolve(value.get('service', true)) as Scalar | undefined)?.value : undefined;
-      if (typeof baseName !== 'string') return;
-      const base = this.ctx.resolve(this.servicesMap.get(baseName, true));
+      let base: unknown;
+      if (isMap(value) && value.has('file')) {
+        // Another file: its service, and further same-file `extends` in that file's services.
+        const target = this.ctx.extendsTarget?.(value);
+        base = target?.map;
+        if (target) {
+          services = target.servicesMap;
+          this.otherFileBases.set(target.map, target);
+        }
+      } else {
+        const baseName = isScalar(value) ? value.value : isMap(value) ? (this.ctx.resolve(value.get('service', true)) as Scalar | undefined)?.value : undefined;
+        if (typeof baseName !== 'string') return;
+        base = this.ctx.resolve(services.get(baseName, true));
+      }
       if (!isMap(base) || seen.has(base)) return;
       seen.add(base);
       this.bases.push(base);

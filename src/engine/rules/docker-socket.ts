@@ -10,13 +10,16 @@ export default defineRule({
     severity: 'error',
     targets: ['compose', 'container'],
     rationale:
-      'Whoever can talk to the Docker API can start a privileged container with the host filesystem mounted: the socket is root on the host, read-only mount or not (`:ro` only protects the socket file, not the API behind it).',
+      'Whoever can talk to the Docker API can start a privileged container with the host filesystem mounted: the socket is root on the host, read-only mount or not (`:ro` only protects the socket file, not the API behind it). The same holds for every container engine\'s socket — containerd (`/run/containerd/containerd.sock`), CRI-O (`/var/run/crio/crio.sock`), Podman (`/run/podman/podman.sock`) — and for a directory holding one (`/var/run`). Sockets of other host services (X11, audio, D-Bus, databases) are host-socket.',
     remediation:
       'Remove the socket mount. If a tool really needs the API, put a filtering proxy in front of it (e.g. a docker-socket-proxy allowing only the endpoints it needs) or use a rootless engine.',
     refs: { cis: ['5.32'] },
     examples: {
       compose: {
-        bad: ['services:\n  app:\n    image: example/app:1.0\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n'],
+        bad: [
+          'services:\n  app:\n    image: example/app:1.0\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n',
+          'services:\n  node-agent:\n    image: example/agent:1.0\n    volumes:\n      - /run/containerd/containerd.sock:/run/containerd/containerd.sock:ro\n      - /var/run/crio/crio.sock:/var/run/crio/crio.sock\n',
+        ],
         good: ['services:\n  app:\n    image: example/app:1.0\n    volumes:\n      - ./data:/data\n'],
       },
     },

@@ -63,13 +63,16 @@ import rpmMissingYes from './rpm-missing-yes';
 import copyFromStage from './copy-from-stage';
 import stageNameDuplicate from './stage-name-duplicate';
 import sysctlWeakening from './sysctl-weakening';
-// -- Dockerfile coverage rules (issue 16, dfrules)
+// -- Dockerfile: image contents, RUN hygiene, pinning
 import accountFileWritable from './account-file-writable';
 import buildToolsLeft from './build-tools-left';
 import curlAndWget from './curl-and-wget';
 import cdInRun from './cd-in-run';
 import packageUnpinned from './package-unpinned';
 import sourceUnpinned from './source-unpinned';
+// -- Compose: host sockets, committed env files
+import hostSocket from './host-socket';
+import envFileCommitted from './env-file-committed';
 
 export const ALL_RULES: readonly Rule[] = [
   // -- Dockerfile rules
@@ -135,11 +138,14 @@ export const ALL_RULES: readonly Rule[] = [
   copyFromStage,
   stageNameDuplicate,
   sysctlWeakening,
-  // -- Dockerfile coverage rules (issue 16, dfrules)
+  // -- Dockerfile: image contents, RUN hygiene, pinning
   accountFileWritable,
   buildToolsLeft,
   curlAndWget,
   cdInRun,
   packageUnpinned,
   sourceUnpinned,
+  // -- Compose: host sockets, committed env files
+  hostSocket,
+  envFileCommitted,
 ];

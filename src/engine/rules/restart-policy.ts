@@ -1,12 +1,10 @@
 import { defineRule, type Report } from '../rule';
 import type { ComposeService, Field } from '../compose/service';
-import { fix, setScalarEdits, svc } from '../compose/checks';
+import { fix, servicesText, setScalarEdits } from '../compose/checks';
 import { isInterpolated, pairRange, rangeOf, scalarString } from '../compose/values';
 import { restartPolicyProblem } from '../runtime/judge';
 
 const FIXED_POLICY = '"on-failure:5"';
-/** Services named in a shared finding's message; the rest are counted. */
-const MAX_NAMED = 12;
 
 export default defineRule({
   meta: {
@@ -45,11 +43,8 @@ export default defineRule({
       // Every service that reads this pair is in the group (same pair, same value), so the one value is
       // where to change it; a scalar alias may be read outside services, so that case overrides per service.
       const edits = services.length > 1 && valueRange && !field.viaAlias ? [{ ...valueRange, newText: FIXED_POLICY }] : setScalarEdits(ctx, services[0], 'restart', field, FIXED_POLICY);
-      const names = services.slice(0, MAX_NAMED).map((s) => `"${s.name}"`).join(', ');
-      const more = services.length > MAX_NAMED ? ` and ${services.length - MAX_NAMED} more` : '';
-      const who = services.length > 1 ? `${services.length} services (${names}${more})` : svc(services[0]);
       reports.push({
-        message: `${who}: ${problem}`,
+        message: `${servicesText(services)}: ${problem}`,
         range: pairRange(field.pair),
         // The containers no longer come back after the daemon restarts or after a sixth crash.
         fixes: fix('Use restart: "on-failure:5" (containers no longer come back after a daemon restart)', false, edits),

@@ -91,6 +91,12 @@ export function hardenedSpec(inspect: ContainerInspect): HardenedSpec {
         notes.push(`engine socket mount ${m.source} removed (it is root on the host)`);
         continue;
       }
+      if (verdict?.rule === 'host-socket') {
+        // The service needs that socket to work, and `:ro` would not close it: kept, with a note.
+        notes.push(`host ${verdict.service} socket ${m.source} kept: remove it unless the service needs it (host-socket)`);
+        volumes.push(`${m.source}:${m.destination}${m.rw ? '' : ':ro'}`);
+        continue;
+      }
       if (verdict?.whole) {
         // Read-only or not, the whole directory exposes the host (sensitive-mount).
         notes.push(`host ${verdict.directory} mount removed: mount only the files the service needs, read-only`);

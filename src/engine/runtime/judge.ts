@@ -108,26 +108,69 @@ export function sensitiveHostPath(source: string): { directory: string; whole: b
 
 /**
  * What a host bind mount (by its source) is, for the rules and the hardened command alike:
- * the engine's API socket (docker-socket), a sensitive host directory (sensitive-mount: an error
- * read-write, a warning read-only when it is the whole directory), or undefined when harmless
- * (a read-only file below /etc such as localtime, a project directory, a named volume).
+ * a container engine's API socket (docker-socket: Docker, containerd, CRI-O, Podman — the same
+ * root-equivalent power), another host service's socket (host-socket: the display, audio, the
+ * system bus, a database, an SSH agent — a door into that service, not root on the host), a
+ * sensitive host directory (sensitive-mount: an error read-write, a warning read-only when it is
+ * the whole directory), or undefined when harmless (a read-only file below /etc such as
+ * localtime, a project directory, a named volume). `:ro` changes nothing for a socket: connecting
+ * to it is not a write to the mount.
  */
 export type HostMountVerdict =
   | { rule: 'docker-socket' }
+  | { rule: 'host-socket'; service: HostSocketService }
   | { rule: 'sensitive-mount'; directory: string; whole: boolean; severity: 'error' | 'warning' };
 
 export function judgeHostMount(source: string, readOnly: boolean): HostMountVerdict | undefined {
   if (isEngineSocket(source)) return { rule: 'docker-socket' };
+  const service = hostSocketService(source);
+  if (service) return { rule: 'host-socket', service };
   const sensitive = sensitiveHostPath(source);
   if (!sensitive || (readOnly && !sensitive.whole)) return undefined;
   return { rule: 'sensitive-mount', ...sensitive, severity: readOnly ? 'warning' : 'error' };
 }
 
-/** The Docker (or containerd/Podman) API socket, or a directory that contains it. */
+/** The Docker (or containerd/CRI-O/Podman) API socket, or a directory that contains it. */
 function isEngineSocket(source: string): boolean {
   if (!source.startsWith('/')) return false;
   const p = normalizePath(source);
-  return /(?:^|\/)(?:docker|containerd|podman|dockershim|cri-dockerd)\.sock$/.test(p) || p === '/var/run' || p === '/run' || p === '/var/run/docker' || p === '/run/containerd' || p === '/run/podman';
+  return (
+    /(?:^|\/)(?:docker|containerd|crio|podman|dockershim|cri-dockerd)\.sock$/.test(p) ||
+    ['/var/run', '/run', '/var/run/docker', '/run/docker', '/run/containerd', '/var/run/containerd', '/run/crio', '/var/run/crio', '/run/podman', '/var/run/podman'].includes(p)
+  );
+}
+
+export type HostSocketService = 'x11' | 'audio' | 'wayland' | 'dbus-system' | 'dbus-session' | 'mysql' | 'postgresql' | 'ssh-agent';
+
+/** What a container that can reach each host service's socket can do; the rule's messages say it. */
+export const HOST_SOCKET_POWER: Record<HostSocketService, string> = {
+  x11: "the host's X display: read keystrokes, take screenshots and type into other windows",
+  audio: "the host's sound server: record the microphone",
+  wayland: "the host's Wayland compositor: see and drive the user's session",
+  'dbus-system': "the host's system bus: ask systemd, polkit and NetworkManager to act on the host",
+  'dbus-session': "the user's session bus: start programs and read secrets as that user",
+  mysql: "the host's MySQL server: socket logins trust the caller's uid, and root in the container is uid 0",
+  postgresql: "the host's PostgreSQL server: peer logins trust the caller's uid",
+  'ssh-agent': "an SSH agent: sign in anywhere the agent's keys are accepted",
+};
+
+/** Sockets (or the directories holding them) of host services other than a container engine. */
+const HOST_SOCKETS: [RegExp, HostSocketService][] = [
+  [/^\/tmp\/\.X11-unix(?:\/X\d+)?$/, 'x11'],
+  [/^\/(?:var\/)?run\/user\/\d+\/(?:pulse(?:\/native)?|pipewire-\d+)$/, 'audio'],
+  [/^\/(?:var\/)?run\/pulse(?:\/native)?$/, 'audio'],
+  [/^\/(?:var\/)?run\/user\/\d+\/wayland-\d+$/, 'wayland'],
+  [/^\/(?:var\/)?run\/dbus(?:\/system_bus_socket)?$/, 'dbus-system'],
+  [/^\/(?:var\/)?run\/user\/\d+\/bus$/, 'dbus-session'],
+  [/(?:^|\/)mysqld?\.sock$|^\/(?:var\/)?run\/mysqld$/, 'mysql'],
+  [/(?:^|\/)\.s\.PGSQL\.\d+$|^\/(?:var\/)?run\/postgresql$/, 'postgresql'],
+  [/(?:^|\/)ssh-auth\.sock$|^\/tmp\/ssh-[^/]+\/agent\.\d+$/, 'ssh-agent'],
+];
+
+function hostSocketService(source: string): HostSocketService | undefined {
+  if (!source.startsWith('/')) return undefined;
+  const p = normalizePath(source);
+  return HOST_SOCKETS.find(([pattern]) => pattern.test(p))?.[1];
 }
 
 export function isSharedPropagation(propagation: string | undefined): boolean {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Finding, LintError, Severity } from '../../engine/model';
-import { lintComposeProject, lintText } from '../../engine/lint';
+import { lintComposeProject, lintText, type CommittedFileCheck } from '../../engine/lint';
 import type { BulkheadContext } from '../context';
 import { kindOfDocument } from './documents';
 import { lintSettings, effectiveSeverities, isExcludedBySettings } from './settings';
@@ -8,9 +8,27 @@ import { kindOfFileName } from '../../engine/files';
 import { LineIndex } from '../../engine/text';
 import { projectFileReader } from '../../workspace/projectFiles';
 import { composeProjectFiles, readComposeProject } from '../../workspace/composeProject';
+import { committedFileCheck } from '../../workspace/gitFiles';
 
 // Referenced files (seccomp profiles) are read inside the workspace folder that holds the compose file.
 const readProjectFile = projectFileReader(() => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
+
+/** How long a "is this env_file committed" answer is reused while typing. */
+const COMMITTED_ANSWER_MS = 15_000;
+let committedCheck: { git: string; check: CommittedFileCheck } | undefined;
+
+/**
+ * Whether an env_file is committed, asked of the git the built-in Git extension uses; without that
+ * extension (disabled, not active) or in an untrusted workspace, committed files are not reported.
+ */
+function isCommitted(): CommittedFileCheck | undefined {
+  if (!vscode.workspace.isTrusted) return undefined;
+  const extension = vscode.extensions.getExtension<{ enabled: boolean; getAPI(version: 1): { git: { path: string } } }>('vscode.git');
+  if (!extension?.isActive || !extension.exports.enabled) return undefined;
+  const git = extension.exports.getAPI(1).git.path;
+  if (committedCheck?.git !== git) committedCheck = { git, check: committedFileCheck(git, COMMITTED_ANSWER_MS) };
+  return committedCheck.check;
+}
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -74,12 +92,12 @@ export class DiagnosticsPublisher implements vscode.Disposable {
       return undefined;
     }
     if (kind === 'compose' && doc.uri.scheme === 'file') {
-      const project = composeProjectFiles(doc.fileName);
+      const project = composeProjectFiles(doc.fileName, process.env, this.ctx.teamConfig.forFile(doc.fileName));
       if (project.length > 1) return this.lintProject(doc, project);
     }
     const started = Date.now();
     const text = doc.getText();
-    const { findings, errors } = lintText(text, { kind, file: doc.fileName, severities: this.severitiesFor(doc.uri), readProjectFile: doc.uri.scheme === 'file' ? readProjectFile : undefined });
+    const { findings, errors } = lintText(text, { kind, file: doc.fileName, severities: this.severitiesFor(doc.uri), ...(doc.uri.scheme === 'file' ? { readProjectFile, isCommitted: isCommitted() } : {}) });
     this.publish(doc.uri, doc.version, new LineIndex(text), findings, errors);
     this.ctx.log.trace(`linted ${vscode.workspace.asRelativePath(doc.uri)} (${kind}) in ${Date.now() - started} ms: ${findings.length} finding(s)`);
     return findings;
@@ -93,7 +111,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     const started = Date.now();
     const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => [d.fileName, d]));
     const read = readComposeProject(files, (file) => open.get(file)?.getText());
-    const results = lintComposeProject(read.texts, { severities: this.severitiesFor(doc.uri), readProjectFile });
+    const results = lintComposeProject(read.texts, { severities: this.severitiesFor(doc.uri), readProjectFile, isCommitted: isCommitted() });
     let mine: Finding[] | undefined;
     for (const t of read.texts) {
       const r = results.get(t.file)!;
@@ -116,7 +134,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open) return this.lintNow(open);
     this.fromDisk.add(uri.toString());
-    const { findings, errors } = lintText(text, { kind, file: uri.fsPath, severities: this.severitiesFor(uri), readProjectFile });
+    const { findings, errors } = lintText(text, { kind, file: uri.fsPath, severities: this.severitiesFor(uri), readProjectFile, isCommitted: isCommitted() });
     this.publish(uri, -1, new LineIndex(text), findings, errors);
     return findings;
   }
