@@ -4,7 +4,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { homedir, userInfo } from 'node:os';
 import { join, posix } from 'node:path';
 import Docker from 'dockerode';
-import { engineApi, EngineResponseError, EngineResponseTooLarge, sizeLabel } from './engine-api';
+import { boundModem, engineApi, EngineResponseError, EngineResponseTooLarge, sizeLabel } from './engine-api';
 import type { EngineKind } from '../engine/runtime/engine-defaults';
 
 /**
@@ -231,8 +231,15 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
-/** A dockerode client for one engine. Throws (with a clear message) only on an unusable address. */
+/**
+ * A dockerode client for one engine, every answer read to a cap (boundModem). Throws (with a
+ * clear message) only on an unusable address.
+ */
 export function createClient(target: EngineTarget, options: ClientOptions = {}): Docker {
+  return boundModem(unboundedClient(target, options));
+}
+
+function unboundedClient(target: EngineTarget, options: ClientOptions): Docker {
   if (target.resolutionError) throw new EngineAddressError(target.resolutionError);
   const timeout = options.timeoutMs ?? 30000;
   // docker-modem merges its own DOCKER_HOST/DOCKER_CERT_PATH defaults under ours: name every key

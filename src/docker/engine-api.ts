@@ -143,40 +143,79 @@ export function readBody(res: Readable & { headers?: IncomingHttpHeaders }, maxB
   });
 }
 
-// docker-modem buffers whole bodies, error bodies included; asking it for the response stream
-// (isStream) and accepting every status (here) leaves all reading to readBody.
+/** The part of docker-modem's dial options this module reads or sets (`options`: the query). */
+type DialOptions = { path?: string; method?: string; options?: unknown; isStream?: boolean; hijack?: boolean; openStdin?: boolean; abortSignal?: AbortSignal; statusCodes?: Record<number, boolean | string>; maxBytes?: number };
+type Dial = (options: DialOptions, callback: (err: unknown, data: unknown) => void) => void;
+const BOUNDED = Symbol('bulkhead.boundedModem');
+// docker-modem then hands over the response of any status, unread.
 const EVERY_STATUS = new Proxy({}, { get: () => true });
-const STATUS_REASONS: Record<number, string> = { 400: 'bad parameter', 404: 'no such object', 409: 'conflict', 500: 'server error', 503: 'unavailable' };
+
+/**
+ * Makes every request of `client` read its answer through readBody: docker-modem buffers whole
+ * bodies (error bodies of streams too), so a hostile engine could fill memory through any
+ * dockerode call. Each request is made as a stream and read here, like docker-modem does (same
+ * status handling, errors and JSON-or-Buffer result), to at most `maxBytes` (default
+ * MAX_LIST_BYTES); error bodies to 64 KiB. Streams asked for (isStream) are handed over after
+ * their status; attach/exec sessions (hijack, stdin) are untouched. Idempotent; createClient
+ * applies it to every client.
+ */
+export function boundModem<T extends Docker>(client: T): T {
+  const modem = client.modem as unknown as { dial: Dial; [BOUNDED]?: true };
+  if (modem[BOUNDED]) return client;
+  const dial = modem.dial.bind(modem);
+  modem.dial = (options, callback) => {
+    if (options.hijack || options.openStdin) return dial(options, callback);
+    dial({ ...options, isStream: true, statusCodes: EVERY_STATUS }, (err, data) => {
+      if (err) return callback(err, null);
+      const res = data as IncomingMessage;
+      if (options.abortSignal) addAbortSignal(options.abortSignal, res);
+      answerOf(res, options).then((value) => callback(null, value), (e: unknown) => callback(e, null));
+    });
+  };
+  modem[BOUNDED] = true;
+  return client;
+}
+
+async function answerOf(res: IncomingMessage, options: DialOptions): Promise<unknown> {
+  const what = `${options.method ?? 'GET'} ${(options.path ?? '').replace(/\?$/, '')}`;
+  const status = res.statusCode ?? 0;
+  const verdict = options.statusCodes?.[status];
+  if (verdict === true) return options.isStream ? res : parsedBody(await readBody(res, options.maxBytes ?? MAX_LIST_BYTES, what));
+  let cause: string;
+  let json: unknown;
+  try {
+    const text = (await readBody(res, MAX_ERROR_BODY_BYTES, what)).toString();
+    json = parseJson(text);
+    const { message, error } = (json ?? {}) as { message?: unknown; error?: unknown };
+    cause = typeof message === 'string' ? message : typeof error === 'string' ? error : text;
+  } catch (e) {
+    if (!(e instanceof EngineResponseTooLarge)) throw e;
+    cause = `(error body larger than ${sizeLabel(MAX_ERROR_BODY_BYTES)}, not read)`;
+  }
+  // docker-modem's error, so callers that test statusCode or the message keep working.
+  throw Object.assign(new Error(`(HTTP code ${status}) ${typeof verdict === 'string' ? verdict : 'unexpected'} - ${cause} `), { statusCode: status, reason: verdict, json });
+}
+
+/** JSON when the body is JSON, else the Buffer itself (what docker-modem hands back). */
+function parsedBody(body: Buffer): unknown {
+  return parseJson(body.toString()) ?? body;
+}
+
+/** The statuses of a read: 200 is the answer; the others are errors, named as docker-modem names them. */
+const GET_STATUSES = { 200: true, 400: 'bad parameter', 404: 'no such object', 500: 'server error' } as const;
+
+function dialBounded(client: Docker, options: DialOptions): Promise<unknown> {
+  return new Promise((resolve, reject) => (boundModem(client).modem as unknown as { dial: Dial }).dial(options, (err, data) => (err ? reject(err) : resolve(data))));
+}
 
 /**
  * Opens GET `path` (already escaped) and resolves with the response stream of a 200. An error
  * status rejects like docker-modem does (statusCode, reason, `(HTTP code N) reason - message`),
  * from an error body read to at most 64 KiB. `signal` aborts the request and the response.
  */
-export async function engineStream(client: Docker, path: string, options: { signal: AbortSignal; query?: CallOptions['query'] }): Promise<IncomingMessage> {
-  const res = await new Promise<IncomingMessage>((resolve, reject) => {
-    (client.modem as unknown as { dial(o: object, cb: (err: unknown, data: unknown) => void): void }).dial(
-      // docker-modem appends `options` as the query string to a path ending in "?".
-      { path: options.query ? `${path}?` : path, options: options.query, method: 'GET', abortSignal: options.signal, isStream: true, statusCodes: EVERY_STATUS },
-      (err, data) => (err ? reject(err) : resolve(data as IncomingMessage)),
-    );
-  });
-  addAbortSignal(options.signal, res);
-  const status = res.statusCode ?? 0;
-  if (status === 200) return res;
-  let cause: string;
-  let json: unknown;
-  try {
-    const text = (await readBody(res, MAX_ERROR_BODY_BYTES, `GET ${path}`)).toString();
-    json = parseJson(text);
-    const message = (json as { message?: unknown } | undefined)?.message;
-    cause = typeof message === 'string' ? message : text;
-  } catch (e) {
-    if (!(e instanceof EngineResponseTooLarge)) throw e;
-    cause = `(error body larger than ${sizeLabel(MAX_ERROR_BODY_BYTES)}, not read)`;
-  }
-  const reason = STATUS_REASONS[status];
-  throw Object.assign(new Error(`(HTTP code ${status}) ${reason ?? 'unexpected'} - ${cause} `), { statusCode: status, reason, json });
+export function engineStream(client: Docker, path: string, options: { signal: AbortSignal; query?: CallOptions['query'] }): Promise<IncomingMessage> {
+  // docker-modem appends `options` as the query string to a path ending in "?".
+  return dialBounded(client, { path: options.query ? `${path}?` : path, options: options.query, method: 'GET', abortSignal: options.signal, isStream: true, statusCodes: GET_STATUSES }) as Promise<IncomingMessage>;
 }
 
 function parseJson(text: string): unknown {
@@ -204,10 +243,7 @@ export async function engineGet(client: Docker, path: string, check: (value: unk
   const cancel = () => controller.abort();
   options.signal?.addEventListener('abort', cancel, { once: true });
   try {
-    const res = await engineStream(client, path, { signal: controller.signal, query: options.query });
-    const body = await readBody(res, options.maxBytes ?? MAX_OBJECT_BYTES, `GET ${path}`);
-    // Not JSON: the Buffer itself, which shapeProblem reports as "non-JSON text".
-    const value = parseJson(body.toString()) ?? body;
+    const value = await dialBounded(client, { path: options.query ? `${path}?` : path, options: options.query, method: 'GET', abortSignal: controller.signal, statusCodes: GET_STATUSES, maxBytes: options.maxBytes ?? MAX_OBJECT_BYTES });
     const problem = check(value);
     if (problem) throw new EngineResponseError(`the engine returned an unexpected response to GET ${path}: ${problem}`);
     return value;

@@ -228,3 +228,21 @@ test('readBody: exactly the cap is read; one byte more fails', async () => {
   assert.equal(at.length, 5);
   await assert.rejects(readBody(Readable.from([Buffer.alloc(3), Buffer.alloc(3)]), 5, 'x'), EngineResponseTooLarge);
 });
+
+test('every dockerode call of a client from createClient is bounded too: a huge answer, and an endless error body of a stream', async () => {
+  const engine = await engineWith((path, res) => {
+    if (path.startsWith('/networks')) return streamBody(res, '[', '{"Name":"n"},', 64 * MIB, 200, { chunked: true }), true;
+    if (path.startsWith('/images/x/get')) return streamBody(res, '', 'boom ', Infinity, 500), true;
+    return false;
+  });
+  try {
+    const client = createClient(tcp(engine.port));
+    await assert.rejects(client.listNetworks(), (e) => e instanceof EngineResponseTooLarge && /GET \/networks was larger than 8 MiB/.test(e.message));
+    await assert.rejects(client.getImage('x').get(), (e: Error & { statusCode?: number }) => e.statusCode === 500 && /error body larger than 64 KiB, not read/.test(e.message));
+    // Ordinary answers and statuses come back as dockerode expects them.
+    assert.equal((await client.version()).Version, VERSION.Version);
+    await assert.rejects(client.getContainer('nope').inspect(), { statusCode: 404, message: '(HTTP code 404) no such container - no such thing ' });
+  } finally {
+    await engine.close();
+  }
+});
