@@ -4,11 +4,16 @@
 // 127.0.0.1; the CLI runs as its own process so its peak RSS can be read).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connectEngine, createClient } from '../../src/docker/connection';
 import { engineEvents, engineGet, EngineResponseTooLarge, MAX_EVENT_BYTES, MAX_LIST_BYTES, MAX_OBJECT_BYTES, readBody } from '../../src/docker/engine-api';
 import { listLocalImages } from '../../src/docker/image-list';
 import { gatherEvidence } from '../../src/docker/host-probe';
+import { MAX_HOST_FILE_BYTES, probeUnder, systemProbe } from '../../src/docker/host-probe-system';
 import { EngineWatcher, type WatcherTiming } from '../../src/extension/containers/events';
 import { singleEngineProblem } from '../../src/extension/containers/model';
 import { cli, fakeApi, json, streamBody, tcp, VERSION } from '../support/fake-engine';
@@ -244,5 +249,20 @@ test('every dockerode call of a client from createClient is bounded too: a huge 
     await assert.rejects(client.getContainer('nope').inspect(), { statusCode: 404, message: '(HTTP code 404) no such container - no such thing ' });
   } finally {
     await engine.close();
+  }
+});
+
+test('host audit files: a FIFO is refused without waiting, a file past 4 MiB is not read, /proc files are read', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-hostfiles-'));
+  try {
+    mkdirSync(join(dir, 'etc', 'docker'), { recursive: true });
+    execFileSync('mkfifo', [join(dir, 'etc', 'docker', 'daemon.json')]);
+    writeFileSync(join(dir, 'etc', 'group'), Buffer.alloc(MAX_HOST_FILE_BYTES + 1, 'a'));
+    const probe = probeUnder(dir);
+    await assert.rejects(probe.readFile('/etc/docker/daemon.json'), /not a regular file: not read/);
+    await assert.rejects(probe.readFile('/etc/group'), /larger than 4 MiB: not read/);
+    assert.match(await systemProbe.readFile('/proc/self/status'), /^Name:/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
