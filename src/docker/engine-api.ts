@@ -5,8 +5,10 @@ import type Docker from 'dockerode';
 /**
  * Every read from a Docker engine goes through engineGet: an overall deadline per call (the
  * request is destroyed on expiry, not only after an idle gap: an engine that sends one byte every
- * 2 s never idles), URL-escaped object names, and a small shape check of the answer so a hostile
- * or broken engine gives "unexpected response" instead of a TypeError deep in a check.
+ * 2 s never idles), URL-escaped object names, an answer read to a cap (readBody: a hostile engine
+ * cannot fill memory), and a small shape check of the answer so a hostile or broken engine gives
+ * "unexpected response" instead of a TypeError deep in a check. boundModem puts the same cap on
+ * every other dockerode call of a client.
  */
 
 /** Overall time one Engine API call may take, from connect to the last byte. */
@@ -213,7 +215,7 @@ function dialBounded(client: Docker, options: DialOptions): Promise<unknown> {
  * status rejects like docker-modem does (statusCode, reason, `(HTTP code N) reason - message`),
  * from an error body read to at most 64 KiB. `signal` aborts the request and the response.
  */
-export function engineStream(client: Docker, path: string, options: { signal: AbortSignal; query?: CallOptions['query'] }): Promise<IncomingMessage> {
+function engineStream(client: Docker, path: string, options: { signal: AbortSignal; query?: CallOptions['query'] }): Promise<IncomingMessage> {
   // docker-modem appends `options` as the query string to a path ending in "?".
   return dialBounded(client, { path: options.query ? `${path}?` : path, options: options.query, method: 'GET', abortSignal: options.signal, isStream: true, statusCodes: GET_STATUSES }) as Promise<IncomingMessage>;
 }
