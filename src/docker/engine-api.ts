@@ -198,9 +198,9 @@ async function answerOf(res: IncomingMessage, options: DialOptions): Promise<unk
   throw Object.assign(new Error(`(HTTP code ${status}) ${typeof verdict === 'string' ? verdict : 'unexpected'} - ${cause} `), { statusCode: status, reason: verdict, json });
 }
 
-/** JSON when the body is JSON, else the Buffer itself (what docker-modem hands back). */
+/** JSON when the body is JSON (and not a falsy value), else the Buffer itself: what docker-modem hands back. */
 function parsedBody(body: Buffer): unknown {
-  return parseJson(body.toString()) ?? body;
+  return parseJson(body.toString()) || body;
 }
 
 /** The statuses of a read: 200 is the answer; the others are errors, named as docker-modem names them. */
