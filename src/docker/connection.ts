@@ -4,7 +4,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { homedir, userInfo } from 'node:os';
 import { join, posix } from 'node:path';
 import Docker from 'dockerode';
-import { engineApi, EngineResponseError } from './engine-api';
+import { boundModem, engineApi, EngineResponseError, EngineResponseTooLarge, sizeLabel } from './engine-api';
 import type { EngineKind } from '../engine/runtime/engine-defaults';
 
 /**
@@ -231,8 +231,15 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
-/** A dockerode client for one engine. Throws (with a clear message) only on an unusable address. */
+/**
+ * A dockerode client for one engine, every answer read to a cap (boundModem). Throws (with a
+ * clear message) only on an unusable address.
+ */
 export function createClient(target: EngineTarget, options: ClientOptions = {}): Docker {
+  return boundModem(unboundedClient(target, options));
+}
+
+function unboundedClient(target: EngineTarget, options: ClientOptions): Docker {
   if (target.resolutionError) throw new EngineAddressError(target.resolutionError);
   const timeout = options.timeoutMs ?? 30000;
   // docker-modem merges its own DOCKER_HOST/DOCKER_CERT_PATH defaults under ours: name every key
@@ -339,6 +346,13 @@ export function classifyEngineError(err: unknown, target: EngineTarget): EngineP
       kind: 'permissionDenied',
       message: `Permission denied on the Docker socket ${socketOf(target)}.`,
       hint: 'Add your user to the docker group (`sudo usermod -aG docker $USER`, then log out and in again), or use rootless Docker (`dockerd-rootless-setuptool.sh install`, then DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock).',
+    };
+  }
+  if (err instanceof EngineResponseTooLarge) {
+    return {
+      kind: 'error',
+      message: `The engine's answer to ${err.what} at ${target.host} was larger than ${sizeLabel(err.maxBytes)}; Bulkhead stopped reading it.`,
+      hint: 'A Docker engine does not answer this much: check that the address is a Docker (or Podman) Engine API, not another service or a broken proxy.',
     };
   }
   if (err instanceof EngineResponseError) {

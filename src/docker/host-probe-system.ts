@@ -4,6 +4,34 @@
 import { execFile } from 'node:child_process';
 import { promises as fs, constants as fsConstants } from 'node:fs';
 
+/** Largest host file the audit reads (daemon.json, audit rules, /etc/group, mountinfo): real ones are KiBs. */
+export const MAX_HOST_FILE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A regular file's text, at most MAX_HOST_FILE_BYTES. Opened non-blocking and checked on the
+ * descriptor, so a FIFO or device put where a config file should be is refused, never waited on;
+ * /proc and /sys files (size 0 until read) are read to the cap like any other.
+ */
+async function readHostFile(path: string): Promise<string> {
+  const file = await fs.open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  try {
+    if (!(await file.stat()).isFile()) throw Object.assign(new Error(`${path} is not a regular file: not read`), { code: 'EINVAL' });
+    const buffer = Buffer.alloc(64 * 1024);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      size += bytesRead;
+      if (size > MAX_HOST_FILE_BYTES) throw Object.assign(new Error(`${path} is larger than ${MAX_HOST_FILE_BYTES / 1048576} MiB: not read`), { code: 'EFBIG' });
+      chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
+  } finally {
+    await file.close();
+  }
+}
+
 export interface StatResult {
   mode: number;
   uid: number;
@@ -23,7 +51,7 @@ export interface HostProbe {
 }
 
 export const systemProbe: HostProbe = {
-  readFile: (p) => fs.readFile(p, 'utf8'),
+  readFile: readHostFile,
   async stat(p) {
     const s = await fs.stat(p);
     return { mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, type: s.isFile() ? 'file' : s.isDirectory() ? 'dir' : s.isSocket() ? 'socket' : s.isSymbolicLink() ? 'symlink' : 'other' };

@@ -3,42 +3,16 @@
 // message, never a hang, a TypeError with a stack, or an unhandled 'error' event.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { userInfo } from 'node:os';
-import { connectEngine, createClient, resolveDefaultEngine, type EngineTarget } from '../../src/docker/connection';
+import type { Socket } from 'node:net';
+import { connectEngine, createClient, resolveDefaultEngine } from '../../src/docker/connection';
 import { analyseEngine } from '../../src/docker/containers';
 import { engineApi, engineGet, pathSegment, parseEngineEvent, shapeProblem, SHAPES } from '../../src/docker/engine-api';
 import { gatherEvidence } from '../../src/docker/host-probe';
 import { observeContainer } from '../../src/docker/profile';
 import { main } from '../../src/cli/main';
-import { repoPath } from '../support/paths';
+import { cli, fakeApi, json, rawEngine, tcp, VERSION } from '../support/fake-engine';
 import { githubSarifProblems } from '../support/sarif-github';
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
-}
-
-/** Closes a server and every connection it still holds. */
-function closeAll(server: Server, sockets: Set<Socket>): Promise<void> {
-  for (const s of sockets) s.destroy();
-  return new Promise((resolve) => server.close(() => resolve()));
-}
-
-/** A raw TCP listener; `onData` decides what the "engine" sends back. */
-async function rawEngine(onConnection: (socket: Socket) => void): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    onConnection(socket);
-  });
-  const port = await listen(server);
-  return { port, close: () => closeAll(server, sockets) };
-}
 
 /** Answers one byte every 2 s, forever: never idle long enough for an idle timeout. */
 const dripping = (socket: Socket) => {
@@ -53,31 +27,6 @@ const dripping = (socket: Socket) => {
 const stalling = (socket: Socket) => {
   socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n'));
 };
-
-const tcp = (port: number): EngineTarget => ({ host: `tcp://127.0.0.1:${port}`, source: 'test' });
-
-/** A fake Engine API: routes by path; records every path asked. */
-async function fakeApi(routes: (path: string, res: ServerResponse) => void): Promise<{ port: number; paths: string[]; close(): Promise<void> }> {
-  const paths: string[] = [];
-  const sockets = new Set<Socket>();
-  const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
-    paths.push(req.url ?? '');
-    routes((req.url ?? '').replace(/^\/v[\d.]+/, ''), res);
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  const port = await listen(server);
-  return { port, paths, close: () => closeAll(server, sockets) };
-}
-
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-};
-
-const VERSION = { Version: '20.10.24', ApiVersion: '1.41', Components: [{ Name: 'Engine', Version: '20.10.24' }] };
 
 test('engineGet: an overall deadline, not an idle timeout: a dripping engine is cut off and the request destroyed', async () => {
   let open = 0;
@@ -109,21 +58,6 @@ test('engineGet: headers then silence hits the deadline too', async () => {
     await engine.close();
   }
 });
-
-/** Runs the built CLI as its own process: it must report and EXIT (no dangling socket or timer). */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string; ms: number }> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [repoPath('dist/cli.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const kill = setTimeout(() => child.kill('SIGKILL'), 60000);
-    child.on('close', (code) => {
-      clearTimeout(kill);
-      resolve({ code, stderr, ms: Date.now() - started });
-    });
-  });
-}
 
 for (const [name, behaviour] of [['one byte every 2 s', dripping], ['headers then silence', stalling]] as const) {
   test(`CLI: audit containers and audit host against an engine sending ${name} finish within the deadline and exit`, async () => {

@@ -4,6 +4,7 @@
 import type Docker from 'dockerode';
 import { classifyEngineError, connectEngine, createClient, type EngineTarget } from '../../docker/connection';
 import { analyseEngine, type AnalyseOptions } from '../../docker/containers';
+import { engineEvents, EngineResponseTooLarge } from '../../docker/engine-api';
 import type { EngineSnapshot } from './model';
 
 export interface WatcherTiming {
@@ -156,7 +157,7 @@ export class EngineWatcher {
     try {
       // Events are a long-lived stream: a client without the idle timeout of ordinary requests.
       const eventsClient = createClient(this.target, { timeoutMs: 0 });
-      stream = await eventsClient.getEvents({ filters: { type: ['container'] } });
+      stream = await engineEvents(eventsClient, { filters: JSON.stringify({ type: ['container'] }) }, { deadlineMs: this.timing.requestTimeoutMs });
     } catch (e) {
       if (generation !== this.generation) return;
       this.log(`engine ${this.target.host}: events unavailable (${(e as Error).message}); polling every ${this.timing.pollMs / 1000} s`);
@@ -179,7 +180,15 @@ export class EngineWatcher {
       this.set({ status: 'connecting' });
       this.scheduleReconnect(0);
     };
-    stream.on('error', (e) => broken(`failed (${(e as Error).message})`));
+    stream.on('error', (e) => {
+      if (!(e instanceof EngineResponseTooLarge)) return broken(`failed (${(e as Error).message})`);
+      // A broken or hostile engine: reconnecting would only read the same again. Poll instead.
+      if (generation !== this.generation || this.stream !== stream) return;
+      this.log(`engine ${this.target.host}: ${e.message}; polling every ${this.timing.pollMs / 1000} s`);
+      this.closeStream();
+      this.set({ updates: 'poll' });
+      this.schedulePoll(generation);
+    });
     stream.on('end', () => broken('ended'));
     stream.on('close', () => broken('closed'));
   }
