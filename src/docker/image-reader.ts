@@ -14,6 +14,7 @@ import type { HistoryStep, ImageConfig, ImageContext } from '../engine/image/con
 import { parseCreatedBy } from '../engine/image/history';
 import { LayerFacts, resolveLayers, type LayerEntry } from '../engine/image/layer-facts';
 import { withTimeout } from './connection';
+import { tarMetadataGuard, TarMetadataTooLarge } from './tar-guard';
 
 export interface ReadImageOptions {
   /** Read the layers' files (setuid, secrets, accounts…); false for config and history only. */
@@ -133,9 +134,10 @@ async function scanLayer(source: Readable, facts: LayerFacts, hash: Hash | undef
     );
   });
   try {
-    await pipeline(plain, inner);
+    await pipeline(plain, tarMetadataGuard(), inner);
     return true;
-  } catch {
+  } catch (e) {
+    if (e instanceof TarMetadataTooLarge) throw new ImageReadError(`a layer of the image is not readable safely: ${e.message}`, 'format');
     // An OCI layout also holds JSON blobs; they are not layers. Drain what is left.
     source.resume();
     return false;
@@ -197,11 +199,12 @@ export async function readImageExport(open: () => Promise<Readable>, diffIds: re
       bytes += c.length;
       options.onProgress?.(bytes);
     });
-    await Promise.race([pipeline(source, outer), aborted]);
+    await Promise.race([pipeline(source, tarMetadataGuard(), outer), aborted]);
   } catch (e) {
     source?.destroy();
     outer.destroy();
     if (e instanceof ImageReadError) throw e;
+    if (e instanceof TarMetadataTooLarge) throw new ImageReadError(`the image export is not readable safely: ${e.message}`, 'format');
     throw new ImageReadError(`reading the image's layers failed: ${(e as Error).message}`, 'engine');
   } finally {
     clearTimeout(timer);

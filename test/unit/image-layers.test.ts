@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { pack as tarPack } from 'tar-stream';
 import { ImageReadError, readImageExport } from '../../src/docker/image-reader';
+import { tarMetadataGuard, TarMetadataTooLarge } from '../../src/docker/tar-guard';
 import { main } from '../../src/cli/main';
 
 type Entry = Partial<LayerEntry> & { name: string; content?: string };
@@ -166,4 +167,49 @@ test('CLI: audit image without an image is a usage error (exit 2) before any eng
   assert.equal(await main(['audit', 'image'], { out: () => undefined, err: (t) => (err += t) }), 2);
   assert.match(err, /usage: bulkhead audit image IMAGE\.\.\./);
   assert.equal(await main(['audit', 'image', 'x', '--format', 'yaml'], { out: () => undefined, err: () => undefined }), 2);
+});
+
+/** A raw 512-byte tar header (tar-stream would refuse to write the sizes a hostile image declares). */
+function rawHeader(name: string, type: string, size: number): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 'latin1');
+  h.write('0000644\0', 100, 'latin1');
+  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+  h.write('00000000000\0', 136, 'latin1');
+  h.write(type, 156, 'latin1');
+  h.write('ustar\u000000', 257, 'latin1');
+  h.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return h;
+}
+
+test('export reader: a pax header declaring gigabytes is refused at once, in the export or inside a layer, without buffering it', async () => {
+  const before = process.memoryUsage().rss;
+  // The export itself: a 2 GiB pax header followed by a stream that would never end.
+  async function* endless() {
+    yield rawHeader('PaxHeader/x', 'x', 2 * 1024 ** 3);
+    for (let i = 0; i < 4096; i++) yield Buffer.alloc(64 * 1024, 0x41);
+  }
+  await assert.rejects(readImageExport(async () => Readable.from(endless()), ['sha256:a']), (e: unknown) => e instanceof ImageReadError && e.reason === 'format' && /metadata entry declares 2147483648 bytes/.test(e.message));
+  // Inside a layer blob (the outer tar is well formed).
+  const layer = Buffer.concat([rawHeader('PaxHeader/y', 'x', 2 * 1024 ** 3), Buffer.alloc(1024 * 1024, 0x41)]);
+  const exported = await tarOfBuffers([{ name: 'oci-layout', data: Buffer.from('{}') }, { name: `blobs/sha256/${createHash('sha256').update(layer).digest('hex')}`, data: layer }]);
+  await assert.rejects(readImageExport(async () => Readable.from([exported]), ['sha256:a']), (e: unknown) => e instanceof ImageReadError && e.reason === 'format' && /a layer of the image is not readable safely/.test(e.message));
+  assert.ok(process.memoryUsage().rss - before < 128 * 1024 * 1024, 'nothing near the declared size was buffered');
+});
+
+test('tar guard: a GNU long name of normal size and base-256 sizes pass through unchanged', async () => {
+  const normal = await tarOfBuffers([{ name: `${'d/'.repeat(80)}file`, data: Buffer.from('x') }]);
+  const out: Buffer[] = [];
+  for await (const c of Readable.from([normal.subarray(0, 700), normal.subarray(700)]).pipe(tarMetadataGuard())) out.push(c as Buffer);
+  assert.deepEqual(Buffer.concat(out), normal);
+  const binary = rawHeader('PaxHeader/z', 'x', 0);
+  binary.fill(0, 124, 136);
+  binary[124] = 0x80;
+  binary.writeUInt32BE(0x10000000, 132);
+  await assert.rejects(async () => {
+    for await (const _ of Readable.from([binary]).pipe(tarMetadataGuard())) void _;
+  }, (e: unknown) => e instanceof TarMetadataTooLarge && e.declared === 0x10000000);
 });
