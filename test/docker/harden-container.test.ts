@@ -69,7 +69,10 @@ test('bulkhead harden --container: a running container (not from compose) harden
       } catch {
         return false;
       }
-    }, 60000);
+    }, 60000).catch((e: Error) => {
+      const status = docker(['ps', '-a', '--filter', `name=${hardenedName}`, '--format', '{{.Status}}']);
+      throw new Error(`${e.message}: ${status} ${json.container.dockerRun} relaxed ${JSON.stringify(json.relaxed)}`);
+    });
     const inspect = JSON.parse(docker(['inspect', hardenedName]))[0] as { HostConfig: { CapDrop: string[]; ReadonlyRootfs: boolean } };
     assert.ok(inspect.HostConfig.CapDrop.includes('ALL'));
     assert.equal(inspect.HostConfig.ReadonlyRootfs, true);
