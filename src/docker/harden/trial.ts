@@ -149,6 +149,7 @@ export async function hardenComposeService(options: HardenOptions): Promise<Hard
   const dir = mkdtempSync(join(tmpdir(), 'bulkhead-harden-'));
   chmodSync(dir, 0o755);
   const projects: string[] = [];
+  const downed = new Set<string>();
   const progress = (m: string) => options.onProgress?.(m);
   try {
     const config = await run(COMPOSE_CLI, ['-f', file, 'config'], { cwd: dirname(file), timeoutMs: 60000, signal: options.signal });
@@ -165,7 +166,7 @@ export async function hardenComposeService(options: HardenOptions): Promise<Hard
     const baseline = await runTrial(options, baseProject, baseText, dir, true);
     report.trials++;
     report.verification.baseline = baseline.outcome;
-    await down(baseProject, dir);
+    await down(baseProject, dir, downed);
     if (options.signal?.aborted) return { ...report, cancelled: true, error: 'cancelled' };
     if (baseline.outcome.error) throw new TrialError(`the service as written did not run: ${baseline.outcome.error}`);
 
@@ -217,7 +218,7 @@ export async function hardenComposeService(options: HardenOptions): Promise<Hard
         report.trials++;
         return await runTrial(options, project, hardenedTrial(controls), dir, false);
       } finally {
-        await down(project, dir);
+        await down(project, dir, downed);
       }
     };
     for (;;) {
@@ -254,7 +255,8 @@ export async function hardenComposeService(options: HardenOptions): Promise<Hard
     if (e instanceof TrialError) return { ...report, error: e.message };
     return { ...report, error: `trial failed: ${(e as Error).message}` };
   } finally {
-    for (const project of projects) await down(project, dir);
+    // Those a cancel or an error left up (each `docker-compose down` costs seconds on a loaded machine).
+    for (const project of projects) if (!downed.has(project)) await down(project, dir, downed);
     await removeLeftovers(options.docker, trialId, projects);
     // The image a `build:` service was built into for the trials (none when it has an image).
     await withTimeout(options.docker.getImage(builtImage(trialId, options.service)).remove({ force: true }), 60000, 'remove image').catch(() => undefined);
@@ -329,9 +331,10 @@ function escapeInterpolation(value: unknown): unknown {
   return value;
 }
 
-async function down(project: string, dir: string): Promise<void> {
+async function down(project: string, dir: string, downed: Set<string>): Promise<void> {
   const file = join(dir, `${project}.yml`);
   if (!existsSync(file)) return;
+  downed.add(project);
   await run(COMPOSE_CLI, ['-p', project, '-f', file, 'down', '-v', '--remove-orphans', '-t', '2'], { cwd: dir, timeoutMs: 120000 });
 }
 
