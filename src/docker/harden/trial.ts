@@ -33,6 +33,9 @@ const GATE_DIR = '/.bulkhead';
 // The FIFO lives in a directory of its own (mounted read-only) so each run gets a fresh one.
 const GATE_SCRIPT = `read _ < ${GATE_DIR}/gate-dir/gate; exec "$@"`;
 
+/** What an observation may take beyond its seconds: the gate, strace attaching and detaching, on a loaded machine. */
+const OBSERVATION_GRACE_MS = 180000;
+
 /** How long the trial waits for the container's first process to wait on the gate. */
 const GATE_DEADLINE_MS = 60000;
 
@@ -449,7 +452,11 @@ async function runTrial(options: HardenOptions, project: string, text: string, d
     }
     return { listeners, exerciseExitCode };
   })();
-  const observed = await observeContainer(options.docker, summary.Id, { seconds: options.observeSeconds, signal: options.signal, strace: options.strace, startAfter: release });
+  // Bounded: a tracer stuck attaching to a `docker exec` that ended (seen once, 19 minutes) must not hold the trial.
+  const observed: { error?: string; log?: string } = await Promise.race([
+    observeContainer(options.docker, summary.Id, { seconds: options.observeSeconds, signal: options.signal, strace: options.strace, startAfter: release }),
+    sleep(options.observeSeconds * 1000 + OBSERVATION_GRACE_MS).then(() => ({ error: `the observation did not end within ${options.observeSeconds} s + ${OBSERVATION_GRACE_MS / 1000} s (strace did not detach)` })),
+  ]);
   const { listeners, exerciseExitCode } = await activity;
   const { peakMemoryBytes, peakPids } = peaks.stop();
   clearInterval(portSampler);

@@ -139,9 +139,9 @@ async function offerDiff(ctx: BulkheadContext, documents: HardenedDocuments, fil
   const choice = apply ? 'Apply' : await vscode.window.showInformationMessage(`${summaryOf(service, report)} Nothing is written until you apply.`, 'Apply', 'Show Report');
   if (choice === 'Show Report') ctx.log.show();
   if (choice !== 'Apply') return { verified: true, hardenedUri: hardenedUri.toString(), applied: false };
-  const applied = await applyHardening(fileUri, report.originalText, report.hardenedText, report.seccompText ? { file: report.seccompFile, text: report.seccompText } : undefined);
-  if (!applied) void vscode.window.showErrorMessage(`${path.basename(file)} changed since the trial read it: not rewritten (run Harden again).`);
-  return { verified: true, hardenedUri: hardenedUri.toString(), applied };
+  const notApplied = await applyHardening(fileUri, report.originalText, report.hardenedText, report.seccompText ? { file: report.seccompFile, text: report.seccompText } : undefined);
+  if (notApplied) void vscode.window.showErrorMessage(notApplied);
+  return { verified: true, hardenedUri: hardenedUri.toString(), applied: !notApplied, ...(notApplied ? { error: notApplied } : {}) };
 }
 
 const summaryOf = (service: string, report: HardenReport) =>
@@ -204,15 +204,18 @@ async function hardenContainerCommand(ctx: BulkheadContext, documents: HardenedD
 }
 
 /** Replaces the compose file's text through the editor (undoable, saved), only if it still holds what the trial read. */
-async function applyHardening(fileUri: vscode.Uri, original: string, hardened: string, seccomp?: { file: string; text: string }): Promise<boolean> {
+/** Why the hardened text was not applied, or undefined when it was. */
+async function applyHardening(fileUri: vscode.Uri, original: string, hardened: string, seccomp?: { file: string; text: string }): Promise<string | undefined> {
   const document = await vscode.workspace.openTextDocument(fileUri);
-  if (document.getText() !== original) return false;
+  if (document.getText() !== original) return `${path.basename(fileUri.fsPath)} changed since the trial read it: not rewritten (run Harden again).`;
   if (seccomp) {
     const { writeFileAtomic } = await import('../../workspace/atomicWrite');
     writeFileAtomic(seccomp.file, seccomp.text);
   }
+  // Edited and saved in an editor of its own (the diff view shows it read-only on its left side).
+  await vscode.window.showTextDocument(document, { preview: false });
   const edit = new vscode.WorkspaceEdit();
   edit.replace(fileUri, new vscode.Range(document.positionAt(0), document.positionAt(original.length)), hardened);
-  if (!(await vscode.workspace.applyEdit(edit))) return false;
-  return document.save();
+  if (!(await vscode.workspace.applyEdit(edit))) return `the editor refused the edit of ${path.basename(fileUri.fsPath)}.`;
+  return (await document.save()) ? undefined : `${path.basename(fileUri.fsPath)} could not be saved.`;
 }

@@ -63,7 +63,7 @@ suite('harden from a trial run', () => {
       assert.ok(result?.verified, `verified: ${result?.error}`);
       // The diff view shows the file against the hardened text.
       await waitFor('the diff view', () => vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === result.hardenedUri));
-      assert.ok(result.applied);
+      assert.ok(result.applied, result.error);
       const written = await waitFor('the hardened file on disk', () => {
         const text = readFileSync(file, 'utf8');
         return text !== original && text;
