@@ -7,7 +7,7 @@ import { parse, stringify } from 'yaml';
 import { deriveHardening, type Control, type Derivation } from '../../engine/harden/derive';
 import { hardeningEdits, hasHealthcheck, servicePorts } from '../../engine/harden/edits';
 import type { Evidence } from '../../engine/harden/evidence';
-import { splitCommand } from '../../engine/harden/container';
+import { escapeInterpolation, splitCommand } from '../../engine/harden/container';
 import { bisectCulprit, controlsOf, deniedCalls, regressions, type RunOutcome } from '../../engine/harden/verify';
 import { buildSeccompProfile, serializeSeccompProfile } from '../../engine/profile/seccomp';
 import { parseStraceLog } from '../../engine/profile/strace';
@@ -323,15 +323,8 @@ async function trialCompose(options: HardenOptions, source: Record<string, unkno
     const name = typeof v === 'string' ? v.split(':')[0] : (v as { source?: string; type?: string }).type === 'volume' ? (v as { source?: string }).source : undefined;
     if (name && !name.startsWith('/') && !name.startsWith('.')) volumes[name] = { labels: { [TRIAL_LABEL]: trialId } };
   }
+  // `docker-compose config` prints values already interpolated: `$` must read as itself again.
   return stringify(escapeInterpolation({ version: '3.9', services: { [options.service]: service }, networks: { default: { labels: { [TRIAL_LABEL]: trialId } } }, ...(Object.keys(volumes).length ? { volumes } : {}) }));
-}
-
-/** `docker-compose config` prints values already interpolated: `$` must read as itself again. */
-function escapeInterpolation(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(/\$/g, '$$$$');
-  if (Array.isArray(value)) return value.map(escapeInterpolation);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeInterpolation(v)]));
-  return value;
 }
 
 async function down(project: string, dir: string, downed: Set<string>): Promise<void> {
