@@ -212,8 +212,8 @@ async function applyHardening(fileUri: vscode.Uri, original: string, hardened: s
     const { writeFileAtomic } = await import('../../workspace/atomicWrite');
     writeFileAtomic(seccomp.file, seccomp.text);
   }
-  // Edited and saved in an editor of its own (the diff view shows it read-only on its left side).
-  await vscode.window.showTextDocument(document, { preview: false });
+  // Edited and saved in an editor of its own beside the diff (which shows it read-only on its left side).
+  await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true, preview: false });
   const edit = new vscode.WorkspaceEdit();
   edit.replace(fileUri, new vscode.Range(document.positionAt(0), document.positionAt(original.length)), hardened);
   if (!(await vscode.workspace.applyEdit(edit))) return `the editor refused the edit of ${path.basename(fileUri.fsPath)}.`;
