@@ -26,14 +26,16 @@ function build(dockerfile: string): string {
   return tag;
 }
 
-function leftovers(): string[] {
+/** What one trial left behind: by its label, and the volumes by their project's name (other runs may be under way on the same engine). */
+function leftovers(trialId: string): string[] {
+  const label = `label=${TRIAL_LABEL}=${trialId}`;
   const by = (kind: string, args: string[]) => docker([kind, 'ls', '-q', ...args]).split('\n').filter(Boolean).map((x) => `${kind} ${x}`);
   return [
     // Name and state, so a failure says which run of the trial it was and how far it got.
-    ...docker(['container', 'ls', '-a', '--format', '{{.Names}} {{.Status}}', '--filter', `label=${TRIAL_LABEL}`]).split('\n').filter(Boolean).map((x) => `container ${x}`),
-    ...by('network', ['--filter', `label=${TRIAL_LABEL}`]),
-    ...by('volume', ['--filter', `label=${TRIAL_LABEL}`]),
-    ...docker(['volume', 'ls', '-q']).split('\n').filter((v) => v.startsWith('bulkheadharden')).map((v) => `volume ${v}`),
+    ...docker(['container', 'ls', '-a', '--format', '{{.Names}} {{.Status}}', '--filter', label]).split('\n').filter(Boolean).map((x) => `container ${x}`),
+    ...by('network', ['--filter', label]),
+    ...by('volume', ['--filter', label]),
+    ...docker(['volume', 'ls', '-q']).split('\n').filter((v) => v.startsWith(`bulkheadharden${trialId}`)).map((v) => `volume ${v}`),
   ];
 }
 
@@ -57,7 +59,8 @@ async function hardenCase(name: string, c: Case) {
       observeSeconds: OBSERVE_SECONDS,
       exercise: c.exercise ? { argv: c.exercise } : undefined,
     });
-    assert.deepEqual(leftovers(), [], 'nothing of the trials is left behind');
+    assert.ok(report.trialId, report.error);
+    assert.deepEqual(leftovers(report.trialId), [], 'nothing of the trials is left behind');
     assert.equal(report.error, undefined, report.error);
     assert.ok(report.verified, `verified (relaxed: ${JSON.stringify(report.relaxed)})`);
     const hardened = parse(report.hardenedText!).services[name];
