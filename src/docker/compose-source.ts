@@ -4,7 +4,7 @@ import { createComposeContext } from '../engine/compose/context';
 import type { ContainerAnalysis } from './containers';
 
 /** The compose file (absolute) and 0-based line of the service key, from the compose labels. */
-export function locateComposeService(c: ContainerAnalysis): { file: string; line: number } | { error: string } {
+export function locateComposeService(c: Pick<ContainerAnalysis, 'name' | 'compose'>): { file: string; line: number } | { error: string } {
   const compose = c.compose;
   if (!compose?.configFiles?.length) return { error: `${c.name} was not created by docker compose (no compose labels).` };
   const files = compose.configFiles.map((f) => (isAbsolute(f) || !compose.workingDir ? f : join(compose.workingDir, f)));

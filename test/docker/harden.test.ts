@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { createClient, resolveDefaultEngine } from '../../src/docker/connection';
 import { hardenComposeService, TRIAL_LABEL } from '../../src/docker/harden/trial';
 import { DOCKER_CLI, TEST_IMAGE, docker, dockerTestOptions, uniqueName } from '../support/docker';
+import { waitFor } from '../support/wait';
 
 const OBSERVE_SECONDS = 3;
 const DEFAULT_CAPABILITIES = 14;
@@ -25,19 +26,24 @@ function build(dockerfile: string): string {
   return tag;
 }
 
-function leftovers(): string[] {
+/** What one trial left behind: by its label, and the volumes by their project's name (other runs may be under way on the same engine). */
+function leftovers(trialId: string): string[] {
+  const label = `label=${TRIAL_LABEL}=${trialId}`;
   const by = (kind: string, args: string[]) => docker([kind, 'ls', '-q', ...args]).split('\n').filter(Boolean).map((x) => `${kind} ${x}`);
   return [
-    ...by('container', ['-a', '--filter', `label=${TRIAL_LABEL}`]),
-    ...by('network', ['--filter', `label=${TRIAL_LABEL}`]),
-    ...by('volume', ['--filter', `label=${TRIAL_LABEL}`]),
-    ...docker(['volume', 'ls', '-q']).split('\n').filter((v) => v.startsWith('bulkheadharden')).map((v) => `volume ${v}`),
+    // Name and state, so a failure says which run of the trial it was and how far it got.
+    ...docker(['container', 'ls', '-a', '--format', '{{.Names}} {{.Status}}', '--filter', label]).split('\n').filter(Boolean).map((x) => `container ${x}`),
+    ...by('network', ['--filter', label]),
+    ...by('volume', ['--filter', label]),
+    ...docker(['volume', 'ls', '-q']).split('\n').filter((v) => v.startsWith(`bulkheadharden${trialId}`)).map((v) => `volume ${v}`),
   ];
 }
 
 interface Case {
   service: Record<string, unknown>;
   exercise?: string[];
+  /** The hardened file, started, must end healthy (its derived healthcheck passes). */
+  healthy?: boolean;
 }
 
 /** Hardens one service, then starts the hardened file for real and runs the exercise against it. */
@@ -53,7 +59,8 @@ async function hardenCase(name: string, c: Case) {
       observeSeconds: OBSERVE_SECONDS,
       exercise: c.exercise ? { argv: c.exercise } : undefined,
     });
-    assert.deepEqual(leftovers(), [], 'nothing of the trials is left behind');
+    assert.ok(report.trialId, report.error);
+    assert.deepEqual(leftovers(report.trialId), [], 'nothing of the trials is left behind');
     assert.equal(report.error, undefined, report.error);
     assert.ok(report.verified, `verified (relaxed: ${JSON.stringify(report.relaxed)})`);
     const hardened = parse(report.hardenedText!).services[name];
@@ -66,7 +73,12 @@ async function hardenCase(name: string, c: Case) {
     try {
       const up = spawnSync('docker-compose', ['-p', project, '-f', file, 'up', '-d'], { cwd: dir, encoding: 'utf8', timeout: 180000 });
       assert.equal(up.status, 0, up.stderr);
-      await new Promise((r) => setTimeout(r, 2000));
+      if (c.healthy) {
+        const health = () => docker(['ps', '-a', '--format', '{{.Status}}', '--filter', `label=com.docker.compose.project=${project}`]).trim();
+        const verdict = await waitFor('a health verdict', () => /\(healthy\)|\(unhealthy\)|Exited/.test(health()), 90000).catch(() => false);
+        const probes = docker(['inspect', '-f', '{{json .State.Health}}', ...docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).split('\n').filter(Boolean)]);
+        assert.ok(verdict && /\(healthy\)/.test(health()), `the derived healthcheck passes on the hardened service: ${health()} ${probes}`);
+      } else await waitFor('the hardened service to start', () => docker(['ps', '-a', '--format', '{{.Status}}', '--filter', `label=com.docker.compose.project=${project}`]).trim(), 30000);
       const id = docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).trim();
       const ps = docker(['ps', '-a', '--format', '{{.Status}}', '--filter', `label=com.docker.compose.project=${project}`]).trim();
       const logs = spawnSync('docker-compose', ['-p', project, '-f', file, 'logs', '--no-color', '--tail', '5'], { cwd: dir, encoding: 'utf8', timeout: 60000 }).stdout;
@@ -112,6 +124,38 @@ test('a service that chowns its data as root, then drops to a user: keeps CHOWN/
   assert.ok(hardened.cap_add.includes('CHOWN'), `CHOWN at start-up: ${hardened.cap_add}`);
   assert.equal(hardened.user, undefined, 'root is needed at start-up');
   assert.equal(hardened.read_only, true);
+});
+
+test('a non-root HTTP server on port 80: NET_BIND_SERVICE, an HTTP healthcheck, healthy when hardened', dockerTestOptions(), async () => {
+  const image = build(`FROM ${TEST_IMAGE}\nRUN mkdir -p /www && echo ok > /www/index.html\n`);
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  try {
+    const { hardened, report } = await hardenCase('web', {
+      service: { image, user: '65534:65534', command: ['busybox', 'httpd', '-f', '-p', '80', '-h', '/www'], ports: [`${port}:80`] },
+      exercise: ['/bin/sh', '-c', `busybox wget -q -O - http://127.0.0.1:${port}/ | grep -q ok`],
+      healthy: true,
+    });
+    assert.ok(hardened.cap_add.includes('NET_BIND_SERVICE'), `bind to port 80: ${hardened.cap_add}`);
+    assert.deepEqual(hardened.healthcheck.test, ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:80/'], 'an HTTP probe');
+    assert.match(report.derivation!.changes.find((c) => c.key === 'healthcheck')!.evidence, /answered HTTP 200/);
+    assert.equal(hardened.read_only, true);
+    assert.ok((hardened.security_opt as string[]).includes('no-new-privileges:true'));
+  } finally {
+    spawnSync(DOCKER_CLI, ['rmi', '-f', image], { timeout: 60000 });
+  }
+});
+
+test('a TCP server that does not speak HTTP: a TCP probe with nc, healthy when hardened', dockerTestOptions(), async () => {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const { hardened, report } = await hardenCase('tcp', {
+    service: { image: TEST_IMAGE, user: '65534:65534', command: ['nc', '-ll', '-p', '9000', '-e', 'echo', 'hello'], ports: [`${port}:9000`] },
+    exercise: ['/bin/sh', '-c', `busybox nc 127.0.0.1 ${port} </dev/null | grep -q hello`],
+    healthy: true,
+  });
+  assert.deepEqual(hardened.healthcheck.test, ['CMD', 'nc', '-w', '2', '127.0.0.1', '9000'], 'a TCP probe, not HTTP');
+  assert.match(report.derivation!.changes.find((c) => c.key === 'healthcheck')!.evidence, /does not speak HTTP/);
+  assert.equal(hardened.read_only, true);
+  assert.ok((hardened.security_opt as string[]).includes('no-new-privileges:true'));
 });
 
 test('a service calling a setuid helper: no no-new-privileges, and says why', dockerTestOptions(), async () => {

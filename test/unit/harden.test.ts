@@ -8,6 +8,8 @@ import { hardeningEdits, servicePorts, hasHealthcheck } from '../../src/engine/h
 import { bisectCulprit, deniedCalls, regressions, type RunOutcome } from '../../src/engine/harden/verify';
 import type { Evidence } from '../../src/engine/harden/evidence';
 import { applyEdits } from '../../src/engine/text';
+import { composeFileText, composeServiceFromInspect, dockerRunArgs, dockerRunCommand, serviceNameOf, splitCommand, withoutSecretValues } from '../../src/engine/harden/container';
+import type { ContainerInspect } from '../../src/engine/runtime/container';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures');
 const busyboxLog = readFileSync(join(FIXTURES, 'strace', 'busybox-o-file.log'), 'utf8');
@@ -232,4 +234,49 @@ test('bisection finds the one failing control in log2(n) trials', async () => {
     assert.equal(found, culprit);
     assert.ok(trials <= 3, `${trials} trials for 8 controls`);
   }
+});
+
+test('a running container as a compose service: what it runs and how; secrets shown by name only; $ kept literal', () => {
+  const recorded = JSON.parse(readFileSync(join(FIXTURES, 'inspect', 'docker-socket.json'), 'utf8'));
+  const inspect = { ...(Array.isArray(recorded) ? recorded[0] : recorded) } as ContainerInspect;
+  inspect.Config = { ...inspect.Config, User: '1000', Env: ['PATH=/bin', 'API_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'PRICE=$5'] };
+  inspect.HostConfig = { ...inspect.HostConfig, CapAdd: ['NET_ADMIN'], PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }], '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }] } };
+  const name = serviceNameOf(inspect);
+  assert.equal(name, 'bulkhead-test-docker-socket-6410-intcja');
+  const service = composeServiceFromInspect(inspect);
+  assert.deepEqual(service.command, ['sleep', '300']);
+  assert.equal(service.user, '1000');
+  assert.deepEqual(service.volumes, ['/var/run/docker.sock:/var/run/docker.sock']);
+  assert.deepEqual(service.ports, ['8080:80', '127.0.0.1:5353:53/udp']);
+  assert.deepEqual(service.cap_add, ['NET_ADMIN']);
+  const text = composeFileText(name, withoutSecretValues(service));
+  assert.ok(!text.includes('ghp_'), 'the token value is not shown');
+  const parsed = parse(text).services[name];
+  assert.deepEqual(parsed.environment, ['PATH=/bin', 'API_TOKEN', 'PRICE=$$5']);
+  assert.deepEqual(parsed.ports, ['8080:80', '127.0.0.1:5353:53/udp']);
+});
+
+test('a compose service as a docker run command: every flag, exec-form health check quoted, long-syntax ports, string commands split', () => {
+  const args = dockerRunArgs('web', {
+    image: 'local/busybox:test',
+    command: 'httpd -f -p "80"',
+    user: '65534:65534',
+    cap_drop: ['ALL'],
+    cap_add: ['NET_BIND_SERVICE'],
+    read_only: true,
+    tmpfs: ['/tmp'],
+    security_opt: ['no-new-privileges:true', 'seccomp=./web.seccomp.json'],
+    ports: [{ target: 80, published: 8080, host_ip: '127.0.0.1', protocol: 'tcp' }, '9000'],
+    environment: { A: '1', B: null },
+    pids_limit: 16,
+    mem_limit: '32m',
+    healthcheck: { test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:80/'], interval: '10s', retries: 3 },
+  });
+  assert.deepEqual(args, [
+    'run', '-d', '--name', 'web', '--user', '65534:65534', '--cap-drop', 'ALL', '--cap-add', 'NET_BIND_SERVICE', '--security-opt', 'no-new-privileges:true', '--security-opt', 'seccomp=./web.seccomp.json',
+    '--read-only', '--tmpfs', '/tmp', '-p', '127.0.0.1:8080:80', '-p', '9000', '-e', 'A=1', '-e', 'B', '--memory', '32m', '--pids-limit', '16',
+    '--health-cmd', 'wget -q -O /dev/null http://127.0.0.1:80/', '--health-interval', '10s', '--health-retries', '3', 'local/busybox:test', 'httpd', '-f', '-p', '80',
+  ]);
+  assert.equal(dockerRunCommand('x', { image: 'i', command: ['sh', '-c', "echo 'a b'"] }), `docker run -d --name x i sh -c 'echo '\\''a b'\\'''`);
+  assert.deepEqual(splitCommand(`sh -c "echo \\"hi\\"" 'x y' a\\ b`), ['sh', '-c', 'echo "hi"', 'x y', 'a b']);
 });

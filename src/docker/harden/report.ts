@@ -2,7 +2,7 @@ import { escapeControlOneLine } from '../../engine/output/escape';
 import type { HardenReport } from './trial';
 
 /** The human report of a harden run: each control with its evidence, what was relaxed, and both runs (CLI output, editor log). */
-export function hardenText(report: HardenReport, file: string, wrote: boolean): string {
+export function hardenText(report: HardenReport, file: string, wrote: boolean, container = false): string {
   const lines: string[] = [];
   const d = report.derivation;
   lines.push(`service ${report.service}: ${report.verified ? 'hardened and verified' : 'not verified'} (${report.trials} trial run(s))`);
@@ -13,6 +13,7 @@ export function hardenText(report: HardenReport, file: string, wrote: boolean): 
   const h = report.verification.hardened;
   const show = (o: typeof b) => (o ? `${o.running ? 'running' : `exited ${o.exitCode}`}, healthy ${o.healthy ?? 'n/a'}, restarts ${o.restarts}, exercise ${o.exerciseExitCode ?? 'none'}, listening ${o.listening.join(',') || 'nothing'}` : 'not run');
   lines.push(`  baseline: ${show(b)}`, `  hardened: ${show(h)}`);
-  if (report.verified) lines.push(wrote ? `wrote ${file}${report.seccompText ? ` and ${report.seccompFile}` : ''}` : 'run with --write to apply it');
+  if (container && report.verified && report.seccompText) lines.push(wrote ? `wrote ${report.seccompFile}` : `run with --write to save the seccomp profile as ${report.seccompFile}`);
+  else if (report.verified && !container) lines.push(wrote ? `wrote ${file}${report.seccompText ? ` and ${report.seccompFile}` : ''}` : 'run with --write to apply it');
   return `${lines.join('\n')}\n`;
 }

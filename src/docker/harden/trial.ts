@@ -7,6 +7,7 @@ import { parse, stringify } from 'yaml';
 import { deriveHardening, type Control, type Derivation } from '../../engine/harden/derive';
 import { hardeningEdits, hasHealthcheck, servicePorts } from '../../engine/harden/edits';
 import type { Evidence } from '../../engine/harden/evidence';
+import { escapeInterpolation, splitCommand } from '../../engine/harden/container';
 import { bisectCulprit, controlsOf, deniedCalls, regressions, type RunOutcome } from '../../engine/harden/verify';
 import { buildSeccompProfile, serializeSeccompProfile } from '../../engine/profile/seccomp';
 import { parseStraceLog } from '../../engine/profile/strace';
@@ -32,6 +33,12 @@ const GATE_DIR = '/.bulkhead';
 // The FIFO lives in a directory of its own (mounted read-only) so each run gets a fresh one.
 const GATE_SCRIPT = `read _ < ${GATE_DIR}/gate-dir/gate; exec "$@"`;
 
+/** What an observation may take beyond its seconds: the gate, strace attaching and detaching, on a loaded machine. */
+const OBSERVATION_GRACE_MS = 180000;
+
+/** How long the trial waits for the container's first process to wait on the gate. */
+const GATE_DEADLINE_MS = 60000;
+
 /** The trial probes the derived healthcheck at once and often, so a verdict comes in seconds (the written one keeps its own timing). */
 const TRIAL_HEALTH_TIMING = { interval: '1s', start_period: '0s' };
 
@@ -48,10 +55,17 @@ export interface HardenOptions {
   signal?: AbortSignal;
   onProgress?(message: string): void;
   strace?: string;
+  /**
+   * false: the trial publishes no host ports (the user's container holds them while it runs);
+   * the exercise reaches the trial at $BULKHEAD_TRIAL_HOST, the trial container's address.
+   */
+  publishPorts?: boolean;
 }
 
 export interface HardenReport {
   service: string;
+  /** The value of TRIAL_LABEL on everything the trial created (empty before it started any). */
+  trialId: string;
   derivation?: Derivation;
   /** The controls given up because the hardened service regressed with them, and why. */
   relaxed: { key: string; control: Control; why: string }[];
@@ -104,34 +118,6 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
-/** Splits a compose string command the way compose does (shlex: quotes and backslashes). */
-function splitCommand(text: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quote: string | undefined;
-  let any = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else if (ch === '\\' && quote === '"' && i + 1 < text.length) cur += text[++i];
-      else cur += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      any = true;
-    } else if (ch === '\\' && i + 1 < text.length) {
-      cur += text[++i];
-      any = true;
-    } else if (/\s/.test(ch)) {
-      if (cur || any) out.push(cur);
-      cur = '';
-      any = false;
-    } else cur += ch;
-  }
-  if (cur || any) out.push(cur);
-  return out;
-}
-
 /** The syscalls the gate makes before strace sees it (the hardened trial's profile must allow them; the written profile does not get them). */
 async function gateSyscalls(strace: string, dir: string): Promise<string[]> {
   const log = join(dir, 'gate.strace');
@@ -150,7 +136,7 @@ async function gateSyscalls(strace: string, dir: string): Promise<string[]> {
 export async function hardenComposeService(options: HardenOptions): Promise<HardenReport> {
   const file = resolve(options.composeFile);
   const seccompFile = join(dirname(file), `${options.service}.seccomp.json`);
-  const report: HardenReport = { service: options.service, relaxed: [], verification: {}, verified: false, originalText: '', seccompFile, trials: 0 };
+  const report: HardenReport = { service: options.service, trialId: '', relaxed: [], verification: {}, verified: false, originalText: '', seccompFile, trials: 0 };
   const read = readTextFile(file);
   if (!read.file) return { ...report, error: `cannot read ${options.composeFile}: ${read.error}` };
   if (!read.file.validUtf8) return { ...report, error: `${options.composeFile} is not UTF-8: not rewritten` };
@@ -162,9 +148,11 @@ export async function hardenComposeService(options: HardenOptions): Promise<Hard
   }
   if (!existsSync(HOST_BUSYBOX)) return { ...report, error: `${HOST_BUSYBOX} (a static busybox, Debian package busybox-static) is needed to trace the service from its first process on` };
   const trialId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  report.trialId = trialId;
   const dir = mkdtempSync(join(tmpdir(), 'bulkhead-harden-'));
   chmodSync(dir, 0o755);
   const projects: string[] = [];
+  const downed = new Set<string>();
   const progress = (m: string) => options.onProgress?.(m);
   try {
     const config = await run(COMPOSE_CLI, ['-f', file, 'config'], { cwd: dirname(file), timeoutMs: 60000, signal: options.signal });
@@ -181,7 +169,7 @@ export async function hardenComposeService(options: HardenOptions): Promise<Hard
     const baseline = await runTrial(options, baseProject, baseText, dir, true);
     report.trials++;
     report.verification.baseline = baseline.outcome;
-    await down(baseProject, dir);
+    await down(baseProject, dir, downed);
     if (options.signal?.aborted) return { ...report, cancelled: true, error: 'cancelled' };
     if (baseline.outcome.error) throw new TrialError(`the service as written did not run: ${baseline.outcome.error}`);
 
@@ -233,7 +221,7 @@ export async function hardenComposeService(options: HardenOptions): Promise<Hard
         report.trials++;
         return await runTrial(options, project, hardenedTrial(controls), dir, false);
       } finally {
-        await down(project, dir);
+        await down(project, dir, downed);
       }
     };
     for (;;) {
@@ -270,11 +258,17 @@ export async function hardenComposeService(options: HardenOptions): Promise<Hard
     if (e instanceof TrialError) return { ...report, error: e.message };
     return { ...report, error: `trial failed: ${(e as Error).message}` };
   } finally {
-    for (const project of projects) await down(project, dir);
+    // Those a cancel or an error left up (each `docker-compose down` costs seconds on a loaded machine).
+    for (const project of projects) if (!downed.has(project)) await down(project, dir, downed);
     await removeLeftovers(options.docker, trialId, projects);
+    // The image a `build:` service was built into for the trials (none when it has an image).
+    await withTimeout(options.docker.getImage(builtImage(trialId, options.service)).remove({ force: true }), 60000, 'remove image').catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** What docker-compose names the image it builds for the trial's build project. */
+const builtImage = (trialId: string, service: string) => `bulkheadharden${trialId}build_${service}`;
 
 async function imageConfigUser(docker: Docker, image: string): Promise<string | undefined> {
   if (!image) return undefined;
@@ -295,6 +289,7 @@ async function imageConfigUser(docker: Docker, image: string): Promise<string | 
 async function trialCompose(options: HardenOptions, source: Record<string, unknown>, trialId: string, dir: string): Promise<string> {
   const service: Record<string, unknown> = { ...source };
   for (const key of ['container_name', 'depends_on', 'links', 'networks', 'network_mode', 'external_links', 'extends']) delete service[key];
+  if (options.publishPorts === false) delete service.ports;
   let entrypoint = service.entrypoint;
   let command = service.command;
   if (entrypoint === undefined || command === undefined) {
@@ -303,7 +298,7 @@ async function trialCompose(options: HardenOptions, source: Record<string, unkno
       const built = await run(COMPOSE_CLI, ['-p', `bulkheadharden${trialId}build`, '-f', options.composeFile, 'build', options.service], { cwd: dirname(resolve(options.composeFile)), timeoutMs: 600000, signal: options.signal });
       if (built.code !== 0) throw new TrialError(`building ${options.service} failed: ${built.output.trim().split('\n').pop()}`);
     }
-    const name = image || `bulkheadharden${trialId}build_${options.service}`;
+    const name = image || builtImage(trialId, options.service);
     let info: { Config?: { Entrypoint?: string[] | null; Cmd?: string[] | null } };
     try {
       info = (await withTimeout(options.docker.getImage(name).inspect(), 15000, 'image inspect')) as typeof info;
@@ -328,38 +323,47 @@ async function trialCompose(options: HardenOptions, source: Record<string, unkno
     const name = typeof v === 'string' ? v.split(':')[0] : (v as { source?: string; type?: string }).type === 'volume' ? (v as { source?: string }).source : undefined;
     if (name && !name.startsWith('/') && !name.startsWith('.')) volumes[name] = { labels: { [TRIAL_LABEL]: trialId } };
   }
+  // `docker-compose config` prints values already interpolated: `$` must read as itself again.
   return stringify(escapeInterpolation({ version: '3.9', services: { [options.service]: service }, networks: { default: { labels: { [TRIAL_LABEL]: trialId } } }, ...(Object.keys(volumes).length ? { volumes } : {}) }));
 }
 
-/** `docker-compose config` prints values already interpolated: `$` must read as itself again. */
-function escapeInterpolation(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(/\$/g, '$$$$');
-  if (Array.isArray(value)) return value.map(escapeInterpolation);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeInterpolation(v)]));
-  return value;
-}
-
-async function down(project: string, dir: string): Promise<void> {
+async function down(project: string, dir: string, downed: Set<string>): Promise<void> {
   const file = join(dir, `${project}.yml`);
   if (!existsSync(file)) return;
+  downed.add(project);
   await run(COMPOSE_CLI, ['-p', project, '-f', file, 'down', '-v', '--remove-orphans', '-t', '2'], { cwd: dir, timeoutMs: 120000 });
 }
 
-/** Whatever a trial left behind (a cancelled `up`, a crash of compose): by the trial's label. */
+/** How long removal keeps retrying what the engine has not let go of yet (a slow unmount under load, a network with a container still detaching). */
+const CLEANUP_DEADLINE_MS = 90000;
+
+/**
+ * Whatever a trial left behind (a crash of compose, a `down` that ran out of time): by the
+ * trial's label, and by each project's label for the volumes the hardening added. Removal is
+ * repeated until the engine lists nothing, bounded: a force-remove that outlasts its deadline
+ * under load still has a container listed, and a network cannot go while a container is on it.
+ */
 async function removeLeftovers(docker: Docker, trialId: string, projects: readonly string[]): Promise<void> {
-  const filters = JSON.stringify({ label: [`${TRIAL_LABEL}=${trialId}`] });
+  const byTrial = JSON.stringify({ label: [`${TRIAL_LABEL}=${trialId}`] });
+  const byProject = projects.map((project) => JSON.stringify({ label: [`com.docker.compose.project=${project}`] }));
+  const until = Date.now() + CLEANUP_DEADLINE_MS;
   try {
-    // Volumes the hardening added carry only compose's project label.
-    for (const project of projects) {
-      const own = await withTimeout(docker.listVolumes({ filters: JSON.stringify({ label: [`com.docker.compose.project=${project}`] }) }), 15000, 'list volumes');
-      for (const v of own.Volumes ?? []) await withTimeout(docker.getVolume(v.Name).remove(), 30000, 'remove volume').catch(() => undefined);
+    for (;;) {
+      let left = 0;
+      const containers = await withTimeout(docker.listContainers({ all: true, filters: byTrial }), 15000, 'list containers');
+      left += containers.length;
+      for (const c of containers) await withTimeout(docker.getContainer(c.Id).remove({ force: true, v: true }), 30000, 'remove container').catch(() => undefined);
+      const networks = await withTimeout(docker.listNetworks({ filters: byTrial }), 15000, 'list networks');
+      left += networks.length;
+      for (const n of networks) await withTimeout(docker.getNetwork(n.Id).remove(), 30000, 'remove network').catch(() => undefined);
+      for (const filters of [byTrial, ...byProject]) {
+        const volumes = (await withTimeout(docker.listVolumes({ filters }), 15000, 'list volumes')).Volumes ?? [];
+        left += volumes.length;
+        for (const v of volumes) await withTimeout(docker.getVolume(v.Name).remove(), 30000, 'remove volume').catch(() => undefined);
+      }
+      if (!left || Date.now() > until) return;
+      await sleep(500);
     }
-    const containers = await withTimeout(docker.listContainers({ all: true, filters }), 15000, 'list containers');
-    for (const c of containers) await withTimeout(docker.getContainer(c.Id).remove({ force: true, v: true }), 30000, 'remove container').catch(() => undefined);
-    const networks = await withTimeout(docker.listNetworks({ filters }), 15000, 'list networks');
-    for (const n of networks) await withTimeout(docker.getNetwork(n.Id).remove(), 30000, 'remove network').catch(() => undefined);
-    const volumes = await withTimeout(docker.listVolumes({ filters }), 15000, 'list volumes');
-    for (const v of volumes.Volumes ?? []) await withTimeout(docker.getVolume(v.Name).remove(), 30000, 'remove volume').catch(() => undefined);
   } catch {
     // The engine went away: nothing more can be removed from here.
   }
@@ -392,7 +396,10 @@ async function runTrial(options: HardenOptions, project: string, text: string, d
   await run('mkdir', ['-m', '755', gateDir], { timeoutMs: 10000 });
   await run('mkfifo', ['-m', '644', join(gateDir, 'gate'), join(gateDir, 'probe')], { timeoutMs: 10000 });
   const empty: RunResult = { outcome: { exitCode: null, running: false, healthy: null, restarts: 0, exerciseExitCode: null, listening: [], denied: [] }, trace: '', changes: [], listeners: [], hostAddresses: [] };
-  const up = await run(COMPOSE_CLI, ['-p', project, '-f', file, 'up', '-d', '--no-deps', '--no-build', options.service], { cwd: dir, timeoutMs: 300000, signal: options.signal });
+  // Not cancelled midway: a killed compose leaves the engine creating a container that a clean-up
+  // listing may miss. `up -d` returns as soon as the container waits at the gate.
+  const up = await run(COMPOSE_CLI, ['-p', project, '-f', file, 'up', '-d', '--no-deps', '--no-build', options.service], { cwd: dir, timeoutMs: 300000 });
+  if (options.signal?.aborted) return { ...empty, outcome: { ...empty.outcome, error: 'cancelled' } };
   if (up.code !== 0) return { ...empty, outcome: { ...empty.outcome, error: `docker-compose up failed: ${up.output.trim().split('\n').slice(-2).join(' ')}` } };
   const filters = JSON.stringify({ label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${options.service}`] });
   const [summary] = await withTimeout(options.docker.listContainers({ all: true, filters }), 15000, 'list containers');
@@ -413,7 +420,13 @@ async function runTrial(options: HardenOptions, project: string, text: string, d
   const release = (async () => {
     const until = Date.now() + 15000;
     while (!tracerAttached(pid) && Date.now() < until && !options.signal?.aborted) await sleep(20);
-    return releaseGate(join(gateDir, 'gate'));
+    // The gate opens only once the container's shell waits on the FIFO, which a loaded machine
+    // delays: retry until it does, the container is gone, or the deadline.
+    const openUntil = Date.now() + GATE_DEADLINE_MS;
+    let released = false;
+    while (!(released = await releaseGate(join(gateDir, 'gate'))) && Date.now() < openUntil && !options.signal?.aborted && existsSync(`/proc/${pid}`)) await sleep(50);
+    if (released) options.onProgress?.(`  ${project} started under strace`);
+    return released;
   })();
   const activity = (async () => {
     if (!(await release)) return { listeners: [] as Evidence['listeners'], exerciseExitCode: null as number | null };
@@ -432,11 +445,17 @@ async function runTrial(options: HardenOptions, project: string, text: string, d
     }
     return { listeners, exerciseExitCode };
   })();
-  const observed = await observeContainer(options.docker, summary.Id, { seconds: options.observeSeconds, signal: options.signal, strace: options.strace, startAfter: release });
+  // Bounded: a tracer stuck attaching to a `docker exec` that ended (seen once, 19 minutes) must not hold the trial.
+  const observed: { error?: string; log?: string } = await Promise.race([
+    observeContainer(options.docker, summary.Id, { seconds: options.observeSeconds, signal: options.signal, strace: options.strace, startAfter: release }),
+    sleep(options.observeSeconds * 1000 + OBSERVATION_GRACE_MS).then(() => ({ error: `the observation did not end within ${options.observeSeconds} s + ${OBSERVATION_GRACE_MS / 1000} s (strace did not detach)` })),
+  ]);
   const { listeners, exerciseExitCode } = await activity;
   const { peakMemoryBytes, peakPids } = peaks.stop();
   clearInterval(portSampler);
   if (observed.error && !observed.log) return { ...empty, outcome: { ...empty.outcome, error: observed.error } };
+  // A service held at the gate the whole time looks like one that runs: that is no evidence.
+  if (!(await release) && !options.signal?.aborted) return { ...empty, outcome: { ...empty.outcome, error: 'the service was never started: the gate holding its first process did not open' } };
   let state = (await withTimeout(container.inspect(), 15000, 'inspect')) as unknown as { State?: { Running?: boolean; ExitCode?: number; Health?: { Status?: string } }; RestartCount?: number };
   // A healthcheck needs its interval to judge: wait for a verdict, bounded.
   const healthUntil = Date.now() + 40000;
