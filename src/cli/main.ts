@@ -17,7 +17,7 @@ const USAGE = `bulkhead ${VERSION}: harden Docker containers where you write the
   bulkhead profile <container> --seconds N --out FILE [--caps-out FILE] [--no-verify] [--format text|json]
   bulkhead profile --from-strace LOG --out FILE [--caps-out FILE] [--format text|json]
   bulkhead harden COMPOSE_FILE --service NAME [--observe SECONDS] [--exercise 'CMD'] [--write] [--format text|json]
-  bulkhead harden --container NAME_OR_ID [--observe SECONDS] [--exercise 'CMD'] [--format text|json]
+  bulkhead harden --container NAME_OR_ID [--observe SECONDS] [--exercise 'CMD'] [--write] [--format text|json]
   bulkhead docs [--out DIR] [--check]
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or unreadable files.

@@ -138,6 +138,7 @@ export async function observeContainer(docker: Docker, idOrName: string, options
   const profile = profileFromStrace(traced.log ?? '');
   if (profile.problem) return { ...base, pids, log: traced.log, cancelled: traced.cancelled, error: `nothing usable was recorded: ${profile.problem}` };
   if (traced.truncated) profile.log.warnings.push(`observation stopped early: the trace reached ${MAX_LOG_BYTES / 1048576} MiB`);
+  if (traced.stuck) profile.log.warnings.push(`${traced.stuck} strace process(es) did not stop within 20 s of being asked to; their calls may be missing`);
   return { ...base, pids, log: traced.log, profile, cancelled: traced.cancelled, truncated: traced.truncated };
 }
 
@@ -222,7 +223,7 @@ function tracedAlready(pid: number): boolean {
  * outside the traced tree while observing (`docker exec`, health checks): the container's pid
  * namespace is rescanned every 200 ms. Processes that start and end between two scans are missed.
  */
-async function runStrace(pids: number[], options: ObserveOptions, mainPid?: number): Promise<{ log?: string; error?: string; cancelled?: boolean; truncated?: boolean }> {
+async function runStrace(pids: number[], options: ObserveOptions, mainPid?: number): Promise<{ log?: string; error?: string; cancelled?: boolean; truncated?: boolean; stuck?: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'bulkhead-strace-'));
   const strace = options.strace ?? 'strace';
   const tracers: Tracer[] = [startTracer(strace, pids, join(dir, 'trace-0.log'))];
@@ -280,7 +281,11 @@ async function runStrace(pids: number[], options: ObserveOptions, mainPid?: numb
     // SIGINT makes strace detach cleanly (the traced processes go on untouched).
     for (const t of tracers) if (t.child.exitCode === null && t.child.signalCode === null) t.child.kill('SIGINT');
     const killer = setTimeout(() => tracers.forEach((t) => t.child.exitCode === null && t.child.kill('SIGKILL')), 5000);
-    await Promise.all(tracers.map((t) => t.closed));
+    // A strace stuck attaching (to a process frozen mid-exec) may outlive even SIGKILL for a while:
+    // what the others wrote is used, and that one is reported instead of holding the observation.
+    let stuck = 0;
+    await Promise.race([Promise.all(tracers.map((t) => t.closed)), new Promise((r) => setTimeout(r, 20000).unref())]);
+    for (const t of tracers) if (t.child.exitCode === null && t.child.signalCode === null) stuck++;
     clearTimeout(killer);
 
     const first = tracers[0];
@@ -300,7 +305,7 @@ async function runStrace(pids: number[], options: ObserveOptions, mainPid?: numb
       return { error: `strace could not attach (${attachFailed[1]}): run as root, and check /proc/sys/kernel/yama/ptrace_scope (3 forbids attaching)` };
     }
     if (!logs[0].trim() && first.stderr.trim()) return { error: `strace: ${first.stderr.trim().split('\n')[0].replace(/^spawn: /, 'failed to start: ')}` };
-    return { log, cancelled, truncated };
+    return { log, cancelled, truncated, stuck };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
