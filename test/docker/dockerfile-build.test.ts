@@ -44,7 +44,8 @@ test('an insecure single-stage Dockerfile, fixed, builds and runs as non-root wi
     'MAINTAINER Jane <jane@example.com>',
     'WORKDIR app',
     'ADD app.sh /app/app.sh',
-    'RUN echo ready | cat > /app/status',
+    // A producer that can fail (pipefail-missing exempts echo/printf, whose failure nothing would catch).
+    'RUN hostname | sed "s/.*/ready/" > /app/status',
     'EXPOSE 8080 22',
     'USER root',
     'CMD /app/app.sh',

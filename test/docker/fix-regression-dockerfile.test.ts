@@ -154,12 +154,12 @@ test('PHP-style apt stack with `yes | pecl`: lists removed only after the last i
 });
 
 test('Alpine package verified with gpg keeps --allow-untrusted; an ash pipeline gets /bin/sh pipefail; a WORKDIR chain resolves', dockerTestOptions(), () => {
-  const files = { 'tool.apk': 'tool-1.0\n', 'tool.apk.asc': 'signed:tool-1.0\n' };
+  const files = { 'tool.apk': 'tool-1.0\n', 'tool.apk.asc': 'signed:tool-1.0\n', 'piped.sh': 'echo piped > /piped\n' };
   const original = [
     `FROM ${ALPINE}`,
-    'COPY tool.apk tool.apk.asc /tmp/',
+    'COPY tool.apk tool.apk.asc piped.sh /tmp/',
     'RUN gpg --verify /tmp/tool.apk.asc /tmp/tool.apk && apk add --no-cache --allow-untrusted /tmp/tool.apk',
-    "RUN echo 'echo piped > /piped' | sh",
+    'RUN cat /tmp/piped.sh | sh',
     'WORKDIR /srv',
     'WORKDIR app',
     'WORKDIR build',
@@ -177,7 +177,7 @@ test('Alpine package verified with gpg keeps --allow-untrusted; an ash pipeline 
   assert.equal(r.afterUnsafe, r.before);
   assert.match(r.safe, /WORKDIR \/srv\nWORKDIR \/srv\/app\nWORKDIR \/srv\/app\/build\n/);
   assert.match(r.unsafe, /--allow-untrusted/);
-  assert.match(r.unsafe, /^SHELL \["\/bin\/sh", "-o", "pipefail", "-c"\]\nRUN echo 'echo piped/m);
+  assert.match(r.unsafe, /^SHELL \["\/bin\/sh", "-o", "pipefail", "-c"\]\nRUN cat \/tmp\/piped\.sh \| sh/m);
   for (const id of ['workdir-relative', 'pipefail-missing', 'verification-disabled']) assert.equal(firing(r.unsafe, id).length, 0, id);
 });
 
