@@ -5,7 +5,7 @@ import { Transform, type TransformCallback } from 'node:stream';
  * header declares: one crafted header in an image layer could make Bulkhead buffer gigabytes.
  * Real ones hold a path and a few attributes; 1 MiB is far above any.
  */
-export const MAX_TAR_METADATA_BYTES = 1024 * 1024;
+const MAX_TAR_METADATA_BYTES = 1024 * 1024;
 
 /** pax extended (x), pax global (g), GNU long name (L) and long link (K) entries. */
 const METADATA_TYPES = new Set(['x', 'g', 'L', 'K']);
