@@ -1,4 +1,4 @@
-// Large local inputs: `bulkhead lint` (the built CLI, a whole process) on generated Dockerfiles and
+// Large local inputs: `bulkhead lint` and `bulkhead fix --dry-run --unsafe` (the built CLI, a whole process) on generated Dockerfiles and
 // compose files in 10x size steps, next to a bare dockerfile-ast / yaml parse of the same file, also
 // a whole process, in the same run: CPU time (user + system) of each process, less the CPU time of
 // the same process on an empty file (start-up). Linear work keeps the ratio to the parse flat and
@@ -30,6 +30,8 @@ function cpuMs(args) {
 }
 
 const lintMs = (file) => cpuMs([CLI, 'lint', '--fail-on', 'never', file]);
+/** Fix-all with every fix (safe and unsafe), computed and printed as a diff, nothing written. */
+const fixMs = (file) => cpuMs([CLI, 'fix', '--dry-run', '--unsafe', file]);
 const PARSERS = {
   dockerfile: (file) => `require('dockerfile-ast').DockerfileParser.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`,
   compose: (file) => `require('yaml').parseAllDocuments(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`,
@@ -110,10 +112,12 @@ try {
     execFileSync('mkdir', ['-p', empty]);
     writeFileSync(join(empty, NAMES[kind]), kind === 'dockerfile' ? 'FROM scratch\n' : 'services: {}\n');
     const lintStart = lintMs(join(empty, NAMES[kind]));
+    const fixStart = fixMs(join(empty, NAMES[kind]));
     const parseStart = parseMs(kind, join(empty, NAMES[kind]));
     console.log(`\n${kind} (start-up: lint ${lintStart.toFixed(0)} ms, parse ${parseStart.toFixed(0)} ms)`);
-    console.log('  size       lint ms   parse ms   lint/parse   lint x prev step');
+    console.log('  size       lint ms   parse ms   lint/parse   lint x prev step     fix ms   fix x prev step');
     let previous;
+    let previousFix;
     for (const bytes of STEPS[kind]) {
       const sub = join(dir, `${kind}-${bytes}`);
       execFileSync('mkdir', ['-p', sub]);
@@ -122,9 +126,12 @@ try {
       writeFileSync(file, text);
       const lint = Math.max(0, lintMs(file) - lintStart);
       const parse = Math.max(0.1, parseMs(kind, file) - parseStart);
+      const fix = Math.max(0, fixMs(file) - fixStart);
       const step = previous ? `${(lint / Math.max(previous, 0.1)).toFixed(1)}x` : '';
-      console.log(`  ${(text.length / 1000).toFixed(0).padStart(5)} KB ${lint.toFixed(0).padStart(9)} ${parse.toFixed(0).padStart(10)} ${(lint / parse).toFixed(1).padStart(12)} ${step.padStart(18)}`);
+      const fixStep = previousFix ? `${(fix / Math.max(previousFix, 0.1)).toFixed(1)}x` : '';
+      console.log(`  ${(text.length / 1000).toFixed(0).padStart(5)} KB ${lint.toFixed(0).padStart(9)} ${parse.toFixed(0).padStart(10)} ${(lint / parse).toFixed(1).padStart(12)} ${step.padStart(18)} ${fix.toFixed(0).padStart(10)} ${fixStep.padStart(17)}`);
       previous = lint;
+      previousFix = fix;
     }
   }
 } finally {
