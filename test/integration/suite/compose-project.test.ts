@@ -40,4 +40,21 @@ suite('compose project', () => {
     assert.equal(overrideDoc.getText(readOnly.range), 'web');
     assert.equal(diagnostics(base, 'read-only-rootfs').length, 0);
   });
+
+  test('privileged: true in a file the service extends is reported at its extends key, and cleared by the service, live', async () => {
+    const common = vscode.Uri.file(path.join(workspaceRoot(), 'project-extends/common.yml'));
+    const compose = vscode.Uri.file(path.join(workspaceRoot(), 'project-extends/compose.yaml'));
+    await vscode.workspace.fs.writeFile(common, Buffer.from('services:\n  base:\n    image: busybox:1.36\n    privileged: true\n', 'utf8'));
+    const APP = 'services:\n  app:\n    extends:\n      file: common.yml\n      service: base\n';
+    await vscode.workspace.fs.writeFile(compose, Buffer.from(APP, 'utf8'));
+    const doc = await vscode.workspace.openTextDocument(compose);
+    await vscode.window.showTextDocument(doc);
+    const finding = await waitFor('privileged from common.yml', () => diagnostics(compose, 'privileged')[0]);
+    assert.match(doc.lineAt(finding.range.start.line).text, /extends/);
+    assert.match(finding.message, /common\.yml/, finding.message);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(compose, new vscode.Position(doc.lineCount, 0), '    privileged: false\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitFor('privileged gone once the service overrides it', () => diagnostics(compose, 'privileged').length === 0);
+  });
 });
