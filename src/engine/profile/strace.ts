@@ -182,13 +182,15 @@ export function looksLikeStrace(log: StraceLog): boolean {
 const EXEC_DONE = /^\d+\s+(?:execve\(.*|<\.\.\. execve resumed>.*)\)\s+=\s+0\s*$/;
 
 /**
- * The part of a log made after the traced process's first successful `execve`: a `docker exec`
- * caught by the tracer while still the container runtime's init (`runc:[2:INIT]`) first makes the
+ * The part of a log made from the traced process's first successful `execve` on: a `docker exec`
+ * seen by the tracer while still the container runtime's init (`runc:[2:INIT]`) first makes the
  * runtime's own calls (setgroups, setresuid, capset… on every Go thread), which are neither the
- * workload's nor limited by its capabilities. Empty when the init never exec'd while traced.
+ * workload's nor limited by its capabilities. A log without a successful `execve` is returned
+ * whole: the init had exec'd by the time strace attached (it was seen as init a moment before), so
+ * everything in it is the command's.
  */
 export function afterRuntimeInit(text: string): string {
   const lines = text.split('\n');
   const exec = lines.findIndex((l) => EXEC_DONE.test(l.endsWith('\r') ? l.slice(0, -1) : l));
-  return exec < 0 ? '' : lines.slice(exec).join('\n');
+  return exec < 0 ? text : lines.slice(exec).join('\n');
 }
