@@ -59,7 +59,6 @@ export class FixPreview implements vscode.Disposable {
   }
 }
 
-
 async function closePreviewTabs(title: string): Promise<void> {
   const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === title || t.label.startsWith(`${title} (`));
   if (tabs.length) await vscode.window.tabGroups.close(tabs);
