@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { shellQuote } from '../output/shell-quote';
 import { containerMounts, containerPorts, hostConfigOf, type ContainerInspect } from '../runtime/container';
+import { escapeInterpolation } from '../runtime/hardened';
 import { judgeSecret } from '../runtime/secrets';
 
 /**
@@ -97,14 +98,6 @@ export function withoutSecretValues(service: ComposeServiceObject): ComposeServi
       return eq !== -1 && judgeSecret(entry.slice(0, eq), entry.slice(eq + 1)) ? entry.slice(0, eq) : entry;
     }),
   };
-}
-
-/** Compose interpolates `$NAME`: a literal dollar is written `$$`. */
-export function escapeInterpolation(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(/\$/g, '$$$$');
-  if (Array.isArray(value)) return value.map(escapeInterpolation);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeInterpolation(v)]));
-  return value;
 }
 
 /** A compose file holding one service. YAML 1.1 quoting, so docker-compose 1.x (PyYAML) reads `no`, `80:80` as written. */

@@ -211,7 +211,7 @@ export function hardenedRunCommand(inspect: ContainerInspect): string {
 }
 
 /** Compose interpolates `$NAME`: a literal dollar is written `$$`. */
-function escapeInterpolation(value: unknown): unknown {
+export function escapeInterpolation(value: unknown): unknown {
   if (typeof value === 'string') return value.replace(/\$/g, '$$$$');
   if (Array.isArray(value)) return value.map(escapeInterpolation);
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeInterpolation(v)]));
