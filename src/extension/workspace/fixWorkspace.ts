@@ -110,17 +110,8 @@ export class WorkspaceFixer {
     }
     for (const [key, change] of onDisk) {
       const uri = vscode.Uri.parse(key);
-      const read = readTextFile(uri.fsPath);
-      if (!read.file || read.file.text !== change.before) {
-        skipped.push(vscode.workspace.asRelativePath(uri));
-        continue;
-      }
-      try {
-        writeFileAtomic(uri.fsPath, change.after, read.file.snapshot);
-        applied.set(key, change);
-      } catch {
-        skipped.push(vscode.workspace.asRelativePath(uri));
-      }
+      if (replaceIfUnchanged(uri.fsPath, change.before, change.after)) applied.set(key, change);
+      else skipped.push(vscode.workspace.asRelativePath(uri));
     }
     this.last = applied;
     this.log?.(`fix all: computed ${plan.changes.size} file(s) in ${plan.millis} ms, applied in ${Date.now() - started} ms (${onDisk.length} written directly, ${skipped.length} skipped: changed since)`);
@@ -159,20 +150,26 @@ export class WorkspaceFixer {
         } else skipped.push(vscode.workspace.asRelativePath(uri));
         continue;
       }
-      const read = readTextFile(uri.fsPath);
-      if (!read.file || read.file.text !== after) {
-        skipped.push(vscode.workspace.asRelativePath(uri));
-        continue;
-      }
-      try {
-        writeFileAtomic(uri.fsPath, before, read.file.snapshot);
-        restored++;
-      } catch {
-        skipped.push(vscode.workspace.asRelativePath(uri));
-      }
+      if (replaceIfUnchanged(uri.fsPath, after, before)) restored++;
+      else skipped.push(vscode.workspace.asRelativePath(uri));
     }
     if (viaEditor.size) await vscode.workspace.applyEdit(viaEditor);
     return { restored, skipped };
+  }
+}
+
+/**
+ * Writes `text` over a file on disk (atomically) only if it still holds `expected`; false when it
+ * changed, cannot be read, or changed again between the check and the rename.
+ */
+function replaceIfUnchanged(path: string, expected: string, text: string): boolean {
+  const read = readTextFile(path);
+  if (!read.file || read.file.text !== expected) return false;
+  try {
+    writeFileAtomic(path, text, read.file.snapshot);
+    return true;
+  } catch {
+    return false;
   }
 }
 
