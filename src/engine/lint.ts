@@ -4,6 +4,7 @@ import { rulesFor } from './registry';
 import { createDockerfileContext } from './dockerfile/context';
 import { createComposeContext } from './compose/context';
 import { createComposeProject, placeProjectFindings, type ProjectFileText } from './compose/project';
+import { applyComposeVariables, explainResolvedValue, loadComposeVariables } from './compose/variables';
 import type { ContainerContext } from './runtime/container';
 import { removeSuppressed } from './suppress';
 import { kindOfFileName, looksBinary, MAX_FILE_BYTES } from './files';
@@ -74,7 +75,8 @@ function lintComposeAlone(text: string, options: LintOptions): LintResult {
   if (!ctx) return { findings: [], errors };
   ctx.readProjectFile = options.readProjectFile;
   ctx.isCommitted = options.isCommitted;
-  return finish(runRules('compose', ctx, options), ctx.lines);
+  const resolved = applyComposeVariables([ctx.doc], loadComposeVariables(options.readProjectFile, options.file));
+  return finish(runRules('compose', ctx, options, (r) => explainResolvedValue(r, resolved)), ctx.lines);
 }
 
 /**
@@ -94,7 +96,8 @@ export function lintComposeProject(files: readonly ProjectFileText[], options: O
   if (!project.ctx || (files.length < 2 && project.segments.length < 2)) return alone();
   project.ctx.readProjectFile = options.readProjectFile;
   project.ctx.isCommitted = options.isCommitted;
-  const linted = runRules('compose', project.ctx, options);
+  const resolved = applyComposeVariables(project.docs, loadComposeVariables(options.readProjectFile, files[0].file));
+  const linted = runRules('compose', project.ctx, options, (r) => explainResolvedValue(r, resolved));
   const placed = placeProjectFindings(project, linted.findings);
   for (const f of files) {
     const findings = placed.get(f.file) ?? [];
@@ -111,7 +114,8 @@ export function checkContainer(ctx: ContainerContext, options: Pick<LintOptions,
   return runRules('container', ctx, options);
 }
 
-function runRules<C>(target: Target, ctx: C, options: LintOptions): LintResult {
+/** `adjust` sees every report before it becomes a finding (compose: what `.env` decided). */
+function runRules<C>(target: Target, ctx: C, options: LintOptions, adjust?: (report: Report) => Report): LintResult {
   const findings: Finding[] = [];
   const errors: LintError[] = [];
   for (const rule of rulesFor(target)) {
@@ -125,7 +129,7 @@ function runRules<C>(target: Target, ctx: C, options: LintOptions): LintResult {
       errors.push({ message: `rule ${rule.meta.id} failed: ${(e as Error).message}` });
       continue;
     }
-    for (const r of reports) findings.push(toFinding(rule, r, override));
+    for (const r of reports) findings.push(toFinding(rule, adjust ? adjust(r) : r, override));
   }
   if (options.outOfTime?.()) return { findings: [], errors: [{ message: TOO_SLOW_TO_LINT }] };
   findings.sort((a, b) => (a.range?.start ?? 0) - (b.range?.start ?? 0) || a.ruleId.localeCompare(b.ruleId));

@@ -19,6 +19,11 @@ export interface Report {
   path?: string;
   /** Image findings about a history step that created no layer (ENV, ARG): its 0-based index. */
   step?: number;
+  /**
+   * Compose: the check judged values as written, not as `.env` makes them (a secret written as a
+   * `${VAR:-default}` is in the repository whatever `.env` says), so the report is left as it is.
+   */
+  judgesWrittenValue?: boolean;
 }
 
 /**

@@ -189,7 +189,7 @@ test('env-file-committed: committed env files with secrets, through an anchor, t
     '      - path: ./local.env',
     '  cron:',
     '    image: example/cron:1.0',
-    '    env_file: ${CRON_ENV:-./cron.env}',
+    '    env_file: ${CRON_ENV}',
     '  legacy:',
     '    image: example/legacy:1.0',
     '    env_file: ./legacy.env',

@@ -261,13 +261,15 @@ test('ports short and long syntax: all interfaces, privileged, SSH; bound to 127
     '      - 127.0.0.1:5432:5432',
     '      - "[::]:2222:22"',
     '      - ${WEB_PORT:-8080}:8080',
+    '      - ${ADMIN_PORT}:9090',
     '      - target: 3000',
     '        published: "3000"',
     '        protocol: tcp',
     '',
   ].join('\n');
   const all = of(text, 'port-all-interfaces');
-  assert.deepEqual(all.map((f) => at(text, f).split('\n')[0]), ['"80:80"', "'0.0.0.0:8443:443'", '9000', '"[::]:2222:22"', 'target: 3000']);
+  // The default publishes on every interface; an undecided variable is not judged.
+  assert.deepEqual(all.map((f) => at(text, f).split('\n')[0]), ['"80:80"', "'0.0.0.0:8443:443'", '9000', '"[::]:2222:22"', '${WEB_PORT:-8080}:8080', 'target: 3000']);
   assert.deepEqual(of(text, 'port-privileged').map((f) => at(text, f)), ['"80:80"']);
   assert.deepEqual(of(text, 'ssh-port').map((f) => at(text, f)), ['"[::]:2222:22"']);
   const fixed = fixRule(text, 'port-all-interfaces');
@@ -277,7 +279,9 @@ test('ports short and long syntax: all interfaces, privileged, SSH; bound to 127
     '127.0.0.1::9000',
     '127.0.0.1:5432:5432',
     '127.0.0.1:2222:22',
+    // No fix writes a constant over a variable: the value is changed where it is set.
     '${WEB_PORT:-8080}:8080',
+    '${ADMIN_PORT}:9090',
     '127.0.0.1:3000:3000',
   ]);
   assert.match(fixed, /- "127\.0\.0\.1:80:80"\n {6}- '127\.0\.0\.1:8443:443'\n/);
@@ -328,10 +332,11 @@ test('user-root: root, 0:0 and unset; interpolated is never judged', () => {
   assert.equal(of('services:\n  a:\n    image: x:1\n    user: "1000:1000"\n', 'user-root').length, 0);
 });
 
-test('image-unpinned: latest, untagged, tag without digest; build and interpolation skipped', () => {
-  const text = 'services:\n  a:\n    image: nginx\n  b:\n    image: nginx:latest\n  c:\n    image: registry:5000/nginx:1.25\n  d:\n    image: nginx:1.25@sha256:' + 'a'.repeat(64) + '\n  e:\n    build: .\n    image: me/app\n  f:\n    image: nginx:${TAG:-latest}\n';
+test('image-unpinned: latest, untagged, tag without digest; build and an undecided variable skipped, a default judged', () => {
+  const text = 'services:\n  a:\n    image: nginx\n  b:\n    image: nginx:latest\n  c:\n    image: registry:5000/nginx:1.25\n  d:\n    image: nginx:1.25@sha256:' + 'a'.repeat(64) + '\n  e:\n    build: .\n    image: me/app\n  f:\n    image: nginx:${TAG}\n  g:\n    image: nginx:${TAG:-latest}\n';
   const found = of(text, 'image-unpinned');
-  assert.deepEqual(found.map((f) => [at(text, f), f.severity]), [['nginx', 'warning'], ['nginx:latest', 'warning'], ['registry:5000/nginx:1.25', 'info']]);
+  assert.deepEqual(found.map((f) => [at(text, f), f.severity]), [['nginx', 'warning'], ['nginx:latest', 'warning'], ['registry:5000/nginx:1.25', 'info'], ['nginx:${TAG:-latest}', 'warning']]);
+  assert.match(found[3].message, /default of \$\{TAG\}/);
 });
 
 test('secret-in-env: map and list forms, connection strings; values never in messages', () => {

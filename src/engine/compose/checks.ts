@@ -20,7 +20,7 @@ export function listEntries(ctx: ComposeContext, field: Field | undefined): List
   if (!field) return [];
   if (isScalar(field.value) && typeof field.value.value === 'string') {
     // `tmpfs: /tmp` and similar accept one string.
-    const text = field.value.value;
+    const text = scalarString(field.value)!;
     return [{ node: field.value, written: field.pair.value, index: 0, text, interpolated: isInterpolated(text) }];
   }
   return seqItems(ctx, field.value).map((item) => {
@@ -221,7 +221,7 @@ function readPorts(ctx: ComposeContext, service: ComposeService): PortEntry[] {
   const out: PortEntry[] = [];
   for (const entry of listEntries(ctx, service.get('ports'))) {
     if (isScalar(entry.node)) {
-      const text = String(entry.node.value ?? '');
+      const text = scalarString(entry.node) ?? '';
       if (isInterpolated(text)) continue;
       const m = /^(?:(?:(\[[^\]]*\]|[^:[\]]*):)?([\d-]*):)?([\d-]+)(?:\/(\w+))?$/.exec(text.trim());
       if (!m) continue;

@@ -5,6 +5,8 @@
 export interface DotenvEntry {
   name: string;
   value: string;
+  /** How the value was quoted: single-quoted values are literal, the others may name variables. */
+  quote?: "'" | '"';
   /** Offsets of the whole line in the file's text. */
   start: number;
   end: number;
@@ -18,10 +20,14 @@ export function parseDotenv(text: string): DotenvEntry[] {
   for (const raw of text.split('\n')) {
     const line = raw.replace(/\r$/, '');
     const m = LINE.exec(line);
-    if (m) out.push({ name: m[1], value: unquote(m[2]), start, end: start + line.length });
+    if (m) out.push({ name: m[1], value: unquote(m[2]), ...quoteOf(m[2]), start, end: start + line.length });
     start += raw.length + 1;
   }
   return out;
+}
+
+function quoteOf(written: string): { quote?: "'" | '"' } {
+  return written[0] === "'" || written[0] === '"' ? { quote: written[0] } : {};
 }
 
 function unquote(written: string): string {

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, Pair, YAMLMap, YAMLSeq, type Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, Pair, YAMLMap, YAMLSeq, type Document, type Scalar } from 'yaml';
 import type { ProjectFileReader } from '../lint';
 import type { Finding, LintError, OffsetRange, TextEdit } from '../model';
 import { MAX_FILE_BYTES, looksBinary } from '../files';
@@ -40,6 +40,8 @@ export interface ComposeProject {
   /** Parse errors per file (offsets local to the file). */
   errors: { file: string; errors: LintError[] }[];
   segments: Segment[];
+  /** Every parsed file's document (the project's files, then those loaded for `extends`). */
+  docs: Document.Parsed[];
 }
 
 /**
@@ -88,7 +90,7 @@ export function createComposeProject(files: readonly ProjectFileText[], readProj
     parts.push('\n');
     offset += f.text.length + 1;
   }
-  if (errors.length) return { errors, segments };
+  if (errors.length) return { errors, segments, docs: [] };
   // Bases in other files, parsed behind the project's files; keyed by the `extends` mapping.
   const extendsTargets = new Map<unknown, ComposeService>();
   for (const c of [...contexts]) {
@@ -154,7 +156,7 @@ export function createComposeProject(files: readonly ProjectFileText[], readProj
     servicesMap.items.push(new Pair(keyNode, merged));
     ctx.services.push(new ComposeService(ctx, keyNode, merged, servicesMap));
   }
-  return { ctx, errors: [], segments };
+  return { ctx, errors: [], segments, docs: contexts.map((c) => c.doc) };
 }
 
 /**

@@ -7,8 +7,35 @@ export function isInterpolated(text: string): boolean {
   return /\$(?:\{|[A-Za-z_])/.test(text.replace(/\$\$/g, ''));
 }
 
-/** A scalar's value as compose reads it, or undefined for collections and null. */
+/** What `${…}` in a scalar gives with the project's `.env` and defaults (variables.ts sets it). */
+const EFFECTIVE = Symbol('bulkhead.effectiveValue');
+
+export interface EffectiveValue {
+  value: string;
+  /** Each variable the value depends on, and where its value came from. */
+  sources: { name: string; from: 'env-file' | 'default'; line?: number }[];
+}
+
+export function setEffectiveValue(node: Scalar, effective: EffectiveValue): void {
+  (node as unknown as Record<symbol, EffectiveValue>)[EFFECTIVE] = effective;
+}
+
+function effectiveValue(node: unknown): EffectiveValue | undefined {
+  return isScalar(node) ? (node as unknown as Record<symbol, EffectiveValue | undefined>)[EFFECTIVE] : undefined;
+}
+
+/**
+ * A scalar's value as compose reads it, or undefined for collections and null. An interpolated
+ * value that the project's `.env` or its defaults decide is that value (rules judge what compose
+ * would run); one they cannot decide stays as written, `${…}` and all (rules skip it).
+ */
 export function scalarString(node: unknown): string | undefined {
+  if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
+  return effectiveValue(node)?.value ?? String(node.value);
+}
+
+/** A scalar's value as written, `${…}` not substituted (where a secret is written matters, not what it becomes). */
+export function writtenString(node: unknown): string | undefined {
   if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
   return String(node.value);
 }

@@ -8,7 +8,7 @@ import { fix, svc } from '../compose/checks';
 import type { ComposeContext } from '../compose/context';
 import { replaceNodeEdit } from '../compose/edit';
 import type { ComposeService, Field } from '../compose/service';
-import { mapEntries, mapGet, rangeOf, scalarString, seqItems } from '../compose/values';
+import { mapEntries, mapGet, rangeOf, seqItems, writtenString } from '../compose/values';
 import type { DockerfileContext } from '../dockerfile/context';
 import { removeInstructionEdit } from '../dockerfile/context';
 import { isShellForm } from '../dockerfile/run';
@@ -132,6 +132,7 @@ function secretsIn(ctx: ComposeContext, s: ComposeService, place: { value: unkno
     reports.push({
       message: `${svc(s)}: ${place.label(name)} ${MESSAGES[kind]} (value not shown)`,
       range: rangeOf(node),
+      judgesWrittenValue: true,
       fixes: fix(
         `Read ${name} from the environment or .env (\${${variable}:?…}): compose then refuses to start until ${variable} is set`,
         false,
@@ -141,14 +142,14 @@ function secretsIn(ctx: ComposeContext, s: ComposeService, place: { value: unkno
   };
   if (isMap(place.value)) {
     for (const e of mapEntries(ctx, place.value)) {
-      const value = scalarString(e.node);
+      const value = writtenString(e.node);
       // `NAME:` with no value passes the caller's variable through: nothing is written here.
       if (value !== undefined && e.pair.value === e.node) report(e.key, value, e.node, (v) => JSON.stringify(requiredVariable(v)));
     }
     return reports;
   }
   for (const e of seqItems(ctx, place.value)) {
-    const text = scalarString(e.node);
+    const text = writtenString(e.node);
     if (text === undefined || e.written !== e.node) continue;
     const eq = text.indexOf('=');
     if (eq <= 0) continue;
