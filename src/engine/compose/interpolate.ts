@@ -85,11 +85,11 @@ function parseBraced(text: string, i: number, lookup: VariableLookup, used: Inte
   if (op === '?') {
     if (unset) return undefined;
     const skipped = parseWord(text, j + 1, true, SKIP, [], depth + 1);
-    return skipped && { value: value!, end: skipped.end };
+    return skipped && { value: value, end: skipped.end };
   }
   const useWord = op === '-' ? unset : !unset;
   const word = parseWord(text, j + 1, true, useWord ? lookup : SKIP, useWord ? used : [], depth + 1);
   if (!word) return undefined;
-  if (op === '-') return { value: unset ? word.value : value!, end: word.end };
+  if (op === '-') return { value: unset ? word.value : value, end: word.end };
   return { value: unset ? '' : word.value, end: word.end };
 }
