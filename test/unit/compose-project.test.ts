@@ -119,3 +119,43 @@ test('CLI lint and fix: a directory is linted as its compose project, fixes edit
   assert.doesNotMatch(readFileSync(join(dir, 'compose.yaml'), 'utf8'), /SYS_ADMIN/);
   assert.equal(readFileSync(join(dir, 'compose.override.yaml'), 'utf8'), '# dev\nservices:\n  web:\n    cap_drop: [ALL]\n    ports: ["127.0.0.1:8080:80"]\n');
 });
+
+test('CLI lint and fix: base + override + include + extends + .env in one project, judged as compose substitutes the values', async () => {
+  const dir = workspace({
+    'compose.yaml': 'include:\n  - db.yaml\nservices:\n  web:\n    extends:\n      file: common.yml\n      service: base\n    ports:\n      - "${WEB_PORT:-8080}:80"\n',
+    'compose.override.yaml': 'services:\n  web:\n    cap_drop: [ALL]\n',
+    'common.yml': 'services:\n  base:\n    image: busybox:1.36\n    privileged: ${PRIVILEGED:-false}\n',
+    'db.yaml': 'services:\n  db:\n    image: postgres:${PG_TAG:-latest}\n    user: ${DB_USER}\n',
+    '.env': 'PRIVILEGED=true\nPG_TAG=16\nDB_USER=root\nWEB_PORT=127.0.0.1:8080\n',
+  });
+  const lint = async () => (JSON.parse((await cli(['lint', '--format', 'json', dir])).out) as { findings: { file: string; ruleId: string; line: number; message: string; severity: string }[] }).findings;
+  const findings = await lint();
+  const where = (id: string) => findings.filter((f) => f.ruleId === id).map((f) => `${f.file.split('/').pop()}:${f.line}`);
+  // From common.yml through extends, decided by .env line 1: reported at the service's extends.
+  assert.deepEqual(where('privileged'), ['compose.yaml:5']);
+  assert.match(findings.find((f) => f.ruleId === 'privileged')!.message, /common\.yml/);
+  assert.match(findings.find((f) => f.ruleId === 'privileged')!.message, /\$\{PRIVILEGED\} from \.env line 1/);
+  // postgres:16 from .env: a tag without a digest (info), not "latest".
+  const image = findings.find((f) => f.ruleId === 'image-unpinned');
+  assert.equal(`${image?.file.split('/').pop()}:${image?.line}:${image?.severity}`, 'db.yaml:3:info');
+  // db's user is root through .env line 3 (web sets none: reported where the service ends, the override).
+  assert.deepEqual(where('user-root'), ['db.yaml:4', 'compose.override.yaml:2']);
+  assert.match(findings.find((f) => f.ruleId === 'user-root')!.message, /\$\{DB_USER\} from \.env line 3/);
+  // WEB_PORT binds to 127.0.0.1; the override's cap_drop covers web.
+  assert.deepEqual(where('port-all-interfaces'), []);
+  assert.ok(!where('cap-drop-all').some((w) => w.startsWith('compose')), where('cap-drop-all').join());
+
+  // A fix never writes a constant over a ${…}: the variables stay, the .env is untouched.
+  const before = readFileSync(join(dir, 'db.yaml'), 'utf8');
+  await cli(['fix', '--unsafe', dir]);
+  const db = readFileSync(join(dir, 'db.yaml'), 'utf8');
+  assert.ok(db.startsWith(before.replace(/\n$/, '')), db);
+  assert.match(db, /image: postgres:\$\{PG_TAG:-latest\}/);
+  assert.match(db, /user: \$\{DB_USER\}/);
+  assert.equal(readFileSync(join(dir, '.env'), 'utf8'), 'PRIVILEGED=true\nPG_TAG=16\nDB_USER=root\nWEB_PORT=127.0.0.1:8080\n');
+  assert.match(readFileSync(join(dir, 'common.yml'), 'utf8'), /privileged: \$\{PRIVILEGED:-false\}/);
+
+  // The same project with PRIVILEGED=false in .env: no privileged finding.
+  writeFileSync(join(dir, '.env'), 'PRIVILEGED=false\n');
+  assert.deepEqual((await lint()).filter((f) => f.ruleId === 'privileged'), []);
+});

@@ -126,3 +126,14 @@ test('a huge or binary .env is not read (defaults still decide)', () => {
     assert.equal(hits(lintText(text, { kind: 'compose', file: '/p/compose.yaml', readProjectFile: folder({ '.env': envText }) }).findings, 'privileged').length, 0);
   }
 });
+
+test('a value from a secret-named .env variable never appears in a message, even where the rule quotes what it judged', () => {
+  const text = 'services:\n  app:\n    image: registry.example.com/${REGISTRY_TOKEN}/app:latest\n';
+  const [image] = hits(lintText(text, { kind: 'compose', file: '/p/compose.yaml', readProjectFile: folder({ '.env': 'REGISTRY_TOKEN=tok3nZq8vN3x\n' }) }).findings, 'image-unpinned');
+  assert.ok(image, 'latest through the variable is judged');
+  assert.doesNotMatch(image.message, /tok3nZq8vN3x/);
+  assert.match(image.message, /\$\{REGISTRY_TOKEN\} from \.env line 1/);
+  // A plain variable's value may be quoted: the judgement is about it.
+  const [plain] = hits(lintText(text.replace(/REGISTRY_TOKEN/g, 'NAMESPACE'), { kind: 'compose', file: '/p/compose.yaml', readProjectFile: folder({ '.env': 'NAMESPACE=team\n' }) }).findings, 'image-unpinned');
+  assert.match(plain.message, /registry\.example\.com\/team\/app:latest/);
+});

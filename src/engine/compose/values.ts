@@ -13,7 +13,7 @@ const EFFECTIVE = Symbol('bulkhead.effectiveValue');
 export interface EffectiveValue {
   value: string;
   /** Each variable the value depends on, and where its value came from. */
-  sources: { name: string; from: 'env-file' | 'default'; line?: number }[];
+  sources: { name: string; from: 'env-file' | 'default'; line?: number; /** Set for a secret's name: what to keep out of messages. */ secretValue?: string }[];
 }
 
 export function setEffectiveValue(node: Scalar, effective: EffectiveValue): void {

@@ -5,12 +5,14 @@ import type { Report } from '../rule';
 import { LineIndex } from '../text';
 import { looksBinary } from '../files';
 import { parseDotenv } from './dotenv';
+import { isSecretName } from '../runtime/secrets';
 import { interpolate } from './interpolate';
 import { isInterpolated, rangeOf, setEffectiveValue, type EffectiveValue } from './values';
 
 // A compose project's values as `docker compose` substitutes them: from the `.env` in the project
 // folder (the first file's folder), else a `${VAR:-default}`'s default. The shell's environment is
-// not read: findings must not depend on who lints. A value neither decides stays unjudged.
+// not read: findings must not depend on who lints. A value neither decides stays unjudged. Rules
+// may quote the value they judged, except a value whose variable is named like a secret.
 
 /** The variables of the project's `.env`, with the line each is set on (for messages; values are never shown). */
 export interface ComposeVariables {
@@ -60,7 +62,7 @@ export function applyComposeVariables(docs: readonly Document.Parsed[], variable
         for (const u of result.used) {
           if (sources.some((s) => s.name === u.name)) continue;
           const set = variables.values.get(u.name);
-          sources.push(u.set && set ? { name: u.name, from: 'env-file', line: set.line } : { name: u.name, from: 'default' });
+          sources.push(u.set && set ? { name: u.name, from: 'env-file', line: set.line, ...(isSecretName(u.name) && set.value ? { secretValue: set.value } : {}) } : { name: u.name, from: 'default' });
         }
         const effective = { value: result.value, sources };
         setEffectiveValue(node, effective);
@@ -83,7 +85,11 @@ export function explainResolvedValue(report: Report, resolved: readonly Resolved
   const on = report.range ? overlapping(report.range) : [];
   const fixes = report.fixes?.filter((fix) => fix.edits.every((e) => overlapping(e).every((v) => e.newText === '' && e.start <= v.range.start && v.range.end <= e.end)));
   if (!on.length) return fixes?.length === report.fixes?.length ? report : { ...report, fixes };
-  return { ...report, message: `${report.message} (${describeSources(on.flatMap((v) => v.effective.sources))})`, fixes };
+  const sources = on.flatMap((v) => v.effective.sources);
+  // A rule may quote the value it judged; a secret's value from .env is never shown.
+  let message = report.message;
+  for (const s of sources) if (s.secretValue) message = message.split(s.secretValue).join('…');
+  return { ...report, message: `${message} (${describeSources(sources)})`, fixes };
 }
 
 function describeSources(sources: EffectiveValue['sources']): string {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Finding, LintError, Severity } from '../../engine/model';
-import { lintComposeProject, lintText, type CommittedFileCheck } from '../../engine/lint';
+import { basename, dirname, resolve } from 'node:path';
+import { lintComposeProject, lintText, type CommittedFileCheck, type ProjectFileReader } from '../../engine/lint';
 import type { BulkheadContext } from '../context';
 import { kindOfDocument } from './documents';
 import { lintSettings, effectiveSeverities, isExcludedBySettings } from './settings';
@@ -10,8 +11,19 @@ import { projectFileReader } from '../../workspace/projectFiles';
 import { composeProjectFiles, readComposeProject } from '../../workspace/composeProject';
 import { committedFileCheck } from '../../workspace/gitFiles';
 
-// Referenced files (seccomp profiles) are read inside the workspace folder that holds the compose file.
-const readProjectFile = projectFileReader(() => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
+// Referenced files (seccomp profiles, the project's .env) are read inside the workspace folder that
+// holds the compose file; one open in an editor is read as it is there, saved or not.
+const readFromDisk = projectFileReader(() => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
+const readProjectFile: ProjectFileReader = (composeFile, written) => {
+  const read = readFromDisk(composeFile, written);
+  if (read.kind === 'outside' || !composeFile) return read;
+  const path = resolve(dirname(composeFile), written);
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.fileName === path);
+  return open ? { kind: 'text', text: open.getText() } : read;
+};
+
+/** The file docker compose reads variables from (next to the project's first file). */
+const isComposeVariablesFile = (path: string) => basename(path) === '.env';
 
 /** How long a "is this env_file committed" answer is reused while typing. */
 const COMMITTED_ANSWER_MS = 15_000;
@@ -59,7 +71,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     this.disposables.push(
       this.changed,
       vscode.workspace.onDidOpenTextDocument((d) => this.lintNow(d)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
+      vscode.workspace.onDidChangeTextDocument((e) => (isComposeVariablesFile(e.document.fileName) ? this.variablesChanged(e.document.uri) : this.schedule(e.document))),
       vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('bulkhead')) this.lintAllOpen();
@@ -172,6 +184,18 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     return this.results;
   }
 
+  /**
+   * A `.env` changed (typed or on disk): open compose files in its folder are linted again, and
+   * the paths of compose files linted from disk there are returned for the caller to re-read.
+   */
+  variablesChanged(envFile: vscode.Uri): vscode.Uri[] {
+    const folder = dirname(envFile.fsPath);
+    const inFolder = (uri: vscode.Uri) => uri.scheme === 'file' && dirname(uri.fsPath) === folder && kindOfFileName(uri.fsPath) === 'compose';
+    const open = vscode.workspace.textDocuments.filter((d) => inFolder(d.uri));
+    for (const doc of open) this.schedule(doc);
+    return [...this.fromDisk].map((key) => vscode.Uri.parse(key)).filter((uri) => inFolder(uri) && !open.some((d) => d.uri.toString() === uri.toString()));
+  }
+
   private schedule(doc: vscode.TextDocument): void {
     if (!kindOfDocument(doc)) return;
     const key = doc.uri.toString();
@@ -180,6 +204,8 @@ export class DiagnosticsPublisher implements vscode.Disposable {
   }
 
   private closed(doc: vscode.TextDocument): void {
+    // A .env closed unsaved: the disk's values count again.
+    if (isComposeVariablesFile(doc.fileName)) void this.variablesChanged(doc.uri);
     // An audited file keeps its diagnostics after its editor closes: re-lint what is on disk.
     if (!this.fromDisk.has(doc.uri.toString())) return this.forget(doc.uri);
     vscode.workspace.fs.readFile(doc.uri).then(

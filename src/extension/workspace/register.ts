@@ -119,9 +119,19 @@ export function registerWorkspaceAudit(ctx: BulkheadContext): void {
   configWatcher.onDidCreate(configChanged);
   configWatcher.onDidDelete(configChanged);
 
+  // A project's .env sets the values compose substitutes: its compose files are judged again.
+  const variablesWatcher = vscode.workspace.createFileSystemWatcher('**/.env');
+  const variablesChanged = (uri: vscode.Uri) => {
+    for (const closed of diagnostics.variablesChanged(uri)) void relintFromDisk(closed);
+  };
+  variablesWatcher.onDidChange(variablesChanged);
+  variablesWatcher.onDidCreate(variablesChanged);
+  variablesWatcher.onDidDelete(variablesChanged);
+
   ctx.subscribe(
     watcher,
     configWatcher,
+    variablesWatcher,
     vscode.commands.registerCommand('bulkhead.auditWorkspace', runAudit),
     vscode.commands.registerCommand('bulkhead.fixWorkspace', fixWorkspace),
     vscode.commands.registerCommand('bulkhead.undoWorkspaceFix', undoWorkspaceFix),
