@@ -57,4 +57,38 @@ suite('compose project', () => {
     assert.ok(await vscode.workspace.applyEdit(edit));
     await waitFor('privileged gone once the service overrides it', () => diagnostics(compose, 'privileged').length === 0);
   });
+
+  test('a value set in the project .env is judged: typing in .env, closing it unsaved and changing it on disk re-judge the compose files, live', async () => {
+    const dir = path.join(workspaceRoot(), 'project-env');
+    const base = vscode.Uri.file(path.join(dir, 'compose.yaml'));
+    const override = vscode.Uri.file(path.join(dir, 'compose.override.yaml'));
+    const env = vscode.Uri.file(path.join(dir, '.env'));
+    await vscode.workspace.fs.writeFile(env, Buffer.from('# local settings\nPRIVILEGED=false\n', 'utf8'));
+    await vscode.workspace.fs.writeFile(base, Buffer.from('services:\n  web:\n    image: busybox:1.36\n    privileged: ${PRIVILEGED:-false}\n', 'utf8'));
+    await vscode.workspace.fs.writeFile(override, Buffer.from('services:\n  web:\n    cap_drop: [ALL]\n', 'utf8'));
+    const baseDoc = await vscode.workspace.openTextDocument(base);
+    await vscode.window.showTextDocument(baseDoc);
+    // Linted (a finding that does not depend on the variable is there), and not privileged.
+    await waitFor('the project is linted', () => diagnostics(override, 'read-only-rootfs').length === 1);
+    assert.equal(diagnostics(base, 'privileged').length, 0);
+
+    // Typed, not saved: the open .env wins over the disk.
+    const envDoc = await vscode.workspace.openTextDocument(env);
+    await vscode.window.showTextDocument(envDoc, { preview: false });
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(env, envDoc.lineAt(1).range, 'PRIVILEGED=true');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const finding = await waitFor('privileged through the typed .env', () => diagnostics(base, 'privileged')[0]);
+    assert.equal(baseDoc.getText(finding.range), 'privileged: ${PRIVILEGED:-false}');
+    assert.match(finding.message, /\$\{PRIVILEGED\} from \.env line 2/);
+
+    // Closed without saving: the disk's value counts again.
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await waitFor('privileged gone with the unsaved .env', () => diagnostics(base, 'privileged').length === 0);
+
+    // Changed on disk (another tool, a git checkout): the watcher re-judges.
+    await vscode.workspace.fs.writeFile(env, Buffer.from('# local settings\nPRIVILEGED=yes\n', 'utf8'));
+    await waitFor('privileged through the .env on disk', () => diagnostics(base, 'privileged').length === 1);
+  });
 });
+
