@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintText } from '../../src/engine/lint';
 import { fixAll } from '../../src/engine/fix';
+import { ruleMeta } from '../../src/engine/registry';
 import type { Finding } from '../../src/engine/model';
 
 // Issue 16: the Dockerfile rules for caches, risky contents, RUN hygiene and pinning, on inputs
@@ -276,4 +277,41 @@ test('what the final image keeps: the official images\' apt-mark auto + purge --
   assert.equal(hits(text, 'curl-and-wget').length, 0);
   assert.equal(hits(text, 'build-tools-left').length, 0);
   assert.deepEqual(spans(text, hits(text, 'sudo-installed')), ['sudo'], 'marked manual again: kept');
+});
+
+test('package-upgrade: whole-system upgrades with apk, yum, dnf, microdnf and zypper (info), distribution sync (warning); named packages are a targeted fix', () => {
+  const text = [
+    'FROM rockylinux:9',
+    'RUN apk update && apk upgrade --no-cache',
+    'RUN set -eux; \\',
+    '    yum -y --setopt=tsflags=nodocs update && yum clean all',
+    'RUN dnf -y upgrade && dnf -y distro-sync',
+    'RUN sudo microdnf update -y',
+    'RUN zypper -n up && zypper --non-interactive dup',
+    'RUN apt-get update && apt-get upgrade -y && apt-get dist-upgrade -y',
+    '# targeted: only the packages named are updated',
+    'RUN apk upgrade --no-cache openssl libcrypto3 \\',
+    ' && apk add --upgrade curl \\',
+    ' && dnf --enablerepo crb update -y openssl \\',
+    ' && yum update-minimal --security -y glibc \\',
+    ' && zypper -n up openssl',
+    '',
+  ].join('\n');
+  const found = hits(text, 'package-upgrade');
+  assert.deepEqual(
+    found.map((f) => [text.slice(f.range!.start, f.range!.end).replace(/\s+/g, ' '), f.severity]),
+    [
+      ['apk upgrade', 'info'],
+      ['yum -y --setopt=tsflags=nodocs update', 'info'],
+      ['dnf -y upgrade', 'info'],
+      ['dnf -y distro-sync', 'warning'],
+      ['microdnf update', 'info'],
+      ['zypper -n up', 'info'],
+      ['zypper --non-interactive dup', 'warning'],
+      ['apt-get upgrade', 'info'],
+      ['apt-get dist-upgrade', 'warning'],
+    ],
+  );
+  for (const f of found) assert.match(f.message, /rebuilding on a newer base image/);
+  assert.deepEqual(ruleMeta('package-upgrade')?.refs.hadolint, ['DL3005', 'DL3017']);
 });

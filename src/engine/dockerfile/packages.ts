@@ -15,7 +15,7 @@ export interface PackageInvocation {
 }
 
 /** yum/dnf/zypper options that take a separate value, so the subcommand is found after them. */
-const RPM_VALUE_OPTIONS = new Set([
+export const RPM_VALUE_OPTIONS = new Set([
   '-c', '--config', '--installroot', '--releasever', '--setopt', '--enablerepo', '--disablerepo', '--repo', '--repoid', '-x', '--exclude',
   '--forcearch', '-d', '--debuglevel', '-e', '--errorlevel', '-R', '--root', '-D', '--reposd-dir', '-C', '--cache-dir', '--raw-cache-dir',
 ]);
