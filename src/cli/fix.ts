@@ -14,6 +14,7 @@ import { readTextFile } from '../workspace/readText';
 import { writeFileAtomic } from '../workspace/atomicWrite';
 import { describeFsError } from '../workspace/readText';
 import { readProjectFile } from '../workspace/projectFiles';
+import { buildContextLister } from '../workspace/buildContext';
 import { isCommitted } from '../workspace/gitFiles';
 import { composeProjectFiles, readComposeProject } from '../workspace/composeProject';
 import { resolve } from 'node:path';
@@ -69,6 +70,8 @@ export async function runFix(argv: string[], io: Io): Promise<number> {
       return false;
     }
   };
+  // Dockerfiles in one folder share their build context's listing for this run.
+  const listBuildContext = buildContextLister(Number.POSITIVE_INFINITY);
   for (const target of work.targets) {
     const file = displayPath(target.path);
     if (inProject.has(resolve(target.path))) continue;
@@ -116,7 +119,7 @@ export async function runFix(argv: string[], io: Io): Promise<number> {
     }
     const { text } = read.file;
     const baseImages = target.kind === 'dockerfile' ? await baseImagesFor(text) : undefined;
-    const options: LintOptions = { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, isCommitted, baseImages, outOfTime: lintBudget() };
+    const options: LintOptions = { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, isCommitted, baseImages, listBuildContext, outOfTime: lintBudget() };
     const linted = lintText(text, options);
     if (linted.errors.length) {
       for (const e of linted.errors) fail(file, e.message);

@@ -10,6 +10,7 @@ import { baseImagesFor } from './baseImages';
 import { VERSION, docsUrl, type Io } from './io';
 import { readTextFile } from '../workspace/readText';
 import { readProjectFile } from '../workspace/projectFiles';
+import { buildContextLister } from '../workspace/buildContext';
 import { isCommitted } from '../workspace/gitFiles';
 import { composeProjectFiles, readComposeProject } from '../workspace/composeProject';
 import { resolve } from 'node:path';
@@ -28,6 +29,8 @@ export async function runLint(argv: string[], io: Io): Promise<number> {
   const errors: FileError[] = work.errors.map((e) => ({ file: displayPath(e.file), message: e.message }));
   const configsSeen = new Set<string>();
   const inProject = new Set<string>();
+  // Dockerfiles in one folder share their build context's listing for this run.
+  const listBuildContext = buildContextLister(Number.POSITIVE_INFINITY);
   for (const target of work.targets) {
     const file = displayPath(target.path);
     if (inProject.has(resolve(target.path))) continue;
@@ -59,7 +62,7 @@ export async function runLint(argv: string[], io: Io): Promise<number> {
     }
     const { text } = read.file;
     const baseImages = target.kind === 'dockerfile' ? await baseImagesFor(text) : undefined;
-    const result = lintText(text, { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, isCommitted, baseImages, outOfTime: lintBudget() });
+    const result = lintText(text, { file: target.path, kind: target.kind, severities: team.config.severities, readProjectFile, isCommitted, baseImages, listBuildContext, outOfTime: lintBudget() });
     const placed = placeFindings(file, text, result.findings, result.errors);
     // One push per item: a spread of hundreds of thousands of findings overflows the stack.
     for (const f of placed.findings) findings.push(f);

@@ -9,6 +9,7 @@ import type { ContainerContext } from './runtime/container';
 import { removeSuppressed } from './suppress';
 import { kindOfFileName, looksBinary, MAX_FILE_BYTES } from './files';
 import type { BaseImageLookup } from './images/facts';
+import type { BuildContextLister } from './dockerfile/build-context';
 import { LineIndex } from './text';
 
 export interface LintOptions {
@@ -31,6 +32,11 @@ export interface LintOptions {
    * or when it answers undefined (not a repository), committed files are not reported.
    */
   isCommitted?: CommittedFileCheck;
+  /**
+   * Lists a Dockerfile's build context (its folder) so whole-context COPYs can be judged against
+   * `.dockerignore`; needs `readProjectFile` too. Without one, what `COPY .` brings in is not judged.
+   */
+  listBuildContext?: BuildContextLister;
   /** Asked between rules: true stops linting with a "too slow to lint" error (the adapter's time budget). */
   outOfTime?: () => boolean;
 }
@@ -60,6 +66,7 @@ function lintOne(text: string, options: LintOptions, loadExtends: boolean): Lint
   if (kind === 'dockerfile') {
     const ctx = createDockerfileContext(text, options.file);
     ctx.baseImages = options.baseImages;
+    if (options.listBuildContext && options.readProjectFile) ctx.buildContext = { list: options.listBuildContext, read: options.readProjectFile };
     return finish(runRules('dockerfile', ctx, options), ctx.lines);
   }
   // A service that extends one in another file is judged with it: linted as a one-file project.

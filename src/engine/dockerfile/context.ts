@@ -2,6 +2,7 @@ import { From, JSONInstruction, Onbuild, Run, type Dockerfile, type Heredoc, typ
 import type { OffsetRange } from '../model';
 import { LineIndex } from '../text';
 import { tokenizeShell, type ShellCommand } from './shell';
+import type { BuildContextAccess } from './build-context';
 import type { BaseImageLookup } from '../images/facts';
 import { parseDockerfile } from './parse';
 
@@ -67,6 +68,8 @@ export interface DockerfileContext {
   ofKeyword(keyword: string): readonly Instruction[];
   /** Facts about base images from the caller (the local engine), when it has them. */
   baseImages?: BaseImageLookup;
+  /** The build context's files and readable contents, when the adapter gives them (build-context.ts). */
+  buildContext?: BuildContextAccess;
 }
 
 export function createDockerfileContext(text: string, file?: string): DockerfileContext {

@@ -15,7 +15,7 @@ export interface LayerEntry {
 }
 
 const ACCOUNT_FILE_BYTES = 1024 * 1024;
-const SECRET_SNIFF_BYTES = 64 * 1024;
+export const SECRET_SNIFF_BYTES = 64 * 1024;
 const LEFTOVER_SAMPLES = 16;
 
 /** `./a/b/` → `/a/b`. */
@@ -52,6 +52,19 @@ const SECRET_FILES: { kind: SecretFileKind; path: RegExp; confirm: RegExp }[] = 
   { kind: 'netrc', path: /\/[._]netrc$/, confirm: /\bpassword\s+\S/ },
   { kind: 'pgpass', path: /\/\.pgpass$/, confirm: /\S/ },
 ];
+
+/**
+ * Whether a file's path (absolute, `/`-separated) names a kind of secret file. One judgement for
+ * image layers and for a Dockerfile's build context.
+ */
+export function maybeSecretFile(path: string): boolean {
+  return SECRET_FILES.some((s) => s.path.test(path));
+}
+
+/** The kind of secret a file holds, judged from its path and its first SECRET_SNIFF_BYTES. */
+export function secretFileKind(path: string, head: string): SecretFileKind | undefined {
+  return SECRET_FILES.find((s) => s.path.test(path) && s.confirm.test(head))?.kind;
+}
 
 const LEFTOVERS: { kind: LeftoverKind; root: RegExp }[] = [
   { kind: 'apt-lists', root: /^(\/var\/lib\/apt\/lists)\/(?!lock$|partial(?:\/|$)|auxfiles(?:\/|$))/ },
@@ -125,7 +138,7 @@ export class LayerFacts {
       break;
     }
     if (path === '/etc/passwd' || path === '/etc/shadow' || path === '/etc/group') return Math.min(e.size, ACCOUNT_FILE_BYTES);
-    if (e.size > 0 && SECRET_FILES.some((s) => s.path.test(path))) return Math.min(e.size, SECRET_SNIFF_BYTES);
+    if (e.size > 0 && maybeSecretFile(path)) return Math.min(e.size, SECRET_SNIFF_BYTES);
     return 0;
   }
 
@@ -137,8 +150,8 @@ export class LayerFacts {
     else if (path === '/etc/shadow') this.shadow = parseShadow(text);
     else if (path === '/etc/group') this.group = parseGroup(text);
     else {
-      const match = SECRET_FILES.find((s) => s.path.test(path) && s.confirm.test(text));
-      if (match) this.secrets.push({ path, kind: match.kind });
+      const kind = secretFileKind(path, text);
+      if (kind) this.secrets.push({ path, kind });
     }
   }
 }

@@ -10,6 +10,7 @@ import { LineIndex } from '../../engine/text';
 import { projectFileReader } from '../../workspace/projectFiles';
 import { composeProjectFiles, readComposeProject } from '../../workspace/composeProject';
 import { committedFileCheck } from '../../workspace/gitFiles';
+import { buildContextLister } from '../../workspace/buildContext';
 
 // Referenced files (seccomp profiles, the project's .env) are read inside the workspace folder that
 // holds the compose file; one open in an editor is read as it is there, saved or not.
@@ -24,6 +25,13 @@ const readProjectFile: ProjectFileReader = (composeFile, written) => {
 
 /** The file docker compose reads variables from (next to the project's first file). */
 const isComposeVariablesFile = (path: string) => basename(path) === '.env';
+/** The files the builder reads to leave paths out of the build context. */
+const isDockerIgnoreFile = (path: string) => basename(path).endsWith('.dockerignore');
+/** Files whose change re-judges the linted files of their folder. */
+export const isCompanionFile = (path: string) => isComposeVariablesFile(path) || isDockerIgnoreFile(path);
+
+// A context is listed again at most every few seconds while typing (listing walks the folder).
+const listBuildContext = buildContextLister(5_000);
 
 /** How long a "is this env_file committed" answer is reused while typing. */
 const COMMITTED_ANSWER_MS = 15_000;
@@ -71,7 +79,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     this.disposables.push(
       this.changed,
       vscode.workspace.onDidOpenTextDocument((d) => this.lintNow(d)),
-      vscode.workspace.onDidChangeTextDocument((e) => (isComposeVariablesFile(e.document.fileName) ? this.variablesChanged(e.document.uri) : this.schedule(e.document))),
+      vscode.workspace.onDidChangeTextDocument((e) => (isCompanionFile(e.document.fileName) ? this.companionChanged(e.document.uri) : this.schedule(e.document))),
       vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('bulkhead')) this.lintAllOpen();
@@ -109,7 +117,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     }
     const started = Date.now();
     const text = doc.getText();
-    const { findings, errors } = lintText(text, { kind, file: doc.fileName, severities: this.severitiesFor(doc.uri), ...(doc.uri.scheme === 'file' ? { readProjectFile, isCommitted: isCommitted() } : {}) });
+    const { findings, errors } = lintText(text, { kind, file: doc.fileName, severities: this.severitiesFor(doc.uri), ...(doc.uri.scheme === 'file' ? { readProjectFile, isCommitted: isCommitted(), listBuildContext } : {}) });
     this.publish(doc.uri, doc.version, new LineIndex(text), findings, errors);
     this.ctx.log.trace(`linted ${vscode.workspace.asRelativePath(doc.uri)} (${kind}) in ${Date.now() - started} ms: ${findings.length} finding(s)`);
     return findings;
@@ -146,7 +154,7 @@ export class DiagnosticsPublisher implements vscode.Disposable {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open) return this.lintNow(open);
     this.fromDisk.add(uri.toString());
-    const { findings, errors } = lintText(text, { kind, file: uri.fsPath, severities: this.severitiesFor(uri), readProjectFile, isCommitted: isCommitted() });
+    const { findings, errors } = lintText(text, { kind, file: uri.fsPath, severities: this.severitiesFor(uri), readProjectFile, isCommitted: isCommitted(), listBuildContext });
     this.publish(uri, -1, new LineIndex(text), findings, errors);
     return findings;
   }
@@ -185,13 +193,18 @@ export class DiagnosticsPublisher implements vscode.Disposable {
   }
 
   /**
-   * A `.env` changed (typed or on disk): open compose files in its folder are linted again, and
-   * the paths of compose files linted from disk there are returned for the caller to re-read.
+   * A `.env` or `.dockerignore` changed (typed, saved, closed unsaved or on disk): the open files it
+   * bears on in its folder (compose files and Dockerfiles for `.env`, Dockerfiles for
+   * `.dockerignore`) are linted again, and the ones linted from disk there are returned for the
+   * caller to re-read.
    */
-  variablesChanged(envFile: vscode.Uri): vscode.Uri[] {
-    const folder = dirname(envFile.fsPath);
-    const inFolder = (uri: vscode.Uri) => uri.scheme === 'file' && dirname(uri.fsPath) === folder && kindOfFileName(uri.fsPath) === 'compose';
+  companionChanged(file: vscode.Uri): vscode.Uri[] {
+    const folder = dirname(file.fsPath);
+    // A .env is also a file a Dockerfile's `COPY .` may bring in: both kinds are judged again.
+    const kinds = isComposeVariablesFile(file.fsPath) ? ['compose', 'dockerfile'] : ['dockerfile'];
+    const inFolder = (uri: vscode.Uri) => uri.scheme === 'file' && dirname(uri.fsPath) === folder && kinds.includes(kindOfFileName(uri.fsPath) ?? '');
     const open = vscode.workspace.textDocuments.filter((d) => inFolder(d.uri));
+    listBuildContext.clear();
     for (const doc of open) this.schedule(doc);
     return [...this.fromDisk].map((key) => vscode.Uri.parse(key)).filter((uri) => inFolder(uri) && !open.some((d) => d.uri.toString() === uri.toString()));
   }
@@ -204,8 +217,8 @@ export class DiagnosticsPublisher implements vscode.Disposable {
   }
 
   private closed(doc: vscode.TextDocument): void {
-    // A .env closed unsaved: the disk's values count again.
-    if (isComposeVariablesFile(doc.fileName)) void this.variablesChanged(doc.uri);
+    // A .env or .dockerignore closed unsaved: the disk's text counts again.
+    if (isCompanionFile(doc.fileName)) void this.companionChanged(doc.uri);
     // An audited file keeps its diagnostics after its editor closes: re-lint what is on disk.
     if (!this.fromDisk.has(doc.uri.toString())) return this.forget(doc.uri);
     vscode.workspace.fs.readFile(doc.uri).then(

@@ -5,6 +5,7 @@ import { WorkspaceFixer } from './fixWorkspace';
 import { FixPreview } from './fixPreview';
 import { renderWorkspaceReport } from './report';
 import { CONFIG_FILE_NAME } from '../../engine/config';
+import { isCompanionFile } from '../linting/diagnostics';
 
 /**
  * Audit Workspace Files: every Dockerfile and compose file into the Problems panel, a summary
@@ -119,19 +120,21 @@ export function registerWorkspaceAudit(ctx: BulkheadContext): void {
   configWatcher.onDidCreate(configChanged);
   configWatcher.onDidDelete(configChanged);
 
-  // A project's .env sets the values compose substitutes: its compose files are judged again.
-  const variablesWatcher = vscode.workspace.createFileSystemWatcher('**/.env');
-  const variablesChanged = (uri: vscode.Uri) => {
-    for (const closed of diagnostics.variablesChanged(uri)) void relintFromDisk(closed);
+  // A project's .env sets the values compose substitutes, a .dockerignore what `COPY .` brings in:
+  // the files of their folder are judged again.
+  const companionWatcher = vscode.workspace.createFileSystemWatcher('**/{.env,*.dockerignore,.dockerignore}');
+  const companionChanged = (uri: vscode.Uri) => {
+    if (!isCompanionFile(uri.fsPath)) return;
+    for (const closed of diagnostics.companionChanged(uri)) void relintFromDisk(closed);
   };
-  variablesWatcher.onDidChange(variablesChanged);
-  variablesWatcher.onDidCreate(variablesChanged);
-  variablesWatcher.onDidDelete(variablesChanged);
+  companionWatcher.onDidChange(companionChanged);
+  companionWatcher.onDidCreate(companionChanged);
+  companionWatcher.onDidDelete(companionChanged);
 
   ctx.subscribe(
     watcher,
     configWatcher,
-    variablesWatcher,
+    companionWatcher,
     vscode.commands.registerCommand('bulkhead.auditWorkspace', runAudit),
     vscode.commands.registerCommand('bulkhead.fixWorkspace', fixWorkspace),
     vscode.commands.registerCommand('bulkhead.undoWorkspaceFix', undoWorkspaceFix),
