@@ -94,4 +94,37 @@ suite('dockerfile hardening', () => {
     await waitFor('safe findings to clear', () => (['sudo-in-run', 'add-instead-of-copy'].every((id) => bulkheadDiagnostics(uri, id).length === 0) ? true : undefined));
     await screenshot('dockerfile-hardening-after-fix-all');
   });
+
+  test('COPY . with a .env in the folder is a secret-file finding until .dockerignore leaves it out: typed, then on disk, live', async () => {
+    const dir = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'context-copy');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, '.env'), 'API_TOKEN=Zq8vN3xR1tYw\n');
+    writeFileSync(path.join(dir, 'app.py'), 'print(1)\n');
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nUSER 10001\nCMD ["python", "app.py"]\n');
+    const uri = vscode.Uri.file(path.join(dir, 'Dockerfile'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const finding = await waitFor('secret-file on COPY .', () => bulkheadDiagnostics(uri, 'secret-file')[0]);
+    assert.equal(doc.lineAt(finding.range.start.line).text, 'COPY . .');
+    assert.match(finding.message, /\.env \(a \.env file with values\).*there is no \.dockerignore/);
+    assert.doesNotMatch(finding.message, /Zq8vN3xR1tYw/);
+
+    // Typed into a new .dockerignore (unsaved): the open text counts.
+    const ignore = vscode.Uri.file(path.join(dir, '.dockerignore'));
+    writeFileSync(ignore.fsPath, '# build context\n');
+    const ignoreDoc = await vscode.workspace.openTextDocument(ignore);
+    await vscode.window.showTextDocument(ignoreDoc, { preview: false });
+    await waitFor('still reported with an empty .dockerignore', () => (bulkheadDiagnostics(uri, 'secret-file')[0]?.message.includes('.dockerignore does not exclude it') ? true : undefined));
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(ignore, new vscode.Position(1, 0), '.env\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitFor('secret-file gone once .dockerignore leaves .env out', () => bulkheadDiagnostics(uri, 'secret-file').length === 0);
+
+    // Closed unsaved, then changed on disk by another tool.
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await waitFor('reported again with the saved (empty) .dockerignore', () => bulkheadDiagnostics(uri, 'secret-file').length === 1);
+    writeFileSync(ignore.fsPath, '.env\n.git\n');
+    await waitFor('gone with the .dockerignore on disk', () => bulkheadDiagnostics(uri, 'secret-file').length === 0);
+  });
 });
+
