@@ -15,13 +15,25 @@ const BASE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker
  * file; else the folder's base file and its `.override` file. A file outside both is its own
  * project. A file set named in `.bulkhead.yaml` (`compose_projects`) that lists the file wins
  * over both. Files named by `include:` come before the file that includes them (inside the project
- * folder only, as readProjectFile allows).
+ * folder only, as readProjectFile allows); an included file opened on its own is linted with the
+ * project that includes it.
  */
 export function composeProjectFiles(composeFile: string, env: NodeJS.ProcessEnv = process.env, team?: Pick<LoadedTeamConfig, 'root' | 'config'>): string[] {
   const file = resolve(composeFile);
   // A set the team's .bulkhead.yaml names wins: it is how the repository is really deployed.
   const named = team?.root ? team.config.composeProjects.map((set) => set.map((p) => resolve(team.root!, p))).find((set) => set.includes(file)) : undefined;
   const project = withIncludes(named ? named.filter(existsSync) : loadedFiles(file, env));
+  if (project.includes(file) && (named || project.length > 1)) return project;
+  // A file another project's `include:` names is linted with that project (the base file of its
+  // folder or of a folder above it, as far up as includes are followed).
+  for (let dir = dirname(file), up = 0; up <= MAX_INCLUDE_DEPTH; dir = dirname(dir), up++) {
+    const base = BASE_NAMES.map((n) => join(dir, n)).find(existsSync);
+    if (base && base !== file) {
+      const including = withIncludes(loadedFiles(base, env));
+      if (including.includes(file)) return including;
+    }
+    if (dirname(dir) === dir) break;
+  }
   return project.includes(file) ? project : withIncludes([file]);
 }
 

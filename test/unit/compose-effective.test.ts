@@ -93,7 +93,9 @@ test('include + override on disk: included files load before the includer, findi
   writeFileSync(join(dir, '..', 'outside.yaml'), 'services: {}\n');
   const expected = [join(dir, 'db', 'compose.db.yaml'), join(dir, 'compose.yaml')];
   assert.deepEqual(composeProjectFiles(join(dir, 'compose.yaml'), {}), expected, 'a path outside the project folder is not loaded');
-  assert.deepEqual(composeProjectFiles(join(dir, 'db', 'compose.db.yaml'), {}), [join(dir, 'db', 'compose.db.yaml')], 'linted from its own folder, an included file is alone');
+  assert.deepEqual(composeProjectFiles(join(dir, 'db', 'compose.db.yaml'), {}), expected, 'opened on its own, an included file is linted with the project that includes it');
+  writeFileSync(join(dir, 'db', 'other.yaml'), 'services: {}\n');
+  assert.deepEqual(composeProjectFiles(join(dir, 'db', 'other.yaml'), {}), [join(dir, 'db', 'other.yaml')], 'a file nobody includes is alone');
   const lint = async () => {
     let out = '';
     await main(['lint', '--format', 'json', join(dir, 'compose.yaml')], { out: (t) => (out += t), err: () => undefined });
@@ -104,6 +106,7 @@ test('include + override on disk: included files load before the includer, findi
   assert.match(before[0].file.replace(/\\/g, '/'), /db\/compose\.db\.yaml$/);
   writeFileSync(join(dir, 'compose.override.yaml'), 'services:\n  db:\n    cap_drop: [ALL]\n');
   assert.deepEqual(composeProjectFiles(join(dir, 'compose.yaml'), {}), [...expected, join(dir, 'compose.override.yaml')]);
+  assert.deepEqual(composeProjectFiles(join(dir, 'db', 'compose.db.yaml'), {}), [...expected, join(dir, 'compose.override.yaml')]);
   // cap_add stays a finding (SYS_ADMIN is added whatever is dropped), but is judged with the override's cap_drop.
   const after = await lint();
   assert.equal(after.length, 1);

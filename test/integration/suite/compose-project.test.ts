@@ -90,5 +90,28 @@ suite('compose project', () => {
     await vscode.workspace.fs.writeFile(env, Buffer.from('# local settings\nPRIVILEGED=yes\n', 'utf8'));
     await waitFor('privileged through the .env on disk', () => diagnostics(base, 'privileged').length === 1);
   });
+
+  test('a file the base file includes is linted with its project: findings land in it, unopened, and clear when it is fixed, live', async () => {
+    const dir = path.join(workspaceRoot(), 'project-include');
+    const base = vscode.Uri.file(path.join(dir, 'compose.yaml'));
+    const db = vscode.Uri.file(path.join(dir, 'db', 'compose.db.yaml'));
+    await vscode.workspace.fs.writeFile(db, Buffer.from('services:\n  db:\n    image: busybox:1.36\n    privileged: true\n', 'utf8'));
+    await vscode.workspace.fs.writeFile(base, Buffer.from('include:\n  - db/compose.db.yaml\nservices:\n  api:\n    image: busybox:1.36\n    depends_on: [db]\n', 'utf8'));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(base));
+    // Published for the included file although no editor shows it.
+    const finding = await waitFor('privileged in the included file', () => diagnostics(db, 'privileged')[0]);
+    assert.equal(finding.range.start.line, 3);
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.toString() === db.toString()), 'the included file is not open');
+
+    // Opened on its own it is the same project (no second, conflicting set of findings); fixed there, live.
+    const dbDoc = await vscode.workspace.openTextDocument(db);
+    await vscode.window.showTextDocument(dbDoc, { preview: false });
+    await waitFor('one privileged finding with the file open', () => diagnostics(db, 'privileged').length === 1);
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(db, dbDoc.lineAt(3).range, '    privileged: false');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitFor('privileged gone from the included file', () => diagnostics(db, 'privileged').length === 0);
+    assert.equal(diagnostics(base, 'privileged').length, 0);
+  });
 });
 
