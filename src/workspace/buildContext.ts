@@ -1,4 +1,4 @@
-import { readdirSync, type Dirent } from 'node:fs';
+import { opendirSync, type Dir, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BuildContextLister, BuildContextListing } from '../engine/dockerfile/build-context';
 
@@ -33,25 +33,39 @@ function listContext(root: string): BuildContextListing | undefined {
   for (let depth = 0; level.length && depth < MAX_DEPTH; depth++) {
     const next: string[] = [];
     for (const dir of level) {
-      let entries: Dirent[];
+      // opendir reads entries in batches: a folder with millions of entries stops at the bound.
+      let handle: Dir;
       try {
-        entries = readdirSync(join(root, dir), { withFileTypes: true });
+        handle = opendirSync(join(root, dir));
       } catch {
         // The context itself unreadable: nothing can be judged. A subfolder: skipped.
         if (dir === '') return undefined;
         continue;
       }
-      for (const e of entries) {
-        if (paths.length >= MAX_ENTRIES) return { paths, truncated: true };
-        const path = dir ? `${dir}/${e.name}` : e.name;
-        if (e.isDirectory()) {
-          paths.push(`${path}/`);
-          if (!NOT_ENTERED.has(e.name)) next.push(path);
-        } else paths.push(path);
+      try {
+        for (let e = readEntry(handle); e; e = readEntry(handle)) {
+          if (paths.length >= MAX_ENTRIES) return { paths, truncated: true };
+          const path = dir ? `${dir}/${e.name}` : e.name;
+          if (e.isDirectory()) {
+            paths.push(`${path}/`);
+            if (!NOT_ENTERED.has(e.name)) next.push(path);
+          } else paths.push(path);
+        }
+      } finally {
+        handle.closeSync();
       }
     }
     level = next;
     if (depth === MAX_DEPTH - 1 && next.length) truncated = true;
   }
   return { paths, truncated };
+}
+
+/** The next entry, or null at the end or when the folder cannot be read further. */
+function readEntry(handle: Dir): Dirent | null {
+  try {
+    return handle.readSync();
+  } catch {
+    return null;
+  }
 }

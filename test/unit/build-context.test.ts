@@ -137,3 +137,17 @@ test('CLI lint reports what COPY . brings in, with the file and line of the COPY
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the context listing is bounded: a folder with more entries than the bound stops there, marked truncated', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-context-big-'));
+  try {
+    mkdirSync(join(dir, 'many'));
+    for (let i = 0; i < 20_050; i++) writeFileSync(join(dir, 'many', `f${i}`), '');
+    const listing = buildContextLister()(join(dir, 'Dockerfile'));
+    assert.equal(listing?.truncated, true);
+    assert.equal(listing?.paths.length, 20_000);
+    assert.equal(buildContextLister()(join(dir, 'missing', 'Dockerfile')), undefined, 'an unreadable context is not judged');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -81,7 +81,7 @@ export function applyComposeVariables(docs: readonly Document.Parsed[], variable
  */
 export function explainResolvedValue(report: Report, resolved: readonly ResolvedValue[]): Report {
   if (!resolved.length || report.judgesWrittenValue) return report;
-  const overlapping = (r: OffsetRange) => resolved.filter((v) => v.range.start < r.end && r.start < v.range.end);
+  const overlapping = (r: OffsetRange) => overlappingValues(resolved, r);
   const on = report.range ? overlapping(report.range) : [];
   const fixes = report.fixes?.filter((fix) => fix.edits.every((e) => overlapping(e).every((v) => e.newText === '' && e.start <= v.range.start && v.range.end <= e.end)));
   if (!on.length) return fixes?.length === report.fixes?.length ? report : { ...report, fixes };
@@ -90,6 +90,20 @@ export function explainResolvedValue(report: Report, resolved: readonly Resolved
   let message = report.message;
   for (const s of sources) if (s.secretValue) message = message.split(s.secretValue).join('…');
   return { ...report, message: `${message} (${describeSources(sources)})`, fixes };
+}
+
+/** The resolved values a range overlaps: they are sorted and disjoint, so a binary search finds the first. */
+function overlappingValues(resolved: readonly ResolvedValue[], r: OffsetRange): ResolvedValue[] {
+  let lo = 0;
+  let hi = resolved.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (resolved[mid].range.end <= r.start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: ResolvedValue[] = [];
+  for (let i = lo; i < resolved.length && resolved[i].range.start < r.end; i++) if (r.start < resolved[i].range.end) out.push(resolved[i]);
+  return out;
 }
 
 function describeSources(sources: EffectiveValue['sources']): string {
