@@ -42,8 +42,9 @@ export interface ContextExposure {
   truncated: boolean;
 }
 
-/** Secret files read to confirm them, per Dockerfile. */
+/** Secret files reported per Dockerfile, and candidate files read to confirm them (a test-certificate folder can hold thousands). */
 const MAX_SECRETS = 50;
+const MAX_CANDIDATES_READ = 200;
 
 const exposures = new WeakMap<DockerfileContext, ContextExposure | null>();
 
@@ -75,11 +76,13 @@ function computeExposure(ctx: DockerfileContext): ContextExposure | undefined {
   }
   const gitDirectory = listing.paths.includes('.git/') && !ignore.ignores('.git');
   const secrets: ContextExposure['secrets'] = [];
+  let read = 0;
   for (const path of listing.paths) {
-    if (secrets.length >= MAX_SECRETS) break;
+    if (secrets.length >= MAX_SECRETS || read >= MAX_CANDIDATES_READ) break;
     if (path.endsWith('/') || !maybeSecretFile(`/${path}`) || ignore.ignores(path)) continue;
-    const read = access.read(ctx.file, path);
-    const kind = read.kind === 'text' ? secretFileKind(`/${path}`, read.text.slice(0, SECRET_SNIFF_BYTES)) : undefined;
+    read++;
+    const file = access.read(ctx.file, path);
+    const kind = file.kind === 'text' ? secretFileKind(`/${path}`, file.text.slice(0, SECRET_SNIFF_BYTES)) : undefined;
     if (kind) secrets.push({ path, kind });
   }
   return { copies, ignoreFile, gitDirectory, secrets, truncated: listing.truncated };
