@@ -33,8 +33,17 @@ function maskLoneCarriageReturns(text: string): string {
   return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\v') : text;
 }
 
+/**
+ * The last text parsed and its tree: the CLI reads a Dockerfile's base images (a parse) and then
+ * lints the same text, so the second parse is this lookup. The tree is only read, never changed.
+ */
+let last: { text: string; tree: Dockerfile } | undefined;
+
 /** Parses a Dockerfile with lines split as BuildKit splits them. */
 export function parseDockerfile(text: string): Dockerfile {
+  if (last?.text === text) return last.tree;
   memoizeArguments();
-  return DockerfileParser.parse(maskLoneCarriageReturns(text));
+  const tree = DockerfileParser.parse(maskLoneCarriageReturns(text));
+  last = { text, tree };
+  return tree;
 }
