@@ -41,6 +41,12 @@ export interface Fix {
   preferred?: boolean;
   /** A VS Code snippet-syntax insertion offered instead of plain edits (guidance fixes). */
   snippet?: { at: number; body: string };
+  /**
+   * Lines to append to another file next to the linted one (`.dockerignore`), created when missing.
+   * Such a fix has no `edits`: fix-all and `bulkhead fix` rewrite linted files only, so it is the
+   * editor's quick fix (appendLinesEdit computes the edit on the file as it is then).
+   */
+  appendToFile?: { path: string; lines: string[] };
 }
 
 export interface Finding {

@@ -64,3 +64,18 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): { text: st
   }
   return { text: out + text.slice(cursor), applied };
 }
+
+/**
+ * The edit that appends lines to a file's text (undefined: the file does not exist yet, and the
+ * lines are its whole text), ending the last existing line first. Lines already present are not
+ * added again, so applying it twice equals applying it once.
+ */
+export function appendLinesEdit(text: string | undefined, lines: readonly string[]): TextEdit | undefined {
+  const present = new Set((text ?? '').split(/\r?\n/).map((l) => l.trim()));
+  const missing = [...new Set(lines)].filter((l) => !present.has(l));
+  if (!missing.length) return undefined;
+  const eol = text?.includes('\r\n') ? '\r\n' : '\n';
+  const end = text?.length ?? 0;
+  const lead = text && !text.endsWith('\n') ? eol : '';
+  return { start: end, end, newText: lead + missing.map((l) => l + eol).join('') };
+}

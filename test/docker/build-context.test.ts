@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createDockerfileContext } from '../../src/engine/dockerfile/context';
 import { contextExposure } from '../../src/engine/dockerfile/build-context';
 import { readProjectFile } from '../../src/workspace/projectFiles';
+import { lintText } from '../../src/engine/lint';
+import { appendLinesEdit, applyEdits } from '../../src/engine/text';
 import { buildContextLister } from '../../src/workspace/buildContext';
 import { docker, dockerTestOptions, TEST_IMAGE, uniqueName } from '../support/docker';
 
@@ -76,3 +78,47 @@ for (const c of CASES) {
     }
   });
 }
+
+test('the .dockerignore fix: the fixed context builds, the image starts, and it no longer holds what was reported', dockerTestOptions(), () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-build-context-fix-'));
+  const tag = `${uniqueName('context-fix').toLowerCase()}:t`;
+  const dockerfile = `${DOCKERFILE}CMD ["cat", "/app/app.py"]\n`;
+  try {
+    for (const [name, body] of Object.entries({ ...FILES, Dockerfile: dockerfile })) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), body);
+    }
+    const findings = lintText(dockerfile, { file: join(dir, 'Dockerfile'), readProjectFile, listBuildContext: buildContextLister() }).findings.filter((f) => f.ruleId === 'secret-file' || f.ruleId === 'git-directory-left');
+    assert.equal(findings.length, 2);
+    // The original builds and starts, with the secrets in it.
+    process.env.DOCKER_BUILDKIT = '0';
+    docker(['build', '--quiet', '-t', tag, dir], { timeout: 300000 });
+    assert.equal(docker(['run', '--rm', '--network', 'none', tag]), 'print(1)\n');
+    assert.ok(docker(['run', '--rm', '--network', 'none', tag, 'ls', '-a', '/app']).split('\n').includes('.env'));
+    for (const f of findings) {
+      const target = f.fixes[0].appendToFile!;
+      const path = join(dir, target.path);
+      const before = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+      writeFileSync(path, applyEdits(before ?? '', [appendLinesEdit(before, target.lines)!]).text);
+    }
+    for (const buildkit of [false, true]) {
+      process.env.DOCKER_BUILDKIT = buildkit ? '1' : '0';
+      docker(['build', '--quiet', '-t', tag, dir], { timeout: 300000 });
+      // It starts and does its job.
+      assert.equal(docker(['run', '--rm', '--network', 'none', tag]), 'print(1)\n');
+      const listed = docker(['run', '--rm', '--network', 'none', tag, 'ls', '-a', '/app']).split('\n');
+      // The key's folder stays (now without the key).
+      const certs = listed.includes('certs') ? docker(['run', '--rm', '--network', 'none', tag, 'ls', '-a', '/app/certs']).split('\n') : [];
+      assert.deepEqual([...['.git', '.env'].filter((p) => listed.includes(p)), ...certs.filter((n) => n === 'server.key')], [], `${buildkit ? 'BuildKit' : 'classic'}: nothing reported is left`);
+      assert.ok(listed.includes('app.py'));
+    }
+    assert.deepEqual(judged(dir), []);
+  } finally {
+    try {
+      docker(['image', 'rm', '-f', tag]);
+    } catch {
+      // Never built.
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

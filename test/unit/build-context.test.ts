@@ -3,10 +3,11 @@
 // checks the same cases against the real builder).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DockerIgnore } from '../../src/engine/dockerfile/dockerignore';
+import { DockerIgnore, dockerignoreLine } from '../../src/engine/dockerfile/dockerignore';
+import { appendLinesEdit, applyEdits } from '../../src/engine/text';
 import { lintText } from '../../src/engine/lint';
 import { readProjectFile } from '../../src/workspace/projectFiles';
 import { buildContextLister } from '../../src/workspace/buildContext';
@@ -150,4 +151,40 @@ test('the context listing is bounded: a folder with more entries than the bound 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the fix appends what COPY . should leave out to the ignore file the builder reads, escaped; applied twice it is applied once', () => {
+  const dir = context({ ...FILES, '#cfg*/.env': 'TOKEN_SECRET=Zq8vN3xR1tYw\n' });
+  try {
+    const fixesOf = () => lint(dir).map((f) => ({ rule: f.ruleId, fix: f.fixes[0] }));
+    const first = fixesOf();
+    assert.deepEqual(first.map((x) => [x.rule, x.fix.safe, x.fix.edits.length, x.fix.appendToFile]), [
+      ['git-directory-left', false, 0, { path: '.dockerignore', lines: ['.git'] }],
+      ['secret-file', false, 0, { path: '.dockerignore', lines: ['.env', 'certs/server.key', '#cfg*/.env'].map((p) => p.replace('#cfg*', '\\#cfg\\*')) }],
+    ]);
+    assert.match(first[1].fix.title, /^Leave 3 secret files out of the build context \(create \.dockerignore\): the image no longer contains them$/);
+    // What the editor does with it: append to the file as it is (here: missing, so created).
+    for (const { fix } of first) {
+      const path = join(dir, fix.appendToFile!.path);
+      const before = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+      const edit = appendLinesEdit(before, fix.appendToFile!.lines)!;
+      writeFileSync(path, applyEdits(before ?? '', [edit]).text);
+      assert.equal(appendLinesEdit(readFileSync(path, 'utf8'), fix.appendToFile!.lines), undefined, 'a second application adds nothing');
+    }
+    assert.equal(readFileSync(join(dir, '.dockerignore'), 'utf8'), '.git\n.env\ncerts/server.key\n\\#cfg\\*/.env\n');
+    assert.deepEqual(lint(dir), [], 'nothing left to report');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('escaped .dockerignore lines match exactly their path; an existing file without a final newline gets one first', () => {
+  for (const path of ['a*b.key', '!bang.env', '#hash.env', '[x].pem', 'q?.key', 'back\\slash.env', 'sub/dir/.env']) {
+    const line = dockerignoreLine(path)!;
+    assert.equal(new DockerIgnore(line).ignores(path), true, `${line} ignores ${path}`);
+    assert.equal(new DockerIgnore(line).ignores(`${path}x`), false, `${line} is exact`);
+  }
+  assert.equal(dockerignoreLine('new\nline'), undefined);
+  assert.deepEqual(appendLinesEdit('node_modules', ['.env']), { start: 12, end: 12, newText: '\n.env\n' });
+  assert.deepEqual(appendLinesEdit('a\r\nb\r\n', ['.env', '.env']), { start: 6, end: 6, newText: '.env\r\n' });
 });

@@ -3,7 +3,8 @@ import type { ProjectFileReader } from '../lint';
 import type { SecretFileKind } from '../image/context';
 import { maybeSecretFile, secretFileKind, SECRET_SNIFF_BYTES } from '../image/layer-facts';
 import type { DockerfileContext } from './context';
-import { DockerIgnore } from './dockerignore';
+import { DockerIgnore, dockerignoreLine } from './dockerignore';
+import type { Fix } from '../model';
 import { finalImageStages } from './stage';
 
 // What `COPY . …` puts into the image: the build context (taken to be the Dockerfile's folder, as
@@ -103,4 +104,24 @@ function wholeContextCopies(ctx: DockerfileContext): ContextCopy[] {
     }
   }
   return out.sort((a, b) => ctx.offsetAt(a.instruction.getRange().start) - ctx.offsetAt(b.instruction.getRange().start));
+}
+
+/**
+ * The fix that leaves context paths out of the build: lines appended to the ignore file the builder
+ * reads (created when there is none). Unsafe: the image no longer has the files, and an app that
+ * reads its `.env` in the container, or a build step that runs git, changes.
+ */
+export function ignorePathsFix(exposure: ContextExposure, paths: readonly string[], what: string): Fix[] {
+  const lines = paths.map(dockerignoreLine);
+  if (!lines.length || lines.some((l) => l === undefined)) return [];
+  const file = exposure.ignoreFile ?? '.dockerignore';
+  return [
+    {
+      title: `Leave ${what} out of the build context (${exposure.ignoreFile ? `add to ${file}` : `create ${file}`}): the image no longer contains ${paths.length > 1 ? 'them' : 'it'}`,
+      safe: false,
+      preferred: true,
+      edits: [],
+      appendToFile: { path: file, lines: lines as string[] },
+    },
+  ];
 }

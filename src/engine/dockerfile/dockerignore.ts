@@ -42,10 +42,13 @@ export class DockerIgnore {
   }
 }
 
-/** filepath.Clean, relative to the context: no leading `/` or `./`, no `.` segments, `..` resolved. */
+/**
+ * filepath.Clean on Linux, relative to the context: no leading `/` or `./`, no `.` segments, `..`
+ * resolved; a backslash is an escape in a pattern, not a separator.
+ */
 function clean(path: string): string {
   const out: string[] = [];
-  for (const seg of path.replace(/\\/g, '/').split('/')) {
+  for (const seg of path.split('/')) {
     if (!seg || seg === '.') continue;
     if (seg === '..') out.pop();
     else out.push(seg);
@@ -88,4 +91,15 @@ function toRegex(pattern: string): RegExp | undefined {
 
 function escapeRegex(c: string): string {
   return /[.*+?^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
+}
+
+/**
+ * A `.dockerignore` line that matches exactly this context path: the pattern characters `*?[\`
+ * are escaped, as is a leading `!` or `#`. Undefined for a path no line can express (a newline).
+ */
+export function dockerignoreLine(path: string): string | undefined {
+  if (/[\r\n]/.test(path)) return undefined;
+  return path
+    .replace(/[*?[\\]/g, '\\$&')
+    .replace(/^[!#]/, '\\$&');
 }

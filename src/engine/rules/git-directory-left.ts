@@ -1,7 +1,7 @@
 import { defineRule, type Report } from '../rule';
 import { leftoverReports } from '../image/leftovers';
 import type { DockerfileContext } from '../dockerfile/context';
-import { contextExposure } from '../dockerfile/build-context';
+import { contextExposure, ignorePathsFix } from '../dockerfile/build-context';
 
 /** A whole-context COPY that brings the context's `.git` in (the adapter lists the context). */
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
@@ -13,7 +13,7 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     {
       message: `${keyword} . copies the build context's .git directory into the image: ${exposure.ignoreFile ? `${exposure.ignoreFile} does not exclude it` : 'there is no .dockerignore'}`,
       range: ctx.rangeOf(first.instruction.getRange()),
-      fixes: [],
+      fixes: ignorePathsFix(exposure, ['.git'], '.git'),
     },
   ];
 }

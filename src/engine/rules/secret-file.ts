@@ -3,7 +3,7 @@ import type { ImageContext, SecretFileKind } from '../image/context';
 import { placeText } from '../image/describe';
 import { safeText } from '../output/escape';
 import type { DockerfileContext } from '../dockerfile/context';
-import { contextExposure } from '../dockerfile/build-context';
+import { contextExposure, ignorePathsFix } from '../dockerfile/build-context';
 
 const KIND_TEXT: Record<SecretFileKind, string> = {
   'private-key': 'a private key',
@@ -28,7 +28,11 @@ function dockerfileCheck(ctx: DockerfileContext): Report[] {
     {
       message: `${ctx.keywordOf(first.instruction)} . copies ${shown.join(', ')}${more} into the image: ${exposure.ignoreFile ? `${exposure.ignoreFile} does not exclude ${exposure.secrets.length > 1 ? 'them' : 'it'}` : 'there is no .dockerignore'}`,
       range: ctx.rangeOf(first.instruction.getRange()),
-      fixes: [],
+      fixes: ignorePathsFix(
+        exposure,
+        exposure.secrets.map((s) => s.path),
+        exposure.secrets.length > 1 ? `${exposure.secrets.length} secret files` : safeText(exposure.secrets[0].path, 200),
+      ),
     },
   ];
 }

@@ -6,6 +6,10 @@ import { ignoreComment } from '../../engine/suppress';
 import type { DiagnosticsPublisher } from './diagnostics';
 import { kindOfDocument } from './documents';
 import { lintSettings } from './settings';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { appendLinesEdit, LineIndex } from '../../engine/text';
+import { readTextFile } from '../../workspace/readText';
 
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('bulkhead');
 
@@ -95,6 +99,7 @@ export class BulkheadCodeActions implements vscode.CodeActionProvider<vscode.Cod
     action.isPreferred = !!fix.preferred;
     if (diagnostic) action.diagnostics = [diagnostic];
     if (fix.edits.length) action.edit = toWorkspaceEdit(doc, fix.edits);
+    if (fix.appendToFile) action.edit = appendToFileEdit(doc, fix.appendToFile);
     if (fix.snippet) {
       action.command = { title: fix.title, command: 'bulkhead.insertSnippet', arguments: [doc.uri, doc.version, fix.snippet.at, fix.snippet.body] };
     } else {
@@ -152,6 +157,33 @@ function overlaps(doc: vscode.TextDocument, f: Finding, range: vscode.Range): bo
 
 function eol(doc: vscode.TextDocument): string {
   return doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+}
+
+/**
+ * Appends lines to a file next to the document (a `.dockerignore`), as it is now: open in an editor
+ * (unsaved text counts) or on disk; created when missing. Lines already there are not added again.
+ */
+function appendToFileEdit(doc: vscode.TextDocument, target: { path: string; lines: string[] }): vscode.WorkspaceEdit | undefined {
+  const uri = vscode.Uri.file(resolve(dirname(doc.uri.fsPath), target.path));
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const read = open ? undefined : readTextFile(uri.fsPath);
+  const exists = !!open || !!read?.file;
+  // A file that exists but cannot be read (permissions, too large) is left alone.
+  if (!open && !read?.file && existsSync(uri.fsPath)) return undefined;
+  const text = open ? open.getText() : read?.file?.text;
+  const edit = appendLinesEdit(text, target.lines);
+  if (!edit) return undefined;
+  const we = new vscode.WorkspaceEdit();
+  if (!exists) {
+    we.createFile(uri, { ignoreIfExists: true });
+    we.insert(uri, new vscode.Position(0, 0), edit.newText);
+  } else if (open) we.insert(uri, open.positionAt(edit.start), edit.newText);
+  else {
+    const lines = new LineIndex(text!);
+    const at = lines.position(edit.start);
+    we.insert(uri, new vscode.Position(at.line, at.character), edit.newText);
+  }
+  return we;
 }
 
 export function toWorkspaceEdit(doc: vscode.TextDocument, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
