@@ -126,5 +126,28 @@ suite('dockerfile hardening', () => {
     writeFileSync(ignore.fsPath, '.env\n.git\n');
     await waitFor('gone with the .dockerignore on disk', () => bulkheadDiagnostics(uri, 'secret-file').length === 0);
   });
+
+  test('the quick fix for COPY . creates the .dockerignore that leaves the .env out, and the finding clears', async () => {
+    const dir = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'context-fix');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, '.env'), 'API_TOKEN=Zq8vN3xR1tYw\n');
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nUSER 10001\nCMD ["python", "app.py"]\n');
+    const uri = vscode.Uri.file(path.join(dir, 'Dockerfile'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const finding = await waitFor('secret-file on COPY .', () => bulkheadDiagnostics(uri, 'secret-file')[0]);
+    const actions = await codeActions(uri, finding.range, vscode.CodeActionKind.QuickFix);
+    const fix = actions.find((a) => a.title.startsWith('Leave .env out of the build context (create .dockerignore)'));
+    assert.ok(fix?.edit, actions.map((a) => a.title).join(' | '));
+    assert.match(fix.title, /changes behaviour/);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    const ignore = vscode.Uri.file(path.join(dir, '.dockerignore'));
+    // The edit leaves the new file open and unsaved; its text is what the builder would read once saved.
+    const ignoreDoc = await waitFor('.dockerignore created', () => vscode.workspace.textDocuments.find((d) => d.uri.toString() === ignore.toString()));
+    assert.equal(ignoreDoc.getText(), '.env\n');
+    await ignoreDoc.save();
+    await waitFor('secret-file gone', () => bulkheadDiagnostics(uri, 'secret-file').length === 0);
+    assert.equal(doc.getText(), 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nUSER 10001\nCMD ["python", "app.py"]\n', 'the Dockerfile is not changed');
+  });
 });
 
