@@ -99,7 +99,11 @@ export class BulkheadCodeActions implements vscode.CodeActionProvider<vscode.Cod
     action.isPreferred = !!fix.preferred;
     if (diagnostic) action.diagnostics = [diagnostic];
     if (fix.edits.length) action.edit = toWorkspaceEdit(doc, fix.edits);
-    if (fix.appendToFile) action.edit = appendToFileEdit(doc, fix.appendToFile);
+    if (fix.appendToFile) {
+      action.edit = appendToFileEdit(doc, fix.appendToFile);
+      // Already listed (not saved yet), or a file that cannot be read: said, not silently empty.
+      if (!action.edit) action.disabled = { reason: `${fix.appendToFile.path} already lists these paths or cannot be read` };
+    }
     if (fix.snippet) {
       action.command = { title: fix.title, command: 'bulkhead.insertSnippet', arguments: [doc.uri, doc.version, fix.snippet.at, fix.snippet.body] };
     } else {
