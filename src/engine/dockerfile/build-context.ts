@@ -5,6 +5,7 @@ import { maybeSecretFile, secretFileKind, SECRET_SNIFF_BYTES } from '../image/la
 import type { DockerfileContext } from './context';
 import { DockerIgnore, dockerignoreLine } from './dockerignore';
 import type { Fix } from '../model';
+import type { Report } from '../rule';
 import { finalImageStages } from './stage';
 
 // What `COPY . …` puts into the image: the build context (taken to be the Dockerfile's folder, as
@@ -27,20 +28,15 @@ export interface BuildContextAccess {
   read: ProjectFileReader;
 }
 
-/** A whole-context COPY/ADD in a stage the final image is built from. */
-export interface ContextCopy {
-  instruction: Instruction;
-}
-
 export interface ContextExposure {
-  copies: ContextCopy[];
+  /** The first whole-context COPY/ADD in a stage the final image is built from (where findings go). */
+  copy: Instruction;
   /** The ignore file the builder uses: `<Dockerfile>.dockerignore` (BuildKit) before `.dockerignore`; undefined: none. */
   ignoreFile?: string;
   /** The context's `.git` directory is copied. */
   gitDirectory: boolean;
   /** Secret files (confirmed by their first bytes) that are copied, at most MAX_SECRETS. */
   secrets: { path: string; kind: SecretFileKind }[];
-  truncated: boolean;
 }
 
 /** Secret files reported per Dockerfile, and candidate files read to confirm them (a test-certificate folder can hold thousands). */
@@ -60,8 +56,8 @@ export function contextExposure(ctx: DockerfileContext): ContextExposure | undef
 function computeExposure(ctx: DockerfileContext): ContextExposure | undefined {
   const access = ctx.buildContext;
   if (!access || !ctx.file) return undefined;
-  const copies = wholeContextCopies(ctx);
-  if (!copies.length) return undefined;
+  const copy = firstContextCopy(ctx);
+  if (!copy) return undefined;
   const listing = access.list(ctx.file);
   if (!listing) return undefined;
   const name = ctx.file.replace(/\\/g, '/').split('/').pop()!;
@@ -86,13 +82,13 @@ function computeExposure(ctx: DockerfileContext): ContextExposure | undefined {
     const kind = file.kind === 'text' ? secretFileKind(`/${path}`, file.text.slice(0, SECRET_SNIFF_BYTES)) : undefined;
     if (kind) secrets.push({ path, kind });
   }
-  return { copies, ignoreFile, gitDirectory, secrets, truncated: listing.truncated };
+  return { copy, ignoreFile, gitDirectory, secrets };
 }
 
-/** COPY/ADD with `.` (or `./`) among its sources, no `--from`, in a stage of the final image. */
-function wholeContextCopies(ctx: DockerfileContext): ContextCopy[] {
+/** The first COPY/ADD with `.` (or `./`) among its sources, no `--from`, in a stage of the final image. */
+function firstContextCopy(ctx: DockerfileContext): Instruction | undefined {
   const final = finalImageStages(ctx);
-  const out: ContextCopy[] = [];
+  let first: { instruction: Instruction; at: number } | undefined;
   for (const keyword of ['COPY', 'ADD']) {
     for (const instruction of ctx.ofKeyword(keyword)) {
       const stage = ctx.stageOf(instruction);
@@ -100,10 +96,24 @@ function wholeContextCopies(ctx: DockerfileContext): ContextCopy[] {
       if (instruction instanceof Copy && instruction.getFromFlag()) continue;
       const json = instruction instanceof JSONInstruction ? instruction.getJSONStrings().map((s) => s.getValue().replace(/^"|"$/g, '')) : [];
       const args = json.length ? json : instruction.getArguments().map((a) => a.getValue());
-      if (args.slice(0, -1).some((a) => a === '.' || a === './')) out.push({ instruction });
+      if (!args.slice(0, -1).some((a) => a === '.' || a === './')) continue;
+      const at = ctx.offsetAt(instruction.getRange().start);
+      if (!first || at < first.at) first = { instruction, at };
     }
   }
-  return out.sort((a, b) => ctx.offsetAt(a.instruction.getRange().start) - ctx.offsetAt(b.instruction.getRange().start));
+  return first?.instruction;
+}
+
+/**
+ * The finding secret-file and git-directory-left make on the first whole-context copy: what it
+ * copies (`copied`, already safe to show), why the ignore file lets it through, and the fix.
+ */
+export function contextCopyReport(ctx: DockerfileContext, exposure: ContextExposure, copied: string, paths: readonly string[], what: string): Report {
+  return {
+    message: `${ctx.keywordOf(exposure.copy)} . copies ${copied} into the image: ${exposure.ignoreFile ? `${exposure.ignoreFile} does not exclude ${paths.length > 1 ? 'them' : 'it'}` : 'there is no .dockerignore'}`,
+    range: ctx.rangeOf(exposure.copy.getRange()),
+    fixes: ignorePathsFix(exposure, paths, what),
+  };
 }
 
 /**
@@ -111,7 +121,7 @@ function wholeContextCopies(ctx: DockerfileContext): ContextCopy[] {
  * reads (created when there is none). Unsafe: the image no longer has the files, and an app that
  * reads its `.env` in the container, or a build step that runs git, changes.
  */
-export function ignorePathsFix(exposure: ContextExposure, paths: readonly string[], what: string): Fix[] {
+function ignorePathsFix(exposure: ContextExposure, paths: readonly string[], what: string): Fix[] {
   const lines = paths.map(dockerignoreLine);
   if (!lines.length || lines.some((l) => l === undefined)) return [];
   const file = exposure.ignoreFile ?? '.dockerignore';

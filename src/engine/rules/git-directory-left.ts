@@ -1,21 +1,12 @@
 import { defineRule, type Report } from '../rule';
 import { leftoverReports } from '../image/leftovers';
 import type { DockerfileContext } from '../dockerfile/context';
-import { contextExposure, ignorePathsFix } from '../dockerfile/build-context';
+import { contextCopyReport, contextExposure } from '../dockerfile/build-context';
 
 /** A whole-context COPY that brings the context's `.git` in (the adapter lists the context). */
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const exposure = contextExposure(ctx);
-  if (!exposure?.gitDirectory) return [];
-  const [first] = exposure.copies;
-  const keyword = ctx.keywordOf(first.instruction);
-  return [
-    {
-      message: `${keyword} . copies the build context's .git directory into the image: ${exposure.ignoreFile ? `${exposure.ignoreFile} does not exclude it` : 'there is no .dockerignore'}`,
-      range: ctx.rangeOf(first.instruction.getRange()),
-      fixes: ignorePathsFix(exposure, ['.git'], '.git'),
-    },
-  ];
+  return exposure?.gitDirectory ? [contextCopyReport(ctx, exposure, "the build context's .git directory", ['.git'], '.git')] : [];
 }
 
 export default defineRule({

@@ -3,7 +3,7 @@ import type { ImageContext, SecretFileKind } from '../image/context';
 import { placeText } from '../image/describe';
 import { safeText } from '../output/escape';
 import type { DockerfileContext } from '../dockerfile/context';
-import { contextExposure, ignorePathsFix } from '../dockerfile/build-context';
+import { contextCopyReport, contextExposure } from '../dockerfile/build-context';
 
 const KIND_TEXT: Record<SecretFileKind, string> = {
   'private-key': 'a private key',
@@ -21,20 +21,11 @@ const KIND_TEXT: Record<SecretFileKind, string> = {
 function dockerfileCheck(ctx: DockerfileContext): Report[] {
   const exposure = contextExposure(ctx);
   if (!exposure?.secrets.length) return [];
-  const [first] = exposure.copies;
-  const shown = exposure.secrets.slice(0, 5).map((s) => `${safeText(s.path, 200)} (${KIND_TEXT[s.kind]})`);
-  const more = exposure.secrets.length > shown.length ? ` and ${exposure.secrets.length - shown.length} more` : '';
-  return [
-    {
-      message: `${ctx.keywordOf(first.instruction)} . copies ${shown.join(', ')}${more} into the image: ${exposure.ignoreFile ? `${exposure.ignoreFile} does not exclude ${exposure.secrets.length > 1 ? 'them' : 'it'}` : 'there is no .dockerignore'}`,
-      range: ctx.rangeOf(first.instruction.getRange()),
-      fixes: ignorePathsFix(
-        exposure,
-        exposure.secrets.map((s) => s.path),
-        exposure.secrets.length > 1 ? `${exposure.secrets.length} secret files` : safeText(exposure.secrets[0].path, 200),
-      ),
-    },
-  ];
+  const { secrets } = exposure;
+  const shown = secrets.slice(0, 5).map((s) => `${safeText(s.path, 200)} (${KIND_TEXT[s.kind]})`);
+  const more = secrets.length > shown.length ? ` and ${secrets.length - shown.length} more` : '';
+  const what = secrets.length > 1 ? `${secrets.length} secret files` : safeText(secrets[0].path, 200);
+  return [contextCopyReport(ctx, exposure, `${shown.join(', ')}${more}`, secrets.map((s) => s.path), what)];
 }
 
 function imageCheck(ctx: ImageContext): Report[] {
