@@ -171,22 +171,15 @@ function appendToFileEdit(doc: vscode.TextDocument, target: { path: string; line
   const uri = vscode.Uri.file(resolve(dirname(doc.uri.fsPath), target.path));
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   const read = open ? undefined : readTextFile(uri.fsPath);
-  const exists = !!open || !!read?.file;
   // A file that exists but cannot be read (permissions, too large) is left alone.
   if (!open && !read?.file && existsSync(uri.fsPath)) return undefined;
   const text = open ? open.getText() : read?.file?.text;
   const edit = appendLinesEdit(text, target.lines);
   if (!edit) return undefined;
   const we = new vscode.WorkspaceEdit();
-  if (!exists) {
-    we.createFile(uri, { ignoreIfExists: true });
-    we.insert(uri, new vscode.Position(0, 0), edit.newText);
-  } else if (open) we.insert(uri, open.positionAt(edit.start), edit.newText);
-  else {
-    const lines = new LineIndex(text!);
-    const at = lines.position(edit.start);
-    we.insert(uri, new vscode.Position(at.line, at.character), edit.newText);
-  }
+  if (text === undefined) we.createFile(uri, { ignoreIfExists: true });
+  const at = new LineIndex(text ?? '').position(edit.start);
+  we.insert(uri, new vscode.Position(at.line, at.character), edit.newText);
   return we;
 }
 
