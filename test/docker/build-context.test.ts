@@ -36,6 +36,13 @@ const CASES: { name: string; ignore: Record<string, string>; builders: ('classic
   { name: 'Dockerfile.dockerignore', ignore: { '.dockerignore': '.env\n', 'Dockerfile.dockerignore': 'certs\n.git\n' }, builders: ['buildkit'] },
 ];
 
+function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [name, body] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), body);
+  }
+}
+
 function inImage(dir: string, buildkit: boolean): string[] {
   const tag = `${uniqueName('context').toLowerCase()}:t`;
   process.env.DOCKER_BUILDKIT = buildkit ? '1' : '0';
@@ -67,10 +74,7 @@ for (const c of CASES) {
   test(`COPY . with ${c.name}: what the real builder copies is what Bulkhead reports`, dockerTestOptions(), () => {
     const dir = mkdtempSync(join(tmpdir(), 'bulkhead-build-context-'));
     try {
-      for (const [name, body] of Object.entries({ ...FILES, ...c.ignore })) {
-        mkdirSync(dirname(join(dir, name)), { recursive: true });
-        writeFileSync(join(dir, name), body);
-      }
+      writeFiles(dir, { ...FILES, ...c.ignore });
       const reported = judged(dir);
       for (const builder of c.builders) assert.deepEqual(reported, inImage(dir, builder === 'buildkit'), `${builder} builder`);
     } finally {
@@ -84,10 +88,7 @@ test('the .dockerignore fix: the fixed context builds, the image starts, and it 
   const tag = `${uniqueName('context-fix').toLowerCase()}:t`;
   const dockerfile = `${DOCKERFILE}CMD ["cat", "/app/app.py"]\n`;
   try {
-    for (const [name, body] of Object.entries({ ...FILES, Dockerfile: dockerfile })) {
-      mkdirSync(dirname(join(dir, name)), { recursive: true });
-      writeFileSync(join(dir, name), body);
-    }
+    writeFiles(dir, { ...FILES, Dockerfile: dockerfile });
     const findings = lintText(dockerfile, { file: join(dir, 'Dockerfile'), readProjectFile, listBuildContext: buildContextLister() }).findings.filter((f) => f.ruleId === 'secret-file' || f.ruleId === 'git-directory-left');
     assert.equal(findings.length, 2);
     // The original builds and starts, with the secrets in it.

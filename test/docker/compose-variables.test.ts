@@ -44,14 +44,28 @@ function effective(node: unknown): unknown {
   return undefined;
 }
 
-test('docker-compose config substitutes the .env values Bulkhead judges', () => {
+/** A folder holding COMPOSE and ENV, given to `body` and removed after. */
+function withProject(body: (dir: string, file: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'bulkhead-variables-'));
   try {
     const file = join(dir, 'compose.yaml');
     writeFileSync(file, COMPOSE);
     writeFileSync(join(dir, '.env'), ENV);
-    const out = execFileSync('docker-compose', ['config'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const expected = (parse(out) as { services: { web: Record<string, unknown> } }).services.web;
+    body(dir, file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The web service as `docker-compose config` makes it, run with an empty environment. */
+function composeConfigWeb(dir: string): Record<string, unknown> {
+  const out = execFileSync('docker-compose', ['config'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return (parse(out) as { services: { web: Record<string, unknown> } }).services.web;
+}
+
+test('docker-compose config substitutes the .env values Bulkhead judges', () => {
+  withProject((dir, file) => {
+    const expected = composeConfigWeb(dir);
     const project = createComposeProject([{ file, text: COMPOSE }], readProjectFile);
     applyComposeVariables(project.docs, loadComposeVariables(readProjectFile, file));
     const web = effective(project.ctx!.services[0].map) as Record<string, unknown>;
@@ -69,24 +83,15 @@ test('docker-compose config substitutes the .env values Bulkhead judges', () => 
     for (const key of ['image', 'user', 'privileged', 'read_only', 'ports', 'environment', 'network_mode', 'cap_add']) {
       assert.deepEqual(web[key], fromCompose(expected[key]), key);
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the CLI reader finds the .env next to the compose file: privileged through .env is reported with its line', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bulkhead-variables-'));
-  try {
-    const file = join(dir, 'compose.yaml');
-    writeFileSync(file, COMPOSE);
-    writeFileSync(join(dir, '.env'), ENV);
+  withProject((dir, file) => {
     const found = lintText(COMPOSE, { kind: 'compose', file, readProjectFile }).findings.filter((f) => f.ruleId === 'privileged');
     assert.equal(found.length, 1);
     assert.match(found[0].message, /\$\{PRIVILEGED\} from \.env line 4/);
     // docker-compose agrees the service runs privileged.
-    const out = execFileSync('docker-compose', ['config'], { cwd: dir, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-    assert.equal((parse(out) as { services: { web: { privileged: boolean } } }).services.web.privileged, true);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    assert.equal(composeConfigWeb(dir).privileged, true);
+  });
 });
